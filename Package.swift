@@ -1,0 +1,106 @@
+// swift-tools-version:6.1
+// Communis: a real-time collaboration and web meeting server.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "communis",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "communis", targets: ["communis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        /// Domain values and rules: typed ids, people, roles, workspaces, visibility and
+        /// membership policy, validation and domain errors. Foundation only, no I/O.
+        .target(name: "CommunisModel", swiftSettings: swiftSettings),
+
+        /// Storage interfaces, each with its guarantees in doc comments. Every engine
+        /// (SQLite now, PostgreSQL later) implements these and passes the same contract tests.
+        .target(name: "CommunisStore", dependencies: ["CommunisModel"], swiftSettings: swiftSettings),
+
+        /// The embedded default engine: GRDB on the system libsqlite3, WAL, foreign keys,
+        /// versioned append-only migrations. The only target that contains SQL.
+        .target(
+            name: "CommunisStoreSQLite",
+            dependencies: [
+                "CommunisModel", "CommunisStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The use cases: accounts and login, the people directory, workspaces and their
+        /// members. Applies the rules of CommunisModel over the CommunisStore protocols.
+        /// No HTTP and no SQL: the live hub (later) calls the same services.
+        .target(
+            name: "CommunisServices",
+            dependencies: [
+                "CommunisModel", "CommunisStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The HTTP shell: typed configuration, authentication (sessions, CSRF, bearer tokens,
+        /// login rate limits), the `/api/v1` routes, problem+json errors, static `web/`, the
+        /// demo organisation and `buildApplication`, used by the executable and tests alike.
+        .target(
+            name: "CommunisServer",
+            dependencies: [
+                "CommunisModel", "CommunisStore", "CommunisServices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The `communis` executable: argument parsing and `@main` only.
+        .executableTarget(
+            name: "communis",
+            dependencies: [
+                "CommunisServer", "CommunisStoreSQLite", "CommunisModel", "CommunisStore", "CommunisServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "CommunisModelTests", dependencies: ["CommunisModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CommunisStoreSQLiteTests",
+            dependencies: ["CommunisStoreSQLite", "CommunisStore", "CommunisModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommunisServerTests",
+            dependencies: [
+                "CommunisServer", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

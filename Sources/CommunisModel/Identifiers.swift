@@ -1,0 +1,41 @@
+import Foundation
+
+/// A typed identifier: the phantom `Tag` keeps a person's id from being passed where a
+/// workspace's id is expected. Encoded as a lowercase UUID string.
+public struct ID<Tag>: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
+    public let uuid: UUID
+
+    public init(_ uuid: UUID = UUID()) { self.uuid = uuid }
+
+    /// Parses a UUID string (any case); nil for anything else.
+    public init?(_ string: String) {
+        guard let uuid = UUID(uuidString: string) else { return nil }
+        self.uuid = uuid
+    }
+
+    public var description: String { uuid.uuidString.lowercased() }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let string = try container.decode(String.self)
+        guard let uuid = UUID(uuidString: string) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a UUID: \(string)")
+        }
+        self.uuid = uuid
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public static func < (lhs: ID<Tag>, rhs: ID<Tag>) -> Bool { lhs.description < rhs.description }
+}
+
+public enum PersonTag {}
+public enum WorkspaceTag {}
+public enum ApiTokenTag {}
+
+public typealias PersonID = ID<PersonTag>
+public typealias WorkspaceID = ID<WorkspaceTag>
+public typealias ApiTokenID = ID<ApiTokenTag>

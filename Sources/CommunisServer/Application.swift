@@ -1,0 +1,88 @@
+import CommunisModel
+import CommunisServices
+import CommunisStore
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds the Communis application: routes, middleware and long-running services around a
+/// store that the caller has opened and migrated. The executable and the tests both call
+/// this, so tests exercise exactly what runs in production.
+public func buildApplication(
+    configuration: Configuration, store: any CommunisStore, clock: Clock = Clock(), logger: Logger
+) async throws -> some ApplicationProtocol {
+    let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
+    let services = await Services(store: store, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
+    let router = buildRouter(services: services, configuration: configuration)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Communis"),
+        logger: logger)
+    app.addServices(
+        StoreService(store: store, logger: logger),
+        SessionSweeper(store: store, clock: clock, logger: logger))
+    return app
+}
+
+/// The router alone (for in-process route tests and the application).
+public func buildRouter(services: Services, configuration: Configuration) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
+    router.add(middleware: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: Logger(label: "communis.web")))
+
+    router.get("healthz") { _, _ in
+        do {
+            try await services.store.ping()
+            return try ["status": "ok", "database": "ok"].response()
+        } catch {
+            throw Problem(.serviceUnavailable, code: "database-unavailable", title: "Database unavailable", detail: "The database does not answer.")
+        }
+    }
+    router.get("api/openapi.yaml") { _, _ in
+        guard let data = FileManager.default.contents(atPath: configuration.openAPIFile) else {
+            throw Problem(.notFound, code: "not-found", title: "Not found", detail: "The OpenAPI document is not installed at \(configuration.openAPIFile).")
+        }
+        return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(accounts: services.accounts, maxBodyBytes: configuration.maxBodyBytes))
+    let session = SessionRoutes(services: services)
+    session.register(on: api)
+    PeopleRoutes(services: services).register(on: api)
+    WorkspaceRoutes(services: services).register(on: api)
+    InvitationRoutes(services: services, session: session).register(on: api)
+    AdminRoutes(services: services).register(on: api)
+    return router
+}
+
+/// Owns the store's lifetime in the service group: it is added first, so it is shut down
+/// last, after the HTTP server has finished its in-flight requests; then the database closes.
+struct StoreService: Service {
+    let store: any CommunisStore
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.close()
+        logger.info("database closed")
+    }
+}
+
+/// Deletes expired sessions once an hour.
+struct SessionSweeper: Service {
+    let store: any CommunisStore
+    let clock: CommunisServices.Clock
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            if let removed = try? await store.deleteExpiredSessions(before: clock.now()), removed > 0 {
+                logger.info("expired sessions removed", metadata: ["count": "\(removed)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}

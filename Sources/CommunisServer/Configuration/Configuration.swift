@@ -1,0 +1,156 @@
+import Foundation
+import Yams
+
+/// The whole configuration of a Communis server, typed. Built from, in rising precedence:
+/// the defaults in `keys`, the YAML file, `COMMUNIS_…` environment variables, and flags.
+public struct Configuration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var publicURL: String
+    public var allowedOrigins: [String]
+    public var webRoot: String
+    public var openAPIFile: String
+    public var dataDirectory: String
+    public var recordingsDirectory: String
+    public var maxBodyBytes: Int
+    public var sessionLifetimeHours: Int
+    public var lockThreshold: Int
+    public var lockMinutes: Int
+    public var loginAttemptsPerAddress: Int
+    public var loginWindowSeconds: Int
+    public var bcryptCost: Int
+    public var invitationLifetimeHours: Int
+    public var logLevel: String
+
+    /// Every key, with type, default, range and meaning. `config/communis.yaml` lists the same.
+    public static let keys: [ConfigurationKey] = [
+        .init(name: "server.host", kind: .string, defaultValue: .string("127.0.0.1"),
+              help: "Address to listen on; 0.0.0.0 for all interfaces."),
+        .init(name: "server.port", kind: .integer(0...65535), defaultValue: .integer(8080),
+              help: "TCP port (0 picks a free one)."),
+        .init(name: "server.public_url", kind: .string, defaultValue: .string(""),
+              help: "The address people use, e.g. https://communis.katrineholm.se; used in invitation links and as the server's own origin. Empty: taken from each request's Host."),
+        .init(name: "server.allowed_origins", kind: .stringList, defaultValue: .stringList([]),
+              help: "Further origins (scheme://host[:port]) whose browser requests and WebSocket upgrades are accepted."),
+        .init(name: "server.web_root", kind: .string, defaultValue: .string("web"),
+              help: "Folder with the browser client."),
+        .init(name: "server.openapi_file", kind: .string, defaultValue: .string("docs/openapi.yaml"),
+              help: "The OpenAPI document served at /api/openapi.yaml."),
+        .init(name: "storage.data_dir", kind: .string, defaultValue: .string("./data"),
+              help: "Folder of the SQLite database (communis.sqlite)."),
+        .init(name: "storage.recordings_dir", kind: .string, defaultValue: .string("./recordings"),
+              help: "Folder of meeting and guide recordings."),
+        .init(name: "http.max_body_bytes", kind: .integer(1024...1_073_741_824), defaultValue: .integer(1_048_576),
+              help: "Largest accepted request body; larger ones get 413."),
+        .init(name: "auth.session_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(336),
+              help: "How long a login lasts without use; each use in its second half renews it."),
+        .init(name: "auth.lock_threshold", kind: .integer(1...100), defaultValue: .integer(5),
+              help: "Failed logins in a row that lock an account."),
+        .init(name: "auth.lock_minutes", kind: .integer(1...10080), defaultValue: .integer(15),
+              help: "How long a locked account stays locked."),
+        .init(name: "auth.login_attempts_per_address", kind: .integer(1...100_000), defaultValue: .integer(20),
+              help: "Login attempts allowed from one client address per window."),
+        .init(name: "auth.login_window_seconds", kind: .integer(1...86400), defaultValue: .integer(60),
+              help: "The window of login_attempts_per_address."),
+        .init(name: "auth.bcrypt_cost", kind: .integer(4...16), defaultValue: .integer(12),
+              help: "bcrypt work factor of new password hashes (each step doubles the time)."),
+        .init(name: "auth.invitation_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(168),
+              help: "How long a guest's invitation link is valid."),
+        .init(name: "log.level", kind: .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
+              defaultValue: .string("info"), help: "Least severe log level written."),
+    ]
+
+    /// The defaults alone.
+    public static var defaults: Configuration {
+        // The table's defaults are valid by construction; a failure here is a programming error.
+        try! Configuration(values: [:])
+    }
+
+    init(values: [String: ConfigurationValue]) throws {
+        func value(_ name: String) -> ConfigurationValue {
+            values[name] ?? Self.keys.first { $0.name == name }!.defaultValue
+        }
+        func string(_ name: String) -> String { if case .string(let v) = value(name) { v } else { "" } }
+        func int(_ name: String) -> Int { if case .integer(let v) = value(name) { v } else { 0 } }
+        func list(_ name: String) -> [String] { if case .stringList(let v) = value(name) { v } else { [] } }
+        host = string("server.host")
+        port = int("server.port")
+        publicURL = string("server.public_url").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        allowedOrigins = list("server.allowed_origins")
+        webRoot = string("server.web_root")
+        openAPIFile = string("server.openapi_file")
+        dataDirectory = string("storage.data_dir")
+        recordingsDirectory = string("storage.recordings_dir")
+        maxBodyBytes = int("http.max_body_bytes")
+        sessionLifetimeHours = int("auth.session_lifetime_hours")
+        lockThreshold = int("auth.lock_threshold")
+        lockMinutes = int("auth.lock_minutes")
+        loginAttemptsPerAddress = int("auth.login_attempts_per_address")
+        loginWindowSeconds = int("auth.login_window_seconds")
+        bcryptCost = int("auth.bcrypt_cost")
+        invitationLifetimeHours = int("auth.invitation_lifetime_hours")
+        logLevel = string("log.level")
+        for origin in allowedOrigins where URL(string: origin)?.host == nil {
+            throw ConfigurationError("server.allowed_origins: \"\(origin)\" is not an origin like https://intranet.example.se")
+        }
+        if !publicURL.isEmpty && URL(string: publicURL)?.host == nil {
+            throw ConfigurationError("server.public_url: \"\(publicURL)\" is not a URL like https://communis.example.se")
+        }
+    }
+
+    /// Loads the configuration.
+    /// - Parameters:
+    ///   - file: a YAML file; if nil, `config/communis.yaml` is read when it exists.
+    ///   - environment: usually `ProcessInfo.processInfo.environment`.
+    ///   - overrides: values from command-line flags, by key name.
+    public static func load(
+        file: String?, environment: [String: String], overrides: [String: String] = [:]
+    ) throws -> Configuration {
+        var values: [String: ConfigurationValue] = [:]
+        let path = file ?? environment["COMMUNIS_CONFIG"] ?? (FileManager.default.fileExists(atPath: "config/communis.yaml") ? "config/communis.yaml" : nil)
+        if let path {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError("cannot read the configuration file \(path)")
+            }
+            for (name, raw) in try flatten(yaml: text, source: path) {
+                guard let key = keys.first(where: { $0.name == name }) else {
+                    throw ConfigurationError("\(path): unknown key \(name) (known keys: \(keys.map(\.name).joined(separator: ", ")))")
+                }
+                values[name] = try key.parse(raw, source: path)
+            }
+        }
+        let known = Set(keys.map(\.environmentName) + ["COMMUNIS_CONFIG", "COMMUNIS_BIN"])
+        for (variable, _) in environment where variable.hasPrefix("COMMUNIS_") && !known.contains(variable) {
+            throw ConfigurationError("unknown environment variable \(variable)")
+        }
+        for key in keys {
+            if let raw = environment[key.environmentName] { values[key.name] = try key.parse(raw, source: key.environmentName) }
+        }
+        for (name, raw) in overrides {
+            guard let key = keys.first(where: { $0.name == name }) else { throw ConfigurationError("unknown key \(name)") }
+            values[name] = try key.parse(raw, source: "command line")
+        }
+        return try Configuration(values: values)
+    }
+
+    /// Turns nested YAML mappings into dotted keys; an empty file is no keys.
+    static func flatten(yaml: String, source: String) throws -> [(String, Any)] {
+        let document: Any?
+        do { document = try Yams.load(yaml: yaml) } catch {
+            throw ConfigurationError("\(source) is not valid YAML: \(error)")
+        }
+        guard let document else { return [] }
+        guard let root = document as? [String: Any] else { throw ConfigurationError("\(source): the top level must be a mapping") }
+        var result: [(String, Any)] = []
+        func walk(_ mapping: [String: Any], prefix: String) {
+            for (name, value) in mapping {
+                let path = prefix.isEmpty ? name : "\(prefix).\(name)"
+                if let nested = value as? [String: Any] { walk(nested, prefix: path) } else { result.append((path, value)) }
+            }
+        }
+        walk(root, prefix: "")
+        return result
+    }
+
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("communis.sqlite") }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// Reads the body (at most the configured size: 413 past it) and decodes it as JSON,
+    /// turning decoding failures into a problem that names the field.
+    mutating func json<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do { buffer = try await collectBody(upTo: context.maxUploadSize) } catch { throw Problem.payloadTooLarge }
+        guard buffer.readableBytes > 0 else { throw Problem.malformedJSON("The request needs a JSON body.") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            throw Problem.badParameter(path, "is required")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw Problem.badParameter(path.isEmpty ? "body" : path, "has the wrong type")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw Problem.badParameter(path, "has an invalid value")
+        } catch {
+            throw Problem.malformedJSON("The request body is not valid JSON.")
+        }
+    }
+}
+
+extension Encodable {
+    /// A JSON response with the given status; dates as ISO 8601.
+    func response(_ status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(self)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

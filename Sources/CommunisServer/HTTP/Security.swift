@@ -1,0 +1,105 @@
+import CommunisServices
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Names shared by the middleware and the session routes.
+enum SessionCookie {
+    static let name = "communis_session"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+}
+
+/// Refuses browser requests from other sites: a request that carries an `Origin` header must
+/// come from the server's own origin (its public URL, or else the Host it was asked for) or
+/// from a configured extra origin. Requests without `Origin` (same-origin GETs, API clients)
+/// pass: they cannot be cross-site browser requests with cookies in modern browsers.
+struct OriginMiddleware<Context: RequestContext>: RouterMiddleware {
+    let publicURL: String
+    let allowedOrigins: Set<String>
+
+    init(publicURL: String, allowedOrigins: [String]) {
+        self.publicURL = publicURL
+        self.allowedOrigins = Set(allowedOrigins.map(Self.normalize))
+    }
+
+    static func normalize(_ origin: String) -> String {
+        origin.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+    }
+
+    /// Whether a request with this `Origin` is accepted; shared with the WebSocket upgrade.
+    func accepts(origin: String, host: String?, forwardedProto: String?) -> Bool {
+        let origin = Self.normalize(origin)
+        if allowedOrigins.contains(origin) { return true }
+        if !publicURL.isEmpty { return origin == Self.normalize(publicURL) }
+        guard let host else { return false }
+        let scheme = forwardedProto?.lowercased() == "https" ? "https" : "http"
+        return origin == Self.normalize("\(scheme)://\(host)")
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let origin = request.headers[.origin],
+           !accepts(origin: origin, host: request.head.authority, forwardedProto: request.headers[HTTPField.Name("X-Forwarded-Proto")!]) {
+            throw Problem(.forbidden, code: "origin-refused", title: "Origin refused", detail: "Requests from \(origin) are not accepted by this server.")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Finds who is asking: a bearer token (`Authorization: Bearer …`) or the session cookie.
+/// Cookie-authenticated changes must carry the session's CSRF token in `X-CSRF-Token`.
+/// Anonymous requests pass with no viewer; routes that need one ask `requireViewer()`.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let accounts: Accounts
+    let maxBodyBytes: Int
+    /// Changes that need no CSRF token: they are the ones that start a session.
+    static func exemptFromCSRF(_ request: Request) -> Bool {
+        let path = request.uri.path
+        return request.method == .post && (path == "/api/v1/session" || (path.hasPrefix("/api/v1/invitations/") && path.hasSuffix("/accept")))
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.maxUploadSize = maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            throw Problem.payloadTooLarge
+        }
+        if let authorization = request.headers[.authorization] {
+            guard authorization.lowercased().hasPrefix("bearer "),
+                  let viewer = try await accounts.authenticate(bearer: String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)) else {
+                throw Problem(.unauthorized, code: "unauthenticated", title: "Invalid token", detail: "The bearer token is unknown or revoked.",
+                              headers: [.wwwAuthenticate: "Bearer"])
+            }
+            context.viewer = viewer
+            context.authenticatedByBearer = true
+        } else if let token = request.cookies[SessionCookie.name]?.value,
+                  let (viewer, session) = try await accounts.authenticate(sessionToken: token) {
+            context.viewer = viewer
+            context.session = session
+            let isChange = ![.get, .head, .options].contains(request.method)
+            if isChange && !Self.exemptFromCSRF(request) {
+                guard let sent = request.headers[SessionCookie.csrfHeader], Secrets.constantTimeEquals(sent, session.csrfToken) else {
+                    throw Problem.csrfFailed
+                }
+            }
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Security headers on every answer: no framing, no MIME sniffing, a strict content security
+/// policy (scripts only from this server, no inline script), no referrer leaks.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        return response
+    }
+}

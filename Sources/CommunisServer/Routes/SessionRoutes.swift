@@ -1,0 +1,95 @@
+import CommunisModel
+import CommunisServices
+import Foundation
+import Hummingbird
+
+/// `/api/v1/session`, `/api/v1/me` and `/api/v1/tokens`: logging in and out, one's own
+/// profile and password, and personal API tokens.
+struct SessionRoutes {
+    let services: Services
+
+    struct LoginBody: Decodable { var email: String; var password: String }
+    struct PasswordBody: Decodable { var currentPassword: String; var newPassword: String }
+    struct TokenBody: Decodable { var name: String }
+    struct ProfileBody: Decodable {
+        var title: String?
+        var department: String?
+        var workplace: String?
+        var phone: String?
+        var presentation: String?
+        var competences: [String]?
+    }
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        api.post("session") { request, context in
+            var request = request
+            let body = try await request.json(LoginBody.self, context: context)
+            let started = try await services.accounts.login(email: body.email, password: body.password, address: context.clientAddress)
+            context.logger.info("logged in", metadata: ["person.id": "\(started.person.id)"])
+            return try sessionResponse(started, request: request)
+        }
+        api.get("session") { _, context in
+            guard let viewer = context.viewer, let session = context.session else {
+                throw DomainError.unauthenticated
+            }
+            return try SessionJSON(user: PersonJSON(viewer.person), csrfToken: session.csrfToken, expiresAt: session.expiresAt).response()
+        }
+        api.delete("session") { request, context in
+            if let token = request.cookies[SessionCookie.name]?.value, context.session != nil {
+                try await services.accounts.logout(sessionToken: token)
+            }
+            var response = Response(status: .noContent)
+            response.setCookie(Cookie(name: SessionCookie.name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
+                                      secure: request.isSecure(publicURL: services.configuration.publicURL), httpOnly: true, sameSite: .lax))
+            return response
+        }
+
+        api.get("me") { _, context in
+            try PersonJSON(try context.requireViewer().person).response()
+        }
+        api.patch("me") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(ProfileBody.self, context: context)
+            let change = ProfileChange(title: body.title, department: body.department, workplace: body.workplace, phone: body.phone, presentation: body.presentation, competences: body.competences)
+            return try PersonJSON(try await services.directory.updateProfile(viewer: viewer, change: change)).response()
+        }
+        api.put("me/password") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(PasswordBody.self, context: context)
+            let started = try await services.accounts.changePassword(viewer: viewer, current: body.currentPassword, new: body.newPassword)
+            var response = Response(status: .noContent)
+            if !context.authenticatedByBearer { response.setCookie(cookie(for: started, request: request)) }
+            return response
+        }
+
+        api.get("tokens") { _, context in
+            let tokens = try await services.accounts.tokens(viewer: try context.requireViewer())
+            return try ItemsJSON(items: tokens.map { ApiTokenJSON($0) }).response()
+        }
+        api.post("tokens") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(TokenBody.self, context: context)
+            let (record, token) = try await services.accounts.createToken(viewer: viewer, name: body.name)
+            return try ApiTokenJSON(record, token: token).response(.created)
+        }
+        api.delete("tokens/:id") { _, context in
+            let viewer = try context.requireViewer()
+            try await services.accounts.deleteToken(viewer: viewer, id: try context.parameters.id("id"))
+            return Response(status: .noContent)
+        }
+    }
+
+    func cookie(for started: StartedSession, request: Request) -> Cookie {
+        Cookie(name: SessionCookie.name, value: started.token, expires: started.record.expiresAt, path: "/",
+               secure: request.isSecure(publicURL: services.configuration.publicURL), httpOnly: true, sameSite: .lax)
+    }
+
+    func sessionResponse(_ started: StartedSession, request: Request) throws -> Response {
+        var response = try SessionJSON(user: PersonJSON(started.person), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt).response()
+        response.setCookie(cookie(for: started, request: request))
+        return response
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import CommunisModel
+import CommunisServer
+import CommunisServices
+import CommunisStoreSQLite
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct Communis: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "communis",
+        abstract: "Communis: samarbete och webbmöten för kommunens medarbetare.",
+        subcommands: [Serve.self, Migrate.self, UserCommand.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command shares: where the configuration and the data are.
+struct StorageOptions: ParsableArguments {
+    @Option(help: "Configuration file (YAML). Default: config/communis.yaml when present.")
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: "Folder of the SQLite database. Default: ./data")
+    var dataDir: String?
+
+    var overrides: [String: String] {
+        var values: [String: String] = [:]
+        if let dataDir { values["storage.data_dir"] = dataDir }
+        return values
+    }
+
+    func load(_ more: [String: String] = [:]) throws -> Configuration {
+        do {
+            return try Configuration.load(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides.merging(more) { $1 })
+        } catch let error as ConfigurationError {
+            throw ValidationError("Configuration: \(error.description)")
+        }
+    }
+
+    /// Opens (creating if needed) and migrates the database.
+    func openStore(_ configuration: Configuration, logger: Logger) throws -> SQLiteStore {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        return try SQLiteStore.open(path: configuration.databasePath, logger: logger)
+    }
+}
+
+func makeLogger(_ level: String) -> Logger {
+    var logger = Logger(label: "communis")
+    logger.logLevel = Logger.Level(rawValue: level) ?? .info
+    return logger
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the server.")
+
+    @OptionGroup var storage: StorageOptions
+    @Option(help: "Address to listen on. Default: 127.0.0.1") var host: String?
+    @Option(help: "Port to listen on. Default: 8080") var port: Int?
+    @Option(name: .customLong("recordings-dir"), help: "Folder of recordings. Default: ./recordings") var recordingsDir: String?
+    @Flag(help: "Fill an empty database with a demo organisation and print how to log in.") var demo = false
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        if let host { flags["server.host"] = host }
+        if let port { flags["server.port"] = String(port) }
+        if let recordingsDir { flags["storage.recordings_dir"] = recordingsDir }
+        let configuration = try storage.load(flags)
+        let logger = makeLogger(configuration.logLevel)
+        try FileManager.default.createDirectory(atPath: configuration.recordingsDirectory, withIntermediateDirectories: true)
+        let store = try storage.openStore(configuration, logger: logger)
+        if demo {
+            let seeded = try await DemoOrganisation.seedIfEmpty(store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)))
+            print(seeded ? "Demodata skapad. / Demo data created." : "Databasen har redan innehåll; ingen demodata lades till. / The database already has data; no demo data added.")
+            let address = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)/"
+            print("""
+
+            Öppna \(address) och logga in som / Open \(address) and log in as:
+              administratör / administrator: \(DemoOrganisation.adminEmail)
+              medarbetare / employee:        erik.johansson@katrineholm.se, sara.nilsson@katrineholm.se
+              gäst / guest:                  lena.berg@konsultbolaget.se
+              lösenord / password:           \(DemoOrganisation.password)
+
+            """)
+        }
+        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or update the database schema, then exit.")
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let configuration = try storage.load()
+        let store = try storage.openStore(configuration, logger: makeLogger(configuration.logLevel))
+        print("Database \(configuration.databasePath) is up to date. Applied migrations:")
+        for name in try store.appliedMigrations() { print("  \(name)") }
+        try await store.close()
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage accounts.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an account (for example the first administrator). The password comes from --password or standard input.")
+
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "E-mail address (the login name).") var email: String
+        @Option(help: "Full name.") var name: String
+        @Option(help: "Password (at least 10 characters). Read from standard input when left out.") var password: String?
+        @Flag(help: "Make the account an administrator.") var admin = false
+        @Flag(help: "Make the account an external guest.") var guest = false
+        @Option(help: "Title (befattning).") var title: String?
+        @Option(help: "Department (förvaltning).") var department: String?
+        @Option(help: "Workplace (arbetsplats).") var workplace: String?
+
+        func validate() throws {
+            if admin && guest { throw ValidationError("An account is either --admin or --guest, not both.") }
+        }
+
+        func run() async throws {
+            let configuration = try storage.load()
+            let store = try storage.openStore(configuration, logger: makeLogger(configuration.logLevel))
+            var secret = password
+            if secret == nil {
+                if isatty(STDIN_FILENO) != 0 { FileHandle.standardError.write(Data("Lösenord / Password: ".utf8)) }
+                secret = readLine(strippingNewline: true)
+            }
+            guard let secret, !secret.isEmpty else { throw ValidationError("No password given (use --password or standard input).") }
+            let role: Role = admin ? .admin : guest ? .guest : .member
+            let administration = Administration(store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)))
+            do {
+                let person = try await administration.createAccount(NewAccount(
+                    email: email, name: name, password: secret, role: role,
+                    profile: Profile(title: title ?? "", department: department ?? "", workplace: workplace ?? "")))
+                print("Created \(person.role.rawValue) \(person.name) <\(person.email)> (\(person.id))")
+            } catch let error as DomainError {
+                try await store.close()
+                throw ValidationError(error.detail)
+            }
+            try await store.close()
+        }
+    }
+}
