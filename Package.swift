@@ -99,6 +99,7 @@ let package = Package(
             dependencies: [
                 "CommunisServer", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -14,7 +14,7 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
     let services = await Services(store: store, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
-    let router = buildRouter(services: services, configuration: configuration)
+    let router = buildRouter(services: services, configuration: configuration, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Communis"),
@@ -26,12 +26,12 @@ public func buildApplication(
 }
 
 /// The router alone (for in-process route tests and the application).
-public func buildRouter(services: Services, configuration: Configuration) -> Router<AppRequestContext> {
+public func buildRouter(services: Services, configuration: Configuration, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
-    router.add(middleware: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: Logger(label: "communis.web")))
+    router.add(middleware: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: logger))
 
     router.get("healthz") { _, _ in
         do {

@@ -45,6 +45,12 @@ struct StorageOptions: ParsableArguments {
     }
 }
 
+/// Writes a line to standard output at once (print is buffered when output is a file or pipe,
+/// and people and scripts wait for the login instructions).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
 func makeLogger(_ level: String) -> Logger {
     var logger = Logger(label: "communis")
     logger.logLevel = Logger.Level(rawValue: level) ?? .info
@@ -71,9 +77,9 @@ struct Serve: AsyncParsableCommand {
         let store = try storage.openStore(configuration, logger: logger)
         if demo {
             let seeded = try await DemoOrganisation.seedIfEmpty(store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)))
-            print(seeded ? "Demodata skapad. / Demo data created." : "Databasen har redan innehåll; ingen demodata lades till. / The database already has data; no demo data added.")
+            say(seeded ? "Demodata skapad. / Demo data created." : "Databasen har redan innehåll; ingen demodata lades till. / The database already has data; no demo data added.")
             let address = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)/"
-            print("""
+            say("""
 
             Öppna \(address) och logga in som / Open \(address) and log in as:
               administratör / administrator: \(DemoOrganisation.adminEmail)
