@@ -48,7 +48,7 @@ public func buildRouter(services: Services, configuration: Configuration, logger
         return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(accounts: services.accounts, maxBodyBytes: configuration.maxBodyBytes))
+    let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(accounts: services.accounts, maxBodyBytes: configuration.maxBodyBytes, publicURL: configuration.publicURL))
     let session = SessionRoutes(services: services)
     session.register(on: api)
     PeopleRoutes(services: services).register(on: api)

@@ -85,8 +85,9 @@ public struct Accounts: Sendable {
     }
 
     /// The person behind a session cookie, or nil when the session is unknown, expired, or
-    /// its person is disabled. A session in the second half of its life is extended.
-    public func authenticate(sessionToken token: String) async throws -> (Viewer, SessionRecord)? {
+    /// its person is disabled. A session in the second half of its life is extended; then
+    /// `renewed` is true and the caller sends the cookie again with the new expiry.
+    public func authenticate(sessionToken token: String) async throws -> (viewer: Viewer, session: SessionRecord, renewed: Bool)? {
         let hash = Secrets.hash(token)
         guard var record = try await store.session(tokenHash: hash) else { return nil }
         let now = clock.now()
@@ -95,11 +96,13 @@ public struct Accounts: Sendable {
             return nil
         }
         guard let person = try await store.person(id: record.personID), !person.disabled else { return nil }
+        var renewed = false
         if record.expiresAt.timeIntervalSince(now) < settings.sessionLifetime / 2 {
             record.expiresAt = now.addingTimeInterval(settings.sessionLifetime)
             try await store.extendSession(tokenHash: hash, until: record.expiresAt)
+            renewed = true
         }
-        return (Viewer(person: person), record)
+        return (Viewer(person: person), record, renewed)
     }
 
     /// The person behind a bearer token, or nil.

@@ -8,6 +8,12 @@ import Logging
 enum SessionCookie {
     static let name = "communis_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    /// HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site subrequests),
+    /// Secure when people reach the server over https.
+    static func cookie(token: String, expires: Date, secure: Bool) -> Cookie {
+        Cookie(name: name, value: token, expires: expires, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
 }
 
 /// Refuses browser requests from other sites: a request that carries an `Origin` header must
@@ -53,6 +59,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let accounts: Accounts
     let maxBodyBytes: Int
+    let publicURL: String
     /// Changes that need no CSRF token: they are the ones that start a session.
     static func exemptFromCSRF(_ request: Request) -> Bool {
         let path = request.uri.path
@@ -74,7 +81,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.viewer = viewer
             context.authenticatedByBearer = true
         } else if let token = request.cookies[SessionCookie.name]?.value,
-                  let (viewer, session) = try await accounts.authenticate(sessionToken: token) {
+                  let (viewer, session, renewed) = try await accounts.authenticate(sessionToken: token) {
             context.viewer = viewer
             context.session = session
             let isChange = ![.get, .head, .options].contains(request.method)
@@ -82,6 +89,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 guard let sent = request.headers[SessionCookie.csrfHeader], Secrets.constantTimeEquals(sent, session.csrfToken) else {
                     throw Problem.csrfFailed
                 }
+            }
+            if renewed {
+                var response = try await next(request, context)
+                if response.headers[.setCookie] == nil {
+                    response.setCookie(SessionCookie.cookie(token: token, expires: session.expiresAt, secure: request.isSecure(publicURL: publicURL)))
+                }
+                return response
             }
         }
         return try await next(request, context)

@@ -33,10 +33,18 @@ public struct Services: Sendable {
 }
 
 extension Request {
-    /// A query parameter, trimmed; nil when absent or empty.
+    /// A query parameter, trimmed; nil when absent or empty. Decoded as HTML forms encode
+    /// it: `+` is a space (a literal plus arrives as `%2B`), then percent-decoding.
     func query(_ name: String) -> String? {
-        guard let value = uri.queryParameters.get(name)?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
-        return value
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first?.replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
+            let raw = parts.count > 1 ? String(parts[1]) : ""
+            let value = (raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            return value.isEmpty ? nil : value
+        }
+        return nil
     }
 
     /// `limit` and `offset` from the query; non-numbers are refused, ranges are clamped.

@@ -39,8 +39,7 @@ struct SessionRoutes {
                 try await services.accounts.logout(sessionToken: token)
             }
             var response = Response(status: .noContent)
-            response.setCookie(Cookie(name: SessionCookie.name, value: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, path: "/",
-                                      secure: request.isSecure(publicURL: services.configuration.publicURL), httpOnly: true, sameSite: .lax))
+            response.setCookie(SessionCookie.cookie(token: "", expires: Date(timeIntervalSince1970: 0), secure: request.isSecure(publicURL: services.configuration.publicURL)))
             return response
         }
 
@@ -83,8 +82,7 @@ struct SessionRoutes {
     }
 
     func cookie(for started: StartedSession, request: Request) -> Cookie {
-        Cookie(name: SessionCookie.name, value: started.token, expires: started.record.expiresAt, path: "/",
-               secure: request.isSecure(publicURL: services.configuration.publicURL), httpOnly: true, sameSite: .lax)
+        SessionCookie.cookie(token: started.token, expires: started.record.expiresAt, secure: request.isSecure(publicURL: services.configuration.publicURL))
     }
 
     func sessionResponse(_ started: StartedSession, request: Request) throws -> Response {

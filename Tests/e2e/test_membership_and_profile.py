@@ -1,0 +1,61 @@
+"""Beyond the core scenarios: join requests, owner actions, profile and directory."""
+import uuid
+
+from playwright.sync_api import expect
+
+from conftest import ANNA, SARA, ERIK, login, create_workspace, screenshot
+
+
+def test_request_to_join_closed_workspace_and_owner_approves(new_page):
+    name = f"Budget 2028 {uuid.uuid4().hex[:6]}"
+    anna = new_page()
+    login(anna, ANNA)
+    create_workspace(anna, name, "closed")
+
+    sara = new_page()
+    login(sara, SARA)
+    sara.get_by_role("region", name="Upptäck samarbetsytor").get_by_role("link", name=name).click()
+    expect(sara.get_by_role("heading", level=1, name=name)).to_be_visible()
+    expect(sara.get_by_text("Medlemslistan visas bara för medlemmar.")).to_be_visible()
+    sara.get_by_role("button", name="Be om att få gå med").click()
+    expect(sara.get_by_text("Din förfrågan har skickats till ägarna.")).to_be_visible()
+    expect(sara.get_by_role("button", name="Återkalla förfrågan")).to_be_visible()
+
+    anna.reload()
+    requests = anna.get_by_role("region", name="Förfrågningar om medlemskap")
+    requests.get_by_role("button", name="Godkänn Sara Nilsson").click()
+    members = anna.get_by_role("region", name="Medlemmar")
+    expect(members.get_by_role("link", name="Sara Nilsson")).to_be_visible()
+    members.get_by_role("button", name="Gör Sara Nilsson till ägare").click()
+    expect(members.get_by_role("button", name="Gör Sara Nilsson till medlem")).to_be_visible()
+    screenshot(anna, "6-anna-approved-and-promoted")
+
+    sara.reload()
+    expect(sara.get_by_text("Din roll här: Ägare")).to_be_visible()
+    sara.get_by_role("button", name="Lämna samarbetsytan").click()
+    expect(sara.get_by_role("heading", name="Mina samarbetsytor")).to_be_visible()
+    expect(sara.get_by_role("region", name="Mina samarbetsytor").get_by_role("link", name=name)).to_have_count(0)
+
+
+def test_profile_edit_shows_in_directory(new_page):
+    competence = f"Robotik{uuid.uuid4().hex[:4]}"
+    erik = new_page()
+    login(erik, ERIK)
+    erik.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Min profil").click()
+    expect(erik.get_by_role("heading", level=1, name="Min profil")).to_be_visible()
+    erik.get_by_label("Presentation").fill("Rektor som gillar teknik.")
+    erik.get_by_label("Kompetenser").fill(f"Skolutveckling, {competence}")
+    erik.get_by_role("button", name="Spara").click()
+    expect(erik.get_by_text("Dina uppgifter är sparade.")).to_be_visible()
+
+    anna = new_page()
+    login(anna, ANNA)
+    anna.get_by_label("Sök i personkatalogen").fill(competence)
+    anna.get_by_role("button", name="Sök personer").click()
+    expect(anna.get_by_role("heading", level=1, name="Personer")).to_be_visible()
+    expect(anna.get_by_text("1 person", exact=True)).to_be_visible()
+    anna.get_by_role("link", name="Erik Johansson").click()
+    expect(anna.get_by_role("heading", level=1, name="Erik Johansson")).to_be_visible()
+    expect(anna.get_by_text("Rektor som gillar teknik.")).to_be_visible()
+    expect(anna.get_by_role("link", name=competence)).to_be_visible()
+    screenshot(anna, "7-person-profile")

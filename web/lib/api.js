@@ -1,0 +1,156 @@
+// The HTTP client for /api/v1: builds requests, adds the CSRF header on state changes,
+// and turns RFC 9457 problem+json answers into `ApiError`s with a stable `code`.
+// `fetch` is injected so the logic runs under `node --test` without a browser.
+
+export const API_BASE = '/api/v1';
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export class ApiError extends Error {
+  constructor({ status = 0, code = 'unknown', detail = '', title = '', errors = [], retryAfter = null, lockedUntil = null } = {}) {
+    super(detail || title || code);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.title = title;
+    this.errors = Array.isArray(errors) ? errors : [];
+    this.retryAfter = retryAfter;
+    this.lockedUntil = lockedUntil;
+  }
+}
+
+/**
+ * Query string from an object, skipping empty values: `{q:'a b', x:''}` → "?q=a%20b".
+ * Spaces are sent as %20, not the form-encoding '+', which RFC 3986 servers read as a plus.
+ */
+export function queryString(query = {}) {
+  const parts = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') {
+      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+    }
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** Builds `{url, init}` for fetch. The CSRF header goes only on state-changing methods. */
+export function buildRequest(method, path, { body, query, csrfToken } = {}) {
+  const m = method.toUpperCase();
+  const headers = { Accept: 'application/json, application/problem+json' };
+  const init = { method: m, headers, credentials: 'same-origin' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (STATE_CHANGING.has(m) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  const url = (path.startsWith('/api/') || path === '/healthz' ? path : API_BASE + path) + queryString(query);
+  return { url, init };
+}
+
+function codeFromType(type) {
+  const prefix = 'urn:communis:problem:';
+  return typeof type === 'string' && type.startsWith(prefix) ? type.slice(prefix.length) : null;
+}
+
+/** Turns a problem document (or any error body) plus status into an ApiError. */
+export function problemToError(status, problem, retryAfterHeader = null) {
+  const p = problem && typeof problem === 'object' ? problem : {};
+  const code = p.code || codeFromType(p.type) || (status ? `http-${status}` : 'unknown');
+  const retry = retryAfterHeader !== null && retryAfterHeader !== undefined && retryAfterHeader !== ''
+    ? Number(retryAfterHeader) : null;
+  return new ApiError({
+    status: p.status ?? status,
+    code,
+    detail: p.detail ?? '',
+    title: p.title ?? '',
+    errors: p.errors ?? [],
+    retryAfter: Number.isFinite(retry) ? retry : null,
+    lockedUntil: p.lockedUntil ?? null,
+  });
+}
+
+/** Reads a fetch Response: JSON body on success (null for 204/empty), ApiError otherwise. */
+export async function parseResponse(res) {
+  const text = await res.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (res.ok) return data;
+  const retryAfter = res.headers?.get ? res.headers.get('Retry-After') : null;
+  throw problemToError(res.status, data, retryAfter);
+}
+
+/**
+ * Makes the API client. `getCsrfToken()` is read on every call so a fresh login or a
+ * reload (GET /session) takes effect at once.
+ */
+export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getCsrfToken = () => null } = {}) {
+  async function request(method, path, options = {}) {
+    const { url, init } = buildRequest(method, path, { ...options, csrfToken: getCsrfToken() });
+    let res;
+    try {
+      res = await fetchImpl(url, init);
+    } catch (cause) {
+      throw new ApiError({ status: 0, code: 'network', detail: String(cause?.message ?? cause) });
+    }
+    return parseResponse(res);
+  }
+  const enc = encodeURIComponent;
+  return {
+    request,
+    // Session
+    getSession: () => request('GET', '/session'),
+    login: (email, password) => request('POST', '/session', { body: { email, password } }),
+    logout: () => request('DELETE', '/session'),
+    // Me
+    getMe: () => request('GET', '/me'),
+    updateMe: (changes) => request('PATCH', '/me', { body: changes }),
+    changePassword: (currentPassword, newPassword) =>
+      request('PUT', '/me/password', { body: { currentPassword, newPassword } }),
+    // People
+    listPeople: (query) => request('GET', '/people', { query }),
+    peopleFacets: () => request('GET', '/people/facets'),
+    getPerson: (id) => request('GET', `/people/${enc(id)}`),
+    // Workspaces
+    listWorkspaces: (query) => request('GET', '/workspaces', { query }),
+    createWorkspace: (ws) => request('POST', '/workspaces', { body: ws }),
+    getWorkspace: (id) => request('GET', `/workspaces/${enc(id)}`),
+    updateWorkspace: (id, changes) => request('PATCH', `/workspaces/${enc(id)}`, { body: changes }),
+    deleteWorkspace: (id) => request('DELETE', `/workspaces/${enc(id)}`),
+    listMembers: (id, query) => request('GET', `/workspaces/${enc(id)}/members`, { query }),
+    addMember: (id, personId, role) =>
+      request('POST', `/workspaces/${enc(id)}/members`, { body: role ? { personId, role } : { personId } }),
+    setMemberRole: (id, personId, role) =>
+      request('PATCH', `/workspaces/${enc(id)}/members/${enc(personId)}`, { body: { role } }),
+    removeMember: (id, personId) => request('DELETE', `/workspaces/${enc(id)}/members/${enc(personId)}`),
+    join: (id) => request('POST', `/workspaces/${enc(id)}/join`),
+    listRequests: (id) => request('GET', `/workspaces/${enc(id)}/requests`),
+    approveRequest: (id, personId) =>
+      request('POST', `/workspaces/${enc(id)}/requests/${enc(personId)}/approve`),
+    declineRequest: (id, personId) => request('DELETE', `/workspaces/${enc(id)}/requests/${enc(personId)}`),
+    inviteGuest: (id, email, name) => request('POST', `/workspaces/${enc(id)}/guests`, { body: { email, name } }),
+    // Invitations
+    getInvitation: (token) => request('GET', `/invitations/${enc(token)}`),
+    acceptInvitation: (token, password) =>
+      request('POST', `/invitations/${enc(token)}/accept`, { body: { password } }),
+    // Administration
+    listUsers: (query) => request('GET', '/admin/users', { query }),
+    createUser: (user) => request('POST', '/admin/users', { body: user }),
+    updateUser: (id, changes) => request('PATCH', `/admin/users/${enc(id)}`, { body: changes }),
+    unlockUser: (id) => request('POST', `/admin/users/${enc(id)}/unlock`),
+    resetPassword: (id, newPassword) =>
+      request('PUT', `/admin/users/${enc(id)}/password`, { body: { newPassword } }),
+  };
+}
+
+/**
+ * The text to show for an error: the translation of `error.<code>` when there is one,
+ * otherwise the server's `detail`, otherwise a generic message.
+ */
+export function errorMessage(err, t) {
+  const code = err?.code;
+  if (code && t.has(`error.${code}`)) return t(`error.${code}`);
+  if (err?.detail) return err.detail;
+  return t('error.unknown');
+}

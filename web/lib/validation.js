@@ -1,0 +1,72 @@
+// Client-side form validation. Returns `{field: i18nKey}`; empty object = valid.
+// Limits mirror the API contract; the server stays the authority.
+
+export const WORKSPACE_NAME_MAX = 120;
+export const WORKSPACE_DESCRIPTION_MAX = 4000;
+export const PASSWORD_MIN = 10;
+export const VISIBILITIES = ['open', 'closed', 'secret'];
+export const ROLES = ['admin', 'member', 'guest'];
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function isValidEmail(value) {
+  return EMAIL.test(String(value ?? '').trim());
+}
+
+export function validateWorkspace({ name, description = '', visibility }) {
+  const errors = {};
+  const n = String(name ?? '').trim();
+  if (n.length === 0) errors.name = 'validation.required';
+  else if ([...n].length > WORKSPACE_NAME_MAX) errors.name = 'validation.nameTooLong';
+  if ([...String(description ?? '')].length > WORKSPACE_DESCRIPTION_MAX) {
+    errors.description = 'validation.descriptionTooLong';
+  }
+  if (!VISIBILITIES.includes(visibility)) errors.visibility = 'validation.visibility';
+  return errors;
+}
+
+export function validatePassword(password, repeat) {
+  const errors = {};
+  if ([...String(password ?? '')].length < PASSWORD_MIN) errors.password = 'validation.passwordTooShort';
+  else if (repeat !== undefined && repeat !== password) errors.repeat = 'validation.passwordMismatch';
+  return errors;
+}
+
+export function validateLogin({ email, password }) {
+  const errors = {};
+  if (!String(email ?? '').trim()) errors.email = 'validation.required';
+  if (!String(password ?? '')) errors.password = 'validation.required';
+  return errors;
+}
+
+export function validateGuestInvite({ email, name }) {
+  const errors = {};
+  if (!isValidEmail(email)) errors.email = 'validation.email';
+  if (!String(name ?? '').trim()) errors.name = 'validation.required';
+  return errors;
+}
+
+export function validateNewUser({ email, name, password, role }) {
+  const errors = {};
+  if (!isValidEmail(email)) errors.email = 'validation.email';
+  if (!String(name ?? '').trim()) errors.name = 'validation.required';
+  Object.assign(errors, validatePassword(password));
+  if (!ROLES.includes(role)) errors.role = 'validation.role';
+  return errors;
+}
+
+/** "Excel, GIS ,  , svenska" → ["Excel", "GIS", "svenska"] (trimmed, no blanks, no duplicates). */
+export function parseCompetences(text) {
+  const seen = new Set();
+  const out = [];
+  for (const part of String(text ?? '').split(/[,\n]/)) {
+    const value = part.trim();
+    const key = value.toLocaleLowerCase('sv');
+    if (value && !seen.has(key)) { seen.add(key); out.push(value); }
+  }
+  return out;
+}
+
+export function isEmpty(errors) {
+  return Object.keys(errors).length === 0;
+}

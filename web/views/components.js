@@ -1,0 +1,125 @@
+// Shared view pieces: labelled fields, alerts, pagers, person chips. DOM only, no fetching.
+import { h, uid, replaceChildren } from '../lib/dom.js';
+import { errorMessage } from '../lib/api.js';
+import { pageInfo } from '../lib/pagination.js';
+import { initials } from '../lib/format.js';
+
+/** A labelled control. `control` is 'input' | 'textarea' | 'select'. Returns {wrap, input, error}. */
+export function field(t, { label, name, type = 'text', control = 'input', value = '', required = false,
+  autocomplete, options, hint, attrs = {} }) {
+  const id = uid(name);
+  const errorId = `${id}-err`;
+  const hintId = hint ? `${id}-hint` : null;
+  let input;
+  if (control === 'select') {
+    input = h('select', { id, name, required, ...attrs },
+      (options ?? []).map(([v, text]) => h('option', { value: v, selected: v === value }, text)));
+  } else if (control === 'textarea') {
+    input = h('textarea', { id, name, required, rows: 4, ...attrs });
+    input.value = value ?? '';
+  } else {
+    input = h('input', { id, name, type, required, autocomplete, ...attrs });
+    input.value = value ?? '';
+  }
+  if (hintId) input.setAttribute('aria-describedby', hintId);
+  const error = h('p', { class: 'field-error', id: errorId, hidden: true });
+  const wrap = h('div', { class: 'field' },
+    h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    input, error);
+  return { wrap, input, error, errorId };
+}
+
+/** Shows `{field: key}` validation errors next to fields; returns true if there were any. */
+export function showFieldErrors(t, fields, errors) {
+  let first = null;
+  for (const [name, f] of Object.entries(fields)) {
+    const key = errors[name];
+    if (key) {
+      f.error.textContent = t(key);
+      f.error.hidden = false;
+      f.input.setAttribute('aria-invalid', 'true');
+      f.input.setAttribute('aria-describedby', f.errorId);
+      first ??= f.input;
+    } else {
+      f.error.hidden = true;
+      f.error.textContent = '';
+      f.input.removeAttribute('aria-invalid');
+    }
+  }
+  if (first) first.focus();
+  return first !== null;
+}
+
+/** An alert region: role="alert" is set only when there is a message, so it is announced. */
+export function alertBox() {
+  const el = h('div', { class: 'alert', hidden: true });
+  return {
+    el,
+    error(t, err) {
+      el.className = 'alert alert-error';
+      el.setAttribute('role', 'alert');
+      const lines = (err?.errors ?? []).map((e) => h('li', {}, `${e.field}: ${e.message}`));
+      replaceChildren(el, h('p', {}, typeof err === 'string' ? err : errorMessage(err, t)),
+        lines.length ? h('ul', {}, lines) : null);
+      el.hidden = false;
+    },
+    success(text) {
+      el.className = 'alert alert-success';
+      el.setAttribute('role', 'status');
+      replaceChildren(el, h('p', {}, text));
+      el.hidden = false;
+    },
+    clear() {
+      el.hidden = true;
+      el.removeAttribute('role');
+      replaceChildren(el);
+    },
+  };
+}
+
+/** A block that shows an error for a failed load (used when a whole page cannot load). */
+export function errorPanel(t, err) {
+  return h('div', { class: 'alert alert-error', role: 'alert' }, h('p', {}, errorMessage(err, t)));
+}
+
+export function avatar(name, size = '') {
+  return h('span', { class: `avatar ${size}`.trim(), 'aria-hidden': 'true' }, initials(name));
+}
+
+/** Previous / next buttons with "Visar 1–20 av 42". Calls `onPage(offset)`. */
+export function pager(t, page, onPage) {
+  const info = pageInfo(page);
+  if (info.pages <= 1) return null;
+  return h('nav', { class: 'pager', 'aria-label': t('pager.label') },
+    h('button', { type: 'button', class: 'btn btn-secondary', disabled: !info.hasPrev,
+      onclick: () => onPage(info.prevOffset) }, t('pager.prev')),
+    h('span', { class: 'pager-status' }, t('pager.status', { from: info.from, to: info.to, total: info.total })),
+    h('button', { type: 'button', class: 'btn btn-secondary', disabled: !info.hasNext,
+      onclick: () => onPage(info.nextOffset) }, t('pager.next')));
+}
+
+/** A button that disables itself while `action` runs, reporting failures to `alert`. */
+export function actionButton(t, label, action, { alert, cls = 'btn', ariaLabel } = {}) {
+  const btn = h('button', { type: 'button', class: cls, 'aria-label': ariaLabel });
+  btn.textContent = label;
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    alert?.clear();
+    try { await action(); } catch (err) { alert?.error(t, err); } finally { btn.disabled = false; }
+  });
+  return btn;
+}
+
+export function visibilityText(t, visibility) {
+  return t(`visibility.${visibility}`);
+}
+
+export function roleText(t, role) {
+  return t(`role.${role}`);
+}
+
+/** Page heading that receives focus after navigation (tabindex -1: focusable by script only). */
+export function pageHeading(text) {
+  return h('h1', { tabindex: '-1', class: 'page-title' }, text);
+}
