@@ -4,69 +4,13 @@ No browser here: these start their own server processes on fresh data folders.
 """
 from __future__ import annotations
 
-import json
-import os
 import signal
-import subprocess
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, _free_port, _healthy
-
-BINARY = Path(os.environ.get("COMMUNIS_BIN", REPO / ".build" / "debug" / "communis"))
-
-
-def communis(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BINARY), *args], cwd=REPO, input=stdin, capture_output=True, text=True, timeout=120)
-
-
-class Running:
-    """One `communis serve` process on a data folder, with an HTTP client that keeps cookies."""
-
-    def __init__(self, data_dir: Path, *extra: str):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = data_dir / f"server-{self.port}.log"
-        self.log_file = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(data_dir),
-             "--recordings-dir", str(data_dir / "rec"), *extra],
-            cwd=REPO, stdout=self.log_file, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while not _healthy(self.base):
-            assert self.proc.poll() is None, f"server exited early:\n{self.log()}"
-            assert time.monotonic() < deadline, f"server did not become healthy:\n{self.log()}"
-            time.sleep(0.2)
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        self.csrf = None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if self.csrf and method != "GET":
-            request.add_header("X-CSRF-Token", self.csrf)
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else {}
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"{}")
-
-    def login(self, email: str, password: str) -> None:
-        status, body = self.call("POST", "/api/v1/session", {"email": email, "password": password})
-        assert status == 200, body
-        self.csrf = body["csrfToken"]
-
+from serverproc import Running, communis
 
 @pytest.fixture
 def data_dir():
