@@ -83,6 +83,12 @@ public final class SQLiteStore: CommunisStore {
         _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
     }
 
+    /// The value of a read-only pragma on a reader connection, for tests and diagnostics.
+    func pragma(_ name: String) async throws -> String? {
+        precondition(name.allSatisfy { $0.isLetter || $0 == "_" }, "not a pragma name: \(name)")
+        return try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
+    }
+
     public func close() async throws {
         try pool.close()
         logger.debug("Closed the database", metadata: ["db.path": "\(path)"])
