@@ -39,3 +39,13 @@ public enum ApiTokenTag {}
 public typealias PersonID = ID<PersonTag>
 public typealias WorkspaceID = ID<WorkspaceTag>
 public typealias ApiTokenID = ID<ApiTokenTag>
+
+public enum ThreadTag {}
+public enum PostTag {}
+public enum BlogPostTag {}
+public enum NotificationTag {}
+
+public typealias ThreadID = ID<ThreadTag>
+public typealias PostID = ID<PostTag>
+public typealias BlogPostID = ID<BlogPostTag>
+public typealias NotificationID = ID<NotificationTag>

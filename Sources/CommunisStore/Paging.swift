@@ -36,3 +36,5 @@ public struct Page<Item: Sendable>: Sendable {
         Page<T>(items: try items.map(transform), total: total, limit: limit, offset: offset)
     }
 }
+
+extension Page: Encodable where Item: Encodable {}

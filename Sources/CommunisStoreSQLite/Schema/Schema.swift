@@ -135,6 +135,163 @@ enum Schema {
                 """)
         }
 
+        // MARK: v2: the live layer (discussions, blogs, notifications, the event log)
+
+        migrator.registerMigration("v2-events") { db in
+            // The per-workspace log a client resumes from. `workspace_sequences` holds the
+            // last seq ever handed out, so pruning old events never lets a seq come back.
+            // `actor_id` has no foreign key: the log is history and is never rewritten.
+            // `events_feed` serves the home feed (each member workspace read newest first),
+            // and pruning; `kind` is in it so rows of other kinds are skipped without
+            // reading their payload.
+            try db.execute(sql: """
+                CREATE TABLE workspace_sequences (
+                    workspace_id TEXT PRIMARY KEY NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    last_seq     INTEGER NOT NULL CHECK (last_seq >= 0)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE events (
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    seq          INTEGER NOT NULL CHECK (seq > 0),
+                    kind         TEXT NOT NULL,
+                    payload      BLOB NOT NULL,
+                    actor_id     TEXT,
+                    created_at   REAL NOT NULL,
+                    PRIMARY KEY (workspace_id, seq)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX events_feed ON events (workspace_id, created_at, seq, kind);
+                """)
+        }
+
+        migrator.registerMigration("v2-discussions") { db in
+            // Authors have no foreign key: a thread or a post stays (with its author's id)
+            // when an account is removed, as others have answered it. A blog post's comment
+            // thread shares the blog post's id and has kind 'blog-comments'; it is not listed
+            // among the workspace's discussions. Reactions point at a post or a blog post,
+            // so `target_id` has no foreign key; triggers remove them with their target.
+            try db.execute(sql: """
+                CREATE TABLE threads (
+                    id               TEXT PRIMARY KEY NOT NULL,
+                    workspace_id     TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    kind             TEXT NOT NULL DEFAULT 'discussion' CHECK (kind IN ('discussion', 'blog-comments')),
+                    title            TEXT NOT NULL,
+                    author_id        TEXT NOT NULL,
+                    created_at       REAL NOT NULL,
+                    last_activity_at REAL NOT NULL,
+                    post_count       INTEGER NOT NULL DEFAULT 0 CHECK (post_count >= 0)
+                ) STRICT;
+                CREATE INDEX threads_activity ON threads (workspace_id, kind, last_activity_at);
+
+                CREATE TABLE posts (
+                    id           TEXT PRIMARY KEY NOT NULL,
+                    thread_id    TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+                    workspace_id TEXT NOT NULL,
+                    author_id    TEXT NOT NULL,
+                    parent_id    TEXT,
+                    body         TEXT NOT NULL,
+                    created_at   REAL NOT NULL,
+                    edited_at    REAL,
+                    deleted_at   REAL,
+                    deleted_by   TEXT
+                ) STRICT;
+                CREATE INDEX posts_thread ON posts (thread_id, created_at);
+
+                CREATE TABLE post_revisions (
+                    id          INTEGER PRIMARY KEY,
+                    post_id     TEXT NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+                    body        TEXT NOT NULL,
+                    replaced_at REAL NOT NULL,
+                    editor_id   TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX post_revisions_post ON post_revisions (post_id, replaced_at);
+
+                CREATE TABLE reactions (
+                    id        INTEGER PRIMARY KEY,
+                    target_id TEXT NOT NULL,
+                    person_id TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+                    emoji     TEXT NOT NULL,
+                    UNIQUE (target_id, person_id, emoji)
+                ) STRICT;
+                CREATE INDEX reactions_person ON reactions (person_id);
+
+                CREATE TRIGGER posts_delete_reactions AFTER DELETE ON posts BEGIN
+                    DELETE FROM reactions WHERE target_id = OLD.id;
+                END;
+                """)
+        }
+
+        migrator.registerMigration("v2-blogs") { db in
+            // `workspace_id` NULL: the author's own blog. A blog post is its author's
+            // writing, so it goes with the author's account; its comment thread and its
+            // reactions go with it.
+            try db.execute(sql: """
+                CREATE TABLE blog_posts (
+                    id           TEXT PRIMARY KEY NOT NULL,
+                    workspace_id TEXT REFERENCES workspaces (id) ON DELETE CASCADE,
+                    author_id    TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+                    title        TEXT NOT NULL,
+                    body         TEXT NOT NULL,
+                    status       TEXT NOT NULL CHECK (status IN ('draft', 'published')),
+                    created_at   REAL NOT NULL,
+                    updated_at   REAL NOT NULL,
+                    published_at REAL
+                ) STRICT;
+                CREATE INDEX blog_posts_workspace ON blog_posts (workspace_id, status, published_at);
+                CREATE INDEX blog_posts_author ON blog_posts (author_id, workspace_id, status, published_at);
+
+                CREATE TRIGGER blog_posts_delete_comments AFTER DELETE ON blog_posts BEGIN
+                    DELETE FROM threads WHERE id = OLD.id;
+                    DELETE FROM reactions WHERE target_id = OLD.id;
+                END;
+                """)
+        }
+
+        migrator.registerMigration("v2-notifications") { db in
+            try db.execute(sql: """
+                CREATE TABLE notifications (
+                    id           TEXT PRIMARY KEY NOT NULL,
+                    person_id    TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+                    kind         TEXT NOT NULL,
+                    workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    thread_id    TEXT,
+                    post_id      TEXT,
+                    actor_id     TEXT NOT NULL,
+                    excerpt      TEXT NOT NULL,
+                    created_at   REAL NOT NULL,
+                    read_at      REAL
+                ) STRICT;
+                CREATE INDEX notifications_person ON notifications (person_id, created_at);
+                CREATE INDEX notifications_unread ON notifications (person_id, created_at) WHERE read_at IS NULL;
+                CREATE INDEX notifications_workspace ON notifications (workspace_id);
+                """)
+        }
+
+        migrator.registerMigration("v2-idempotency") { db in
+            // A key lives as long as the event it produced: pruning the event (or deleting
+            // its workspace) removes the key too.
+            try db.execute(sql: """
+                CREATE TABLE idempotency_keys (
+                    person_id    TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+                    key          TEXT NOT NULL,
+                    workspace_id TEXT NOT NULL,
+                    seq          INTEGER NOT NULL,
+                    created_at   REAL NOT NULL,
+                    PRIMARY KEY (person_id, key),
+                    FOREIGN KEY (workspace_id, seq) REFERENCES events (workspace_id, seq) ON DELETE CASCADE
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX idempotency_keys_event ON idempotency_keys (workspace_id, seq);
+                """)
+        }
+
+        migrator.registerMigration("v2-feed-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE feed_tokens (
+                    person_id  TEXT PRIMARY KEY NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+                    token_hash TEXT NOT NULL UNIQUE
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
+
         return migrator
     }()
 }
