@@ -29,12 +29,14 @@ public struct Accounts: Sendable {
     let hasher: any PasswordHasher
     let settings: AccountSettings
     let throttle: LoginThrottle
+    let publisher: any LivePublisher
     let clock: Clock
     let logger: Logger
     /// A hash of a random password, checked against when the account does not exist.
     let timingDummyHash: String
 
-    public init(store: any CommunisStore, hasher: any PasswordHasher, settings: AccountSettings, throttle: LoginThrottle, clock: Clock = Clock(), logger: Logger) async {
+    public init(store: any CommunisStore, hasher: any PasswordHasher, settings: AccountSettings, throttle: LoginThrottle, publisher: any LivePublisher = NoLivePublisher(), clock: Clock = Clock(), logger: Logger) async {
+        self.publisher = publisher
         self.timingDummyHash = await hasher.hash(Secrets.newToken())
         self.store = store
         self.hasher = hasher
@@ -114,7 +116,10 @@ public struct Accounts: Sendable {
     }
 
     public func logout(sessionToken token: String) async throws {
-        try await store.deleteSession(tokenHash: Secrets.hash(token))
+        let hash = Secrets.hash(token)
+        try await store.deleteSession(tokenHash: hash)
+        // Live connections opened with this session end with it.
+        await publisher.sessionEnded(tokenHash: hash)
     }
 
     /// Changes the viewer's own password, ends all their sessions and starts a new one.
@@ -128,6 +133,7 @@ public struct Accounts: Sendable {
         }
         try await store.setPasswordHash(await hasher.hash(new), for: viewer.id)
         try await store.deleteSessions(of: viewer.id)
+        await publisher.sessionsEnded(person: viewer.id)
         return try await startSession(for: viewer.person)
     }
 

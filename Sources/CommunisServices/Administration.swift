@@ -41,11 +41,13 @@ public struct AccountChange: Sendable {
 public struct Administration: Sendable {
     let store: any CommunisStore
     let hasher: any PasswordHasher
+    let publisher: any LivePublisher
     let clock: Clock
 
-    public init(store: any CommunisStore, hasher: any PasswordHasher, clock: Clock = Clock()) {
+    public init(store: any CommunisStore, hasher: any PasswordHasher, publisher: any LivePublisher = NoLivePublisher(), clock: Clock = Clock()) {
         self.store = store
         self.hasher = hasher
+        self.publisher = publisher
         self.clock = clock
     }
 
@@ -120,7 +122,10 @@ public struct Administration: Sendable {
         change.profile.apply(to: &person.profile, validator: &validator)
         try validator.check()
         try await store.updatePerson(person)
-        if person.disabled { try await store.deleteSessions(of: id) }
+        if person.disabled {
+            try await store.deleteSessions(of: id)
+            await publisher.sessionsEnded(person: id)
+        }
         return person
     }
 
@@ -139,5 +144,6 @@ public struct Administration: Sendable {
         try validator.check()
         try await store.setPasswordHash(await hasher.hash(newPassword), for: id)
         try await store.deleteSessions(of: id)
+        await publisher.sessionsEnded(person: id)
     }
 }

@@ -19,10 +19,12 @@ public struct WorkspaceChange: Sendable {
 /// with `WorkspacePolicy` first; a workspace the viewer may not know of is "not found".
 public struct Workspaces: Sendable {
     let store: any CommunisStore
+    let publisher: any LivePublisher
     let clock: Clock
 
-    public init(store: any CommunisStore, clock: Clock = Clock()) {
+    public init(store: any CommunisStore, publisher: any LivePublisher = NoLivePublisher(), clock: Clock = Clock()) {
         self.store = store
+        self.publisher = publisher
         self.clock = clock
     }
 
@@ -84,6 +86,7 @@ public struct Workspaces: Sendable {
             throw DomainError.forbidden("Only the workspace's owners or an administrator can delete it.")
         }
         try await store.deleteWorkspace(id: id)
+        await publisher.workspaceDeleted(id)
     }
 
     // MARK: Members
@@ -122,6 +125,8 @@ public struct Workspaces: Sendable {
     public func removeMember(viewer: Viewer, id: WorkspaceID, person personID: PersonID) async throws {
         if personID != viewer.id { _ = try await requireOwner(viewer, id) } else { _ = try await workspace(viewer: viewer, id: id) }
         try await store.removeMember(workspace: id, person: personID)
+        // Their live subscription ends now, not at their next reconnect.
+        await publisher.membershipEnded(workspace: id, person: personID)
     }
 
     public enum JoinResult: String, Sendable { case member, pending }

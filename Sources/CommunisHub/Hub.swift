@@ -1,0 +1,191 @@
+import CommunisModel
+import CommunisServices
+import CommunisStore
+import CommunisWire
+import Foundation
+import Logging
+import NIOCore
+
+/// The live hub: owns the open connections, who they are, which workspace rooms they are in,
+/// and the rooms themselves (one actor per workspace with subscribers). Services tell it what
+/// they have stored (`LivePublisher`); connections tell it what they subscribe to.
+public actor Hub: LivePublisher {
+    public struct Settings: Sendable {
+        /// Missed events a resuming client may be sent before it is told to reload.
+        public var replayLimit: Int
+        /// How long a typing indicator shows unless repeated.
+        public var typingTTL: Duration
+
+        public init(replayLimit: Int = 1000, typingTTL: Duration = .seconds(6)) {
+            self.replayLimit = replayLimit
+            self.typingTTL = typingTTL
+        }
+    }
+
+    private struct Connection {
+        let sink: any LiveSink
+        let person: PersonID
+        let name: String
+        /// The SHA-256 of the session cookie it was opened with (nil for bearer tokens).
+        let sessionHash: String?
+        var status: PresenceStatus = .online
+        var rooms: Set<WorkspaceID> = []
+    }
+
+    private let store: any LiveStore
+    private let settings: Settings
+    private let logger: Logger
+    private var connections: [ConnectionID: Connection] = [:]
+    private var byPerson: [PersonID: Set<ConnectionID>] = [:]
+    private var rooms: [WorkspaceID: Room] = [:]
+    /// Connections subscribed (or subscribing) per room; a room goes when this is empty.
+    private var roomConnections: [WorkspaceID: Set<ConnectionID>] = [:]
+    private var lastSeen: [PersonID: Date] = [:]
+
+    public init(store: any LiveStore, settings: Settings = Settings(), logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+    }
+
+    // MARK: Connections
+
+    public func register(_ sink: any LiveSink, viewer: Viewer, sessionHash: String?) {
+        connections[sink.connectionID] = Connection(sink: sink, person: viewer.id, name: viewer.person.name, sessionHash: sessionHash)
+        byPerson[viewer.id, default: []].insert(sink.connectionID)
+    }
+
+    public func unregister(_ id: ConnectionID) async {
+        guard let connection = connections.removeValue(forKey: id) else { return }
+        for workspace in connection.rooms { await leave(workspace, id) }
+        byPerson[connection.person]?.remove(id)
+        if byPerson[connection.person]?.isEmpty == true {
+            byPerson[connection.person] = nil
+            lastSeen[connection.person] = Date()
+        }
+    }
+
+    /// Subscribes a connection to a workspace it may read (the caller checked membership).
+    /// Returns the workspace's current seq.
+    public func subscribe(_ id: ConnectionID, workspace: WorkspaceID, lastSeq: Int64?) async throws -> Int64 {
+        guard connections[id] != nil else { return 0 }
+        roomConnections[workspace, default: []].insert(id)
+        connections[id]?.rooms.insert(workspace)
+        let room: Room
+        do { room = try await self.room(for: workspace) } catch {
+            connections[id]?.rooms.remove(workspace)
+            forget(workspace, id)
+            throw error
+        }
+        guard let connection = connections[id], connection.rooms.contains(workspace) else {
+            forget(workspace, id)  // left while the room was being made
+            return room.startSeq
+        }
+        return await room.subscribe(sink: connection.sink, person: connection.person, name: connection.name, status: connection.status, lastSeq: lastSeq)
+    }
+
+    public func unsubscribe(_ id: ConnectionID, workspace: WorkspaceID) async {
+        connections[id]?.rooms.remove(workspace)
+        await leave(workspace, id)
+    }
+
+    public func isSubscribed(_ id: ConnectionID, workspace: WorkspaceID) -> Bool {
+        connections[id]?.rooms.contains(workspace) ?? false
+    }
+
+    public func setStatus(_ id: ConnectionID, _ status: PresenceStatus) async {
+        guard var connection = connections[id], status != .offline else { return }
+        connection.status = status
+        connections[id] = connection
+        for workspace in connection.rooms { await rooms[workspace]?.setStatus(id, status) }
+    }
+
+    public func typing(_ id: ConnectionID, workspace: WorkspaceID, thread: ThreadID) async {
+        guard let connection = connections[id], connection.rooms.contains(workspace) else { return }
+        let ttl = settings.typingTTL.components
+        await rooms[workspace]?.typing(from: id, name: connection.name, thread: thread, expiresInMs: Int(ttl.seconds * 1000 + ttl.attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// A person's presence across all their connections, and when they were last seen.
+    public func presence(of person: PersonID) -> (status: PresenceStatus, lastSeen: Date?) {
+        let statuses = (byPerson[person] ?? []).compactMap { connections[$0]?.status }
+        let status: PresenceStatus = statuses.contains(.online) ? .online : statuses.isEmpty ? .offline : .away
+        return (status, status == .offline ? lastSeen[person] : nil)
+    }
+
+    public var connectionCount: Int { connections.count }
+
+    // MARK: LivePublisher
+
+    public func publish(_ event: WorkspaceEvent) async {
+        // A workspace nobody is subscribed to has no room: there is no one to tell.
+        await rooms[event.workspaceID]?.publish(event)
+    }
+
+    public func notify(person: PersonID, frame: Data) {
+        let buffer = ByteBuffer(bytes: frame)
+        for id in byPerson[person] ?? [] { connections[id]?.sink.send(buffer) }
+    }
+
+    public func membershipEnded(workspace: WorkspaceID, person: PersonID) async {
+        guard let room = rooms[workspace] else { return }
+        for id in await room.remove(person: person, reason: "removed") {
+            connections[id]?.rooms.remove(workspace)
+            forget(workspace, id)
+        }
+    }
+
+    public func sessionsEnded(person: PersonID) async {
+        for id in byPerson[person] ?? [] {
+            connections[id]?.sink.close(.sessionEnded, reason: "session ended")
+        }
+    }
+
+    public func sessionEnded(tokenHash: String) {
+        for connection in connections.values where connection.sessionHash == tokenHash {
+            connection.sink.close(.sessionEnded, reason: "logged out")
+        }
+    }
+
+    public func workspaceDeleted(_ workspace: WorkspaceID) async {
+        guard let room = rooms.removeValue(forKey: workspace) else { return }
+        roomConnections[workspace] = nil
+        for id in await room.removeAll(reason: "deleted") { connections[id]?.rooms.remove(workspace) }
+    }
+
+    // MARK: Rooms
+
+    private func room(for workspace: WorkspaceID) async throws -> Room {
+        if let room = rooms[workspace] { return room }
+        let latest = try await store.latestSeq(workspace: workspace)
+        if let room = rooms[workspace] { return room }  // created while we read
+        let room = Room(workspaceID: workspace, store: store, latestSeq: latest, replayLimit: settings.replayLimit,
+                        logger: logger.with(metadataKey: "workspace.id", value: "\(workspace)"))
+        rooms[workspace] = room
+        return room
+    }
+
+    private func leave(_ workspace: WorkspaceID, _ id: ConnectionID) async {
+        let room = rooms[workspace]
+        forget(workspace, id)
+        await room?.unsubscribe(id)
+    }
+
+    /// Removes the connection from the room's count, and the room when nobody is left. No
+    /// await between the check and the removal, so a subscriber arriving meanwhile is counted.
+    private func forget(_ workspace: WorkspaceID, _ id: ConnectionID) {
+        roomConnections[workspace]?.remove(id)
+        if roomConnections[workspace]?.isEmpty ?? true {
+            roomConnections[workspace] = nil
+            rooms[workspace] = nil
+        }
+    }
+}
+
+extension Logger {
+    func with(metadataKey key: String, value: Logger.MetadataValue) -> Logger {
+        var logger = self
+        logger[metadataKey: key] = value
+        return logger
+    }
+}

@@ -1,0 +1,221 @@
+import CommunisModel
+import CommunisServices
+import CommunisStore
+import CommunisWire
+import Foundation
+import Logging
+import NIOCore
+
+/// One connection's conversation: reads its commands one at a time, checks them, calls the
+/// services and the hub, and answers each with `ack` or `error` (same `ref`). Owned by the
+/// connection's task; nothing else touches it.
+public final class LiveSession {
+    public struct Limits: Sendable {
+        /// Commands a connection may send in a burst, and refilled per second after that.
+        public var burst: Int
+        public var perSecond: Double
+
+        public init(burst: Int = 40, perSecond: Double = 10) {
+            self.burst = burst
+            self.perSecond = perSecond
+        }
+    }
+
+    let viewer: Viewer
+    let sink: any LiveSink
+    let hub: Hub
+    let store: any CommunisStore & LiveStore
+    let discussions: Discussions
+    let blogs: Blogs
+    let logger: Logger
+    private var bucket: TokenBucket
+
+    public init(viewer: Viewer, sink: any LiveSink, hub: Hub, store: any CommunisStore & LiveStore, discussions: Discussions, blogs: Blogs, limits: Limits, logger: Logger) {
+        self.blogs = blogs
+        self.viewer = viewer
+        self.sink = sink
+        self.hub = hub
+        self.store = store
+        self.discussions = discussions
+        self.logger = logger
+        self.bucket = TokenBucket(capacity: Double(limits.burst), perSecond: limits.perSecond)
+    }
+
+    /// Registers the connection and greets the client.
+    public func start(limits: [String: Int], sessionHash: String?) async {
+        await hub.register(sink, viewer: viewer, sessionHash: sessionHash)
+        struct Welcome: Encodable {
+            var protocolVersion = Wire.version
+            var person: LiveJSON.PersonRef
+            var limits: [String: Int]
+        }
+        sink.send(ByteBuffer(bytes: Wire.frame(type: "welcome", value: Welcome(person: .init(id: viewer.id, name: viewer.person.name), limits: limits))))
+    }
+
+    public func finish() async {
+        await hub.unregister(sink.connectionID)
+    }
+
+    /// Handles one text message (already checked to be UTF-8 and within the size limit).
+    public func handle(_ text: Data) async {
+        var ref: String?
+        var topic: String?
+        do {
+            let head = try Wire.head(of: text)
+            ref = head.ref
+            topic = head.topic
+            guard head.v == Wire.version else {
+                throw WireError(.unsupportedVersion, "This server speaks protocol version \(Wire.version).")
+            }
+            if let wait = bucket.take(now: ContinuousClock.now) {
+                throw WireError(.rateLimited, "Too many messages; slow down.", retryAfterMs: wait)
+            }
+            if let answer = try await dispatch(head, text) {
+                sink.send(ByteBuffer(bytes: Wire.frame(type: "ack", ref: ref, topic: topic, data: answer)))
+            }
+        } catch let error as WireError {
+            sink.send(ByteBuffer(bytes: Wire.error(error, ref: ref, topic: topic)))
+        } catch let error as DomainError {
+            sink.send(ByteBuffer(bytes: Wire.error(Self.wireError(error), ref: ref, topic: topic)))
+        } catch {
+            logger.error("live command failed", metadata: ["error": "\(String(reflecting: error))"])
+            sink.send(ByteBuffer(bytes: Wire.error(WireError(.internal, "Something went wrong on the server; it has been logged."), ref: ref, topic: topic)))
+        }
+    }
+
+    static func wireError(_ error: DomainError) -> WireError {
+        switch error {
+        case .validation(let fields):
+            return WireError(.validation, fields.map { "\($0.field) \($0.message)" }.joined(separator: "; "))
+        case .notFound(let what): return WireError(.notFound, "\(what) was not found.")
+        case .forbidden(let why): return WireError(.forbidden, why)
+        case .conflict(let why): return WireError(.conflict, why)
+        default: return WireError(.forbidden, error.detail)
+        }
+    }
+
+    // MARK: Commands
+
+    private struct Empty: Decodable {}
+    private struct SubscribeData: Decodable { var lastSeq: Int64? }
+    private struct PresenceData: Decodable { var status: PresenceStatus }
+    private struct TypingData: Decodable { var threadId: ThreadID }
+    private struct ThreadData: Decodable { var title: String; var body: String; var idempotencyKey: String? }
+    private struct PostData: Decodable { var threadId: ThreadID; var body: String; var parentId: PostID?; var idempotencyKey: String? }
+    private struct EditData: Decodable { var postId: PostID; var body: String }
+    private struct DeleteData: Decodable { var postId: PostID }
+    private struct ReactionData: Decodable { var targetId: UUID; var emoji: String }
+    private struct BlogSaveData: Decodable { var id: BlogPostID?; var title: String; var body: String; var publish: Bool? }
+    private struct BlogDeleteData: Decodable { var id: BlogPostID }
+    private struct BlogCommentData: Decodable { var blogPostId: BlogPostID; var body: String; var idempotencyKey: String? }
+
+    /// Returns the `data` of the `ack`, or nil for commands that are not acknowledged.
+    private func dispatch(_ head: Wire.Head, _ text: Data) async throws -> Data? {
+        struct Seq: Encodable { var seq: Int64 }
+        struct Done: Encodable { var ok = true }
+        switch head.type {
+        case "subscribe":
+            let workspace = try workspaceTopic(head)
+            let lastSeq = (try? Wire.data(SubscribeData.self, of: text))?.lastSeq
+            guard try await store.membership(workspace: workspace, person: viewer.id) != nil else {
+                throw WireError(.notMember, "You are not a member of this workspace.")
+            }
+            return Wire.json(Seq(seq: try await hub.subscribe(sink.connectionID, workspace: workspace, lastSeq: lastSeq)))
+        case "unsubscribe":
+            await hub.unsubscribe(sink.connectionID, workspace: try workspaceTopic(head))
+            return Wire.json(Done())
+        case "presence.set":
+            let data = try Wire.data(PresenceData.self, of: text)
+            guard data.status != .offline else { throw WireError(.validation, "status must be online or away.") }
+            await hub.setStatus(sink.connectionID, data.status)
+            return Wire.json(Done())
+        case "typing":
+            let workspace = try await subscribedTopic(head)
+            await hub.typing(sink.connectionID, workspace: workspace, thread: try Wire.data(TypingData.self, of: text).threadId)
+            return nil
+        case "thread.create":
+            let workspace = try workspaceTopic(head)
+            let data = try Wire.data(ThreadData.self, of: text)
+            let written = try await discussions.createThread(viewer: viewer, workspace: workspace, title: data.title, body: data.body, idempotencyKey: data.idempotencyKey)
+            return ack(written)
+        case "post.create":
+            let data = try Wire.data(PostData.self, of: text)
+            return ack(try await discussions.reply(viewer: viewer, thread: data.threadId, body: data.body, parent: data.parentId, idempotencyKey: data.idempotencyKey))
+        case "post.edit":
+            let data = try Wire.data(EditData.self, of: text)
+            return ack(try await discussions.edit(viewer: viewer, post: data.postId, body: data.body))
+        case "post.delete":
+            return ack(try await discussions.delete(viewer: viewer, post: try Wire.data(DeleteData.self, of: text).postId))
+        case "reaction.add", "reaction.remove":
+            let data = try Wire.data(ReactionData.self, of: text)
+            return ack(try await discussions.react(viewer: viewer, target: data.targetId, emoji: data.emoji, add: head.type == "reaction.add"))
+        case "blog.save":
+            let workspace = try workspaceTopic(head)
+            let data = try Wire.data(BlogSaveData.self, of: text)
+            return ack(try await blogs.save(viewer: viewer, workspace: workspace, id: data.id, title: data.title, body: data.body, publish: data.publish ?? false))
+        case "blog.delete":
+            try await blogs.delete(viewer: viewer, id: try Wire.data(BlogDeleteData.self, of: text).id)
+            return Wire.json(Done())
+        case "blog.comment":
+            let data = try Wire.data(BlogCommentData.self, of: text)
+            return ack(try await blogs.comment(viewer: viewer, on: data.blogPostId, body: data.body, idempotencyKey: data.idempotencyKey))
+        case "ping":
+            return Wire.json(Done())
+        default:
+            throw WireError(.unknownType, "Unknown message type \(head.type).")
+        }
+    }
+
+    /// `{"seq":…,"duplicate":…, …value}` as the ack of a write.
+    private func ack<T: Encodable & Sendable>(_ written: Written<T>) -> Data {
+        Wire.json(WriteAck(seq: written.seq, duplicate: written.duplicate, result: written.value))
+    }
+
+    private func workspaceTopic(_ head: Wire.Head) throws -> WorkspaceID {
+        guard let text = Topic.workspaceID(head.topic), let id = WorkspaceID(text) else {
+            throw WireError(.validation, "topic must be workspace:<id>.")
+        }
+        return id
+    }
+
+    private func subscribedTopic(_ head: Wire.Head) async throws -> WorkspaceID {
+        let workspace = try workspaceTopic(head)
+        guard await hub.isSubscribed(sink.connectionID, workspace: workspace) else {
+            throw WireError(.notSubscribed, "Subscribe to the workspace first.")
+        }
+        return workspace
+    }
+}
+
+/// The `data` of the ack of a write.
+struct WriteAck<T: Encodable>: Encodable {
+    var seq: Int64
+    var duplicate: Bool
+    var result: T
+}
+
+/// A token bucket: `capacity` commands at once, refilled at `perSecond`.
+struct TokenBucket {
+    let capacity: Double
+    let perSecond: Double
+    private var tokens: Double
+    private var last: ContinuousClock.Instant?
+
+    init(capacity: Double, perSecond: Double) {
+        self.capacity = capacity
+        self.perSecond = perSecond
+        self.tokens = capacity
+    }
+
+    /// Takes a token; returns nil, or the milliseconds until one is available.
+    mutating func take(now: ContinuousClock.Instant) -> Int? {
+        if let last {
+            let elapsed = last.duration(to: now).components
+            tokens = min(capacity, tokens + (Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18) * perSecond)
+        }
+        last = now
+        guard tokens >= 1 else { return Int(((1 - tokens) / perSecond * 1000).rounded(.up)) }
+        tokens -= 1
+        return nil
+    }
+}

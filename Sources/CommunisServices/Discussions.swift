@@ -1,0 +1,175 @@
+import CommunisMarkdown
+import CommunisModel
+import CommunisStore
+import CommunisWire
+import Foundation
+
+/// Limits on what people write in discussions and blogs.
+public enum ContentLimits {
+    public static let titleLength = 200
+    /// Markdown source; generous for a long post, small enough for one WebSocket message.
+    public static let bodyLength = 20_000
+    public static let idempotencyKeyLength = 100
+}
+
+/// The result of a write: what to acknowledge to the writer.
+public struct Written<Value: Sendable>: Sendable {
+    public var value: Value
+    /// The workspace event's seq; the writer's client has then "seen" it.
+    public var seq: Int64
+    /// True when the idempotency key had been used before and nothing new was written.
+    public var duplicate: Bool
+}
+
+/// Discussions (diskussioner): threads, replies, @mentions, reactions, edits with history,
+/// deletion. Every write is checked against membership, stored with its event in one
+/// transaction, then published live.
+public struct Discussions: Sendable {
+    let store: any CommunisStore & LiveStore
+    let publisher: any LivePublisher
+    let clock: Clock
+    let content: ContentRules
+
+    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, clock: Clock = Clock()) {
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+        self.content = ContentRules(store: store, publisher: publisher, clock: clock)
+    }
+
+    public func createThread(viewer: Viewer, workspace: WorkspaceID, title rawTitle: String, body rawBody: String, idempotencyKey: String?) async throws -> Written<LiveJSON.ThreadCreated> {
+        try await content.requireMember(viewer, workspace)
+        var validator = Validator()
+        let title = validator.text(rawTitle, field: "title", required: true, max: ContentLimits.titleLength)
+        let body = content.body(rawBody, validator: &validator)
+        let key = content.key(idempotencyKey, validator: &validator)
+        try validator.check()
+        let now = clock.now()
+        let thread = DiscussionThread(workspaceID: workspace, title: title, authorID: viewer.id, createdAt: now, postCount: 1)
+        let post = Post(workspaceID: workspace, threadID: thread.id, authorID: viewer.id, body: body, createdAt: now)
+        let me = LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)
+        let payload = LiveJSON.ThreadCreated(thread: LiveJSON.ThreadJSON(thread, author: me), post: LiveJSON.PostJSON(post, author: me))
+        let applied = try await content.apply(
+            .createThread(thread, opening: post), kind: EventKind.threadCreated, payload: payload, viewer: viewer,
+            workspace: workspace, key: key, mentionsIn: body, threadID: thread.id, postID: post.id)
+        let value = try content.decode(applied, kind: EventKind.threadCreated, as: LiveJSON.ThreadCreated.self, fallback: payload) {
+            $0.thread.workspaceId == workspace && $0.thread.title == title && $0.post.body == body
+        }
+        return Written(value: value, seq: applied.event.seq, duplicate: applied.isDuplicate)
+    }
+
+    public func reply(viewer: Viewer, thread threadID: ThreadID, body rawBody: String, parent: PostID?, idempotencyKey: String?) async throws -> Written<LiveJSON.PostEvent> {
+        guard let thread = try await store.thread(id: threadID) else { throw DomainError.notFound("Thread") }
+        try await content.requireMember(viewer, thread.workspaceID)
+        var validator = Validator()
+        let body = content.body(rawBody, validator: &validator)
+        let key = content.key(idempotencyKey, validator: &validator)
+        try validator.check()
+        if let parent {
+            guard let parentPost = try await store.post(id: parent), parentPost.threadID == threadID else { throw DomainError.notFound("Post") }
+        }
+        let post = Post(workspaceID: thread.workspaceID, threadID: threadID, authorID: viewer.id, parentID: parent, body: body, createdAt: clock.now())
+        let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
+        let applied = try await content.apply(
+            .createPost(post), kind: EventKind.postCreated, payload: payload, viewer: viewer,
+            workspace: thread.workspaceID, key: key, mentionsIn: body, threadID: threadID, postID: post.id)
+        let value = try content.decode(applied, kind: EventKind.postCreated, as: LiveJSON.PostEvent.self, fallback: payload) {
+            $0.post.threadId == threadID && $0.post.parentId == parent && $0.post.body == body
+        }
+        return Written(value: value, seq: applied.event.seq, duplicate: applied.isDuplicate)
+    }
+
+    /// Only the author edits; the earlier text is kept as a revision.
+    public func edit(viewer: Viewer, post postID: PostID, body rawBody: String) async throws -> Written<LiveJSON.PostEvent> {
+        guard var post = try await store.post(id: postID), !post.isDeleted else { throw DomainError.notFound("Post") }
+        try await content.requireMember(viewer, post.workspaceID)
+        guard post.authorID == viewer.id else { throw DomainError.forbidden("Only the author can edit a post.") }
+        var validator = Validator()
+        let body = content.body(rawBody, validator: &validator)
+        try validator.check()
+        let now = clock.now()
+        post.body = body
+        post.editedAt = now
+        let reactions = try await content.reactions(of: post.id.uuid)
+        let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name), reactions: reactions))
+        let applied = try await content.apply(
+            .editPost(postID, body: body, at: now, by: viewer.id), kind: EventKind.postEdited, payload: payload, viewer: viewer,
+            workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
+        return Written(value: payload, seq: applied.event.seq, duplicate: false)
+    }
+
+    /// The author or an owner of the workspace deletes; the thread keeps a "removed" marker.
+    public func delete(viewer: Viewer, post postID: PostID) async throws -> Written<LiveJSON.PostEvent> {
+        guard var post = try await store.post(id: postID), !post.isDeleted else { throw DomainError.notFound("Post") }
+        let role = try await content.requireMember(viewer, post.workspaceID)
+        guard post.authorID == viewer.id || role == .owner else {
+            throw DomainError.forbidden("Only the author or an owner of the workspace can delete a post.")
+        }
+        let now = clock.now()
+        post.deletedAt = now
+        post.deletedBy = viewer.id
+        let author = try await content.personRef(post.authorID)
+        let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: author, deletedBy: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
+        let applied = try await content.apply(
+            .deletePost(postID, at: now, by: viewer.id), kind: EventKind.postDeleted, payload: payload, viewer: viewer,
+            workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
+        return Written(value: payload, seq: applied.event.seq, duplicate: false)
+    }
+
+    /// Adds or removes the viewer's reaction on a post or a blog post.
+    public func react(viewer: Viewer, target: UUID, emoji: String, add: Bool) async throws -> Written<LiveJSON.ReactionEvent> {
+        let workspace: WorkspaceID
+        if let post = try await store.post(id: PostID(target)), !post.isDeleted {
+            workspace = post.workspaceID
+        } else if let blog = try await store.blogPost(id: BlogPostID(target)), blog.status == .published, let id = blog.workspaceID {
+            workspace = id
+        } else {
+            throw DomainError.notFound("Post")
+        }
+        try await content.requireMember(viewer, workspace)
+        guard ContentRules.isEmoji(emoji) else {
+            throw DomainError.validation([FieldError(field: "emoji", message: "must be one emoji")])
+        }
+        let reaction = Reaction(targetID: target, personID: viewer.id, emoji: emoji)
+        let payload = LiveJSON.ReactionEvent(targetId: target, emoji: emoji, person: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
+        let applied = try await content.apply(
+            add ? .addReaction(reaction) : .removeReaction(reaction), kind: add ? EventKind.reactionAdded : EventKind.reactionRemoved,
+            payload: payload, viewer: viewer, workspace: workspace, key: nil, mentionsIn: nil, threadID: nil, postID: nil)
+        return Written(value: payload, seq: applied.event.seq, duplicate: false)
+    }
+
+    // MARK: Reading
+
+    public func threads(viewer: Viewer, workspace: WorkspaceID, page: PageRequest) async throws -> Page<LiveJSON.ThreadJSON> {
+        try await content.requireReader(viewer, workspace)
+        let threads = try await store.threads(workspace: workspace, page: page)
+        let names = try await content.names(Set(threads.items.map(\.authorID)))
+        return threads.map { LiveJSON.ThreadJSON($0, author: names.ref($0.authorID)) }
+    }
+
+    public func thread(viewer: Viewer, id: ThreadID) async throws -> LiveJSON.ThreadJSON {
+        guard let thread = try await store.thread(id: id) else { throw DomainError.notFound("Thread") }
+        try await content.requireReader(viewer, thread.workspaceID)
+        return LiveJSON.ThreadJSON(thread, author: try await content.personRef(thread.authorID))
+    }
+
+    public func posts(viewer: Viewer, thread threadID: ThreadID, page: PageRequest) async throws -> Page<LiveJSON.PostJSON> {
+        guard let thread = try await store.thread(id: threadID) else { throw DomainError.notFound("Thread") }
+        try await content.requireReader(viewer, thread.workspaceID)
+        return try await content.postJSON(try await store.posts(thread: threadID, page: page))
+    }
+
+    public struct RevisionJSON: Codable, Sendable {
+        public var body: String
+        public var replacedAt: Date
+        public var editor: LiveJSON.PersonRef
+    }
+
+    public func revisions(viewer: Viewer, post postID: PostID) async throws -> [RevisionJSON] {
+        guard let post = try await store.post(id: postID) else { throw DomainError.notFound("Post") }
+        try await content.requireReader(viewer, post.workspaceID)
+        let revisions = try await store.revisions(post: postID)
+        let names = try await content.names(Set(revisions.map(\.editorID)))
+        return revisions.map { RevisionJSON(body: $0.body, replacedAt: $0.replacedAt, editor: names.ref($0.editorID)) }
+    }
+}

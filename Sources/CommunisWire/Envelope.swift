@@ -1,0 +1,104 @@
+import Foundation
+
+/// The live protocol (docs/protocol.md): JSON text frames, one envelope for everything.
+/// Client → server: `{"v":1,"type":"post.create","ref":"c7","topic":"workspace:<id>","data":{…}}`.
+/// Server → client: the same envelope; events carry `seq`, answers carry the command's `ref`.
+public enum Wire {
+    /// The protocol version this server speaks.
+    public static let version = 1
+
+    /// The fields every command has, decoded before the command's own `data`.
+    public struct Head: Decodable, Sendable {
+        public var v: Int
+        public var type: String
+        public var ref: String?
+        public var topic: String?
+    }
+
+    /// A command's payload, decoded once the type is known.
+    struct Body<Data: Decodable>: Decodable {
+        var data: Data
+    }
+
+    public static func head(of text: Data) throws -> Head {
+        do { return try JSONDecoder().decode(Head.self, from: text) } catch {
+            throw WireError(.badMessage, "A message must be a JSON object with \"v\" and \"type\".")
+        }
+    }
+
+    /// Decodes the `data` member of a command as `T`, naming the field that is wrong.
+    public static func data<T: Decodable>(_ type: T.Type, of text: Data) throws -> T {
+        do {
+            return try JSONDecoder().decode(Body<T>.self, from: text).data
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath + [key]).map(\.stringValue).filter { $0 != "data" }.joined(separator: ".")
+            throw WireError(.validation, "\(path.isEmpty ? "data" : path) is required.")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).filter { $0 != "data" }.joined(separator: ".")
+            throw WireError(.validation, "\(path.isEmpty ? "data" : path) has the wrong type or value.")
+        } catch {
+            throw WireError(.badMessage, "The message is not valid JSON.")
+        }
+    }
+
+    // MARK: Encoding server messages. Built as bytes so that an event's payload, encoded once
+    // by the service, is spliced in as is and the same frame is sent to every recipient.
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// Encodes a value as JSON the way every message does (sorted keys, ISO 8601 dates).
+    public static func json<T: Encodable>(_ value: T) -> Data {
+        // Encoding our own Encodable types cannot fail; a failure is a programming error.
+        try! encoder.encode(value)
+    }
+
+    /// `{"v":1,"type":TYPE[,"ref":REF][,"topic":TOPIC][,"seq":SEQ],"data":DATA}`
+    public static func frame(type: String, ref: String? = nil, topic: String? = nil, seq: Int64? = nil, data: Data) -> Data {
+        var out = Data()
+        out.reserveCapacity(data.count + 96)
+        out.append(contentsOf: #"{"v":1,"type":"#.utf8)
+        out.append(json(type))
+        if let ref {
+            out.append(contentsOf: #","ref":"#.utf8)
+            out.append(json(ref))
+        }
+        if let topic {
+            out.append(contentsOf: #","topic":"#.utf8)
+            out.append(json(topic))
+        }
+        if let seq {
+            out.append(contentsOf: #","seq":"#.utf8)
+            out.append(contentsOf: String(seq).utf8)
+        }
+        out.append(contentsOf: #","data":"#.utf8)
+        out.append(data)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    public static func frame<T: Encodable>(type: String, ref: String? = nil, topic: String? = nil, value: T) -> Data {
+        frame(type: type, ref: ref, topic: topic, data: json(value))
+    }
+
+    /// An error answer: `{"type":"error","ref":…,"data":{"code":…,"message":…}}`.
+    public static func error(_ error: WireError, ref: String?, topic: String? = nil) -> Data {
+        struct Payload: Encodable { var code: String; var message: String; var retryAfterMs: Int? }
+        return frame(type: "error", ref: ref, topic: topic, value: Payload(code: error.code.rawValue, message: error.message, retryAfterMs: error.retryAfterMs))
+    }
+}
+
+/// Topics name what a message is about. Only workspaces have topics so far.
+public enum Topic {
+    public static func workspace(_ id: String) -> String { "workspace:\(id)" }
+
+    /// The workspace id of a `workspace:<id>` topic.
+    public static func workspaceID(_ topic: String?) -> String? {
+        guard let topic, topic.hasPrefix("workspace:") else { return nil }
+        return String(topic.dropFirst("workspace:".count))
+    }
+}
