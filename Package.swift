@@ -22,11 +22,21 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         /// Domain values and rules: typed ids, people, roles, workspaces, visibility and
         /// membership policy, validation and domain errors. Foundation only, no I/O.
         .target(name: "CommunisModel", swiftSettings: swiftSettings),
+
+        /// The safe Markdown subset of discussions and blogs, rendered to HTML exactly as
+        /// web/lib/markdown.js renders it (shared golden cases), plus plain text and mentions.
+        .target(name: "CommunisMarkdown", swiftSettings: swiftSettings),
+
+        /// The live protocol (docs/protocol.md): envelope, event kinds and payload shapes,
+        /// error and close codes. No I/O.
+        .target(name: "CommunisWire", dependencies: ["CommunisModel"], swiftSettings: swiftSettings),
 
         /// Storage interfaces, each with its guarantees in doc comments. Every engine
         /// (SQLite now, PostgreSQL later) implements these and passes the same contract tests.
@@ -50,8 +60,21 @@ let package = Package(
         .target(
             name: "CommunisServices",
             dependencies: [
-                "CommunisModel", "CommunisStore",
+                "CommunisModel", "CommunisStore", "CommunisWire", "CommunisMarkdown",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The live hub: connections, one actor per workspace room, presence, typing, ordered
+        /// fan-out of stored events with resume, and each connection's command session.
+        /// Knows sinks, not sockets: the WebSocket itself lives in CommunisServer.
+        .target(
+            name: "CommunisHub",
+            dependencies: [
+                "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -63,7 +86,14 @@ let package = Package(
         .target(
             name: "CommunisServer",
             dependencies: [
-                "CommunisModel", "CommunisStore", "CommunisServices",
+                "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire", "CommunisHub", "CommunisMarkdown",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -89,6 +119,17 @@ let package = Package(
         ),
 
         .testTarget(name: "CommunisModelTests", dependencies: ["CommunisModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "CommunisMarkdownTests", dependencies: ["CommunisMarkdown"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CommunisHubTests",
+            dependencies: [
+                "CommunisHub", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel", "CommunisWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CommunisStoreSQLiteTests",
             dependencies: ["CommunisStoreSQLite", "CommunisStore", "CommunisModel"],

@@ -1,8 +1,10 @@
 import CommunisModel
 import CommunisServices
+import CommunisHub
 import CommunisStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -10,18 +12,30 @@ import ServiceLifecycle
 /// store that the caller has opened and migrated. The executable and the tests both call
 /// this, so tests exercise exactly what runs in production.
 public func buildApplication(
-    configuration: Configuration, store: any CommunisStore, clock: Clock = Clock(), logger: Logger
+    configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
-    let services = await Services(store: store, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
+    let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit), logger: logger)
+    let services = await Services(store: store, publisher: hub, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
     let router = buildRouter(services: services, configuration: configuration, logger: logger)
+    let live = LiveEndpoint(
+        services: services, hub: hub, configuration: configuration,
+        origins: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
+    let server = HTTPServerBuilder { responder in
+        LiveServerChannel(
+            responder: responder, settings: live.settings,
+            authorize: { head in await live.authorize(head) },
+            run: { admitted, channel, messages, logger in await live.run(admitted, channel: channel, messages: messages, logger: logger) })
+    }
     var app = Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Communis"),
         logger: logger)
     app.addServices(
         StoreService(store: store, logger: logger),
-        SessionSweeper(store: store, clock: clock, logger: logger))
+        SessionSweeper(store: store, clock: clock, logger: logger),
+        EventPruner(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit, clock: clock, logger: logger))
     return app
 }
 
@@ -48,6 +62,12 @@ public func buildRouter(services: Services, configuration: Configuration, logger
         return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    router.get("api/v1/live") { _, _ -> Response in
+        // Reached only without WebSocket upgrade headers (upgrades are taken before routing).
+        throw Problem(HTTPResponse.Status(code: 426, reasonPhrase: "Upgrade Required"), code: "upgrade-required", title: "Upgrade required",
+                      detail: "/api/v1/live is a WebSocket; connect with an upgrade request (see docs/protocol.md).",
+                      headers: [.upgrade: "websocket", .connection: "Upgrade"])
+    }
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(accounts: services.accounts, maxBodyBytes: configuration.maxBodyBytes, publicURL: configuration.publicURL))
     let session = SessionRoutes(services: services)
     session.register(on: api)
@@ -55,6 +75,10 @@ public func buildRouter(services: Services, configuration: Configuration, logger
     WorkspaceRoutes(services: services).register(on: api)
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)
+    DiscussionRoutes(services: services).register(on: api)
+    let blogs = BlogRoutes(services: services)
+    blogs.register(on: api)
+    blogs.registerFeeds(on: router)
     return router
 }
 
@@ -68,6 +92,25 @@ struct StoreService: Service {
         try? await gracefulShutdown()
         try await store.close()
         logger.info("database closed")
+    }
+}
+
+/// Prunes the resume log once an hour: events older than the retention, keeping the newest
+/// `keep` per workspace so a recent reconnect can always resume.
+struct EventPruner: Service {
+    let store: any LiveStore
+    let retention: TimeInterval
+    let keep: Int
+    let clock: CommunisServices.Clock
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            if let removed = try? await store.pruneEvents(before: clock.now().addingTimeInterval(-retention), keep: keep), removed > 0 {
+                logger.info("old events pruned", metadata: ["count": "\(removed)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
     }
 }
 

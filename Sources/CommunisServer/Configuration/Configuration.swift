@@ -21,6 +21,16 @@ public struct Configuration: Sendable, Equatable {
     public var bcryptCost: Int
     public var invitationLifetimeHours: Int
     public var logLevel: String
+    public var silenceTimeoutSeconds: Int
+    public var liveMaxFrameBytes: Int
+    public var liveMaxMessageBytes: Int
+    public var liveMaxQueuedBytes: Int
+    public var livePingIntervalSeconds: Int
+    public var liveIdleTimeoutSeconds: Int
+    public var liveCommandBurst: Int
+    public var liveCommandsPerSecond: Int
+    public var liveReplayLimit: Int
+    public var eventRetentionDays: Int
 
     /// Every key, with type, default, range and meaning. `config/communis.yaml` lists the same.
     public static let keys: [ConfigurationKey] = [
@@ -42,6 +52,26 @@ public struct Configuration: Sendable, Equatable {
               help: "Folder of meeting and guide recordings."),
         .init(name: "http.max_body_bytes", kind: .integer(1024...1_073_741_824), defaultValue: .integer(1_048_576),
               help: "Largest accepted request body; larger ones get 413."),
+        .init(name: "http.silence_timeout_seconds", kind: .integer(1...3600), defaultValue: .integer(30),
+              help: "A connection that sends and receives nothing this long is closed (unfinished handshakes, idle keep-alive)."),
+        .init(name: "live.max_frame_bytes", kind: .integer(125...16_777_216), defaultValue: .integer(65536),
+              help: "Largest WebSocket frame a client may send; larger ones close the connection with 1009."),
+        .init(name: "live.max_message_bytes", kind: .integer(125...16_777_216), defaultValue: .integer(65536),
+              help: "Largest live message (all fragments together); larger ones close with 1009."),
+        .init(name: "live.max_queued_bytes", kind: .integer(1024...1_073_741_824), defaultValue: .integer(1_048_576),
+              help: "Outgoing bytes that may wait for a slow client before it is closed with 4008."),
+        .init(name: "live.ping_interval_seconds", kind: .integer(1...3600), defaultValue: .integer(25),
+              help: "How often the server pings a live connection."),
+        .init(name: "live.idle_timeout_seconds", kind: .integer(2...7200), defaultValue: .integer(60),
+              help: "A live connection that sends nothing (not even a pong) this long is closed with 4000."),
+        .init(name: "live.command_burst", kind: .integer(1...10000), defaultValue: .integer(40),
+              help: "Commands a connection may send at once before rate limiting ..."),
+        .init(name: "live.commands_per_second", kind: .integer(1...10000), defaultValue: .integer(10),
+              help: "... and the sustained rate after that."),
+        .init(name: "live.replay_limit", kind: .integer(1...1_000_000), defaultValue: .integer(1000),
+              help: "Missed events a reconnecting client is sent; further behind, it is told to reload."),
+        .init(name: "live.event_retention_days", kind: .integer(1...3650), defaultValue: .integer(30),
+              help: "Events older than this are pruned from the resume log (the newest replay_limit per workspace are kept)."),
         .init(name: "auth.session_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(336),
               help: "How long a login lasts without use; each use in its second half renews it."),
         .init(name: "auth.lock_threshold", kind: .integer(1...100), defaultValue: .integer(5),
@@ -90,6 +120,19 @@ public struct Configuration: Sendable, Equatable {
         bcryptCost = int("auth.bcrypt_cost")
         invitationLifetimeHours = int("auth.invitation_lifetime_hours")
         logLevel = string("log.level")
+        silenceTimeoutSeconds = int("http.silence_timeout_seconds")
+        liveMaxFrameBytes = int("live.max_frame_bytes")
+        liveMaxMessageBytes = int("live.max_message_bytes")
+        liveMaxQueuedBytes = int("live.max_queued_bytes")
+        livePingIntervalSeconds = int("live.ping_interval_seconds")
+        liveIdleTimeoutSeconds = int("live.idle_timeout_seconds")
+        liveCommandBurst = int("live.command_burst")
+        liveCommandsPerSecond = int("live.commands_per_second")
+        liveReplayLimit = int("live.replay_limit")
+        eventRetentionDays = int("live.event_retention_days")
+        if liveMaxFrameBytes > liveMaxMessageBytes {
+            throw ConfigurationError("live.max_frame_bytes (\(liveMaxFrameBytes)) must not exceed live.max_message_bytes (\(liveMaxMessageBytes))")
+        }
         for origin in allowedOrigins where URL(string: origin)?.host == nil {
             throw ConfigurationError("server.allowed_origins: \"\(origin)\" is not an origin like https://intranet.example.se")
         }

@@ -9,7 +9,9 @@ extension Request {
         do { buffer = try await collectBody(upTo: context.maxUploadSize) } catch { throw Problem.payloadTooLarge }
         guard buffer.readableBytes > 0 else { throw Problem.malformedJSON("The request needs a JSON body.") }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let DecodingError.keyNotFound(key, context) {
             let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
             throw Problem.badParameter(path, "is required")

@@ -35,13 +35,19 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var lockedUntil: String?
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The problem+json body.
+    func jsonBody() -> Data {
         let body = Body(
             type: "urn:communis:problem:\(code)", title: title, status: Int(status.code), detail: detail, code: code,
             errors: fieldErrors, lockedUntil: extra["lockedUntil"])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(body)
+        // Encoding strings and numbers cannot fail.
+        return (try? encoder.encode(body)) ?? Data()
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = jsonBody()
         var headers = self.headers
         headers[.contentType] = "application/problem+json"
         headers[.cacheControl] = "no-store"

@@ -8,27 +8,33 @@ import Logging
 
 /// The use cases the routes call, built once in `buildApplication`.
 public struct Services: Sendable {
-    public let store: any CommunisStore
+    public let store: any CommunisStore & LiveStore
+    public let publisher: any LivePublisher
     public let accounts: Accounts
     public let directory: Directory
     public let administration: Administration
     public let workspaces: Workspaces
     public let invitations: GuestInvitations
+    public let discussions: Discussions
+    public let blogs: Blogs
     let configuration: Configuration
 
-    public init(store: any CommunisStore, configuration: Configuration, hasher: any PasswordHasher, clock: Clock = Clock(), logger: Logger) async {
+    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher, clock: Clock = Clock(), logger: Logger) async {
         self.store = store
+        self.publisher = publisher
         self.configuration = configuration
         let settings = AccountSettings(
             sessionLifetime: TimeInterval(configuration.sessionLifetimeHours) * 3600,
             lockThreshold: configuration.lockThreshold,
             lockDuration: TimeInterval(configuration.lockMinutes) * 60)
         let throttle = LoginThrottle(limit: configuration.loginAttemptsPerAddress, window: TimeInterval(configuration.loginWindowSeconds))
-        accounts = await Accounts(store: store, hasher: hasher, settings: settings, throttle: throttle, clock: clock, logger: logger)
+        accounts = await Accounts(store: store, hasher: hasher, settings: settings, throttle: throttle, publisher: publisher, clock: clock, logger: logger)
         directory = Directory(store: store)
-        administration = Administration(store: store, hasher: hasher, clock: clock)
-        workspaces = Workspaces(store: store, clock: clock)
+        administration = Administration(store: store, hasher: hasher, publisher: publisher, clock: clock)
+        workspaces = Workspaces(store: store, publisher: publisher, clock: clock)
         invitations = GuestInvitations(store: store, hasher: hasher, lifetime: TimeInterval(configuration.invitationLifetimeHours) * 3600, clock: clock)
+        discussions = Discussions(store: store, publisher: publisher, clock: clock)
+        blogs = Blogs(store: store, publisher: publisher, clock: clock)
     }
 }
 

@@ -1,0 +1,156 @@
+import CommunisWire
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+/// Reads a live connection's WebSocket frames on its event loop and holds it to RFC 6455
+/// strictly, where NIO's decoder alone is lax: client frames must be masked (1002),
+/// continuation frames must continue something (1002), reserved bits must be clear (1002),
+/// text must be valid UTF-8 (1007), messages must fit the limit (1009). Complete text
+/// messages go to the connection's task through a bounded stream; a client that floods it
+/// is closed (4029). Pings keep the connection alive; silence past the idle timeout closes it.
+final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    struct Settings {
+        var maxMessageBytes: Int
+        var pingInterval: TimeAmount
+        var idleTimeout: TimeAmount
+    }
+
+    private let settings: Settings
+    private let messages: AsyncStream<Data>.Continuation
+    private var fragments: ByteBuffer?
+    private var lastHeard = NIODeadline.now()
+    private var pinger: RepeatedTask?
+    private var closing = false
+
+    init(settings: Settings, messages: AsyncStream<Data>.Continuation) {
+        self.settings = settings
+        self.messages = messages
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        lastHeard = .now()
+        let channel = context.channel
+        let loop = context.eventLoop
+        let settings = settings
+        // The repeated task runs on this loop; it reaches back into the handler through the
+        // pipeline's sync view to keep all state loop-bound.
+        pinger = loop.scheduleRepeatedTask(initialDelay: settings.pingInterval, delay: settings.pingInterval) { _ in
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: LiveFrameHandler.self) else { return }
+            handler.tick(channel: channel)
+        }
+    }
+
+    private func tick(channel: any Channel) {
+        if NIODeadline.now() - lastHeard > settings.idleTimeout {
+            Self.close(channel, .idleTimeout, reason: "idle timeout")
+            closing = true
+        } else {
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .ping, data: channel.allocator.buffer(capacity: 0)), promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        pinger?.cancel()
+        messages.finish()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pinger?.cancel()
+        messages.finish()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        guard !closing else { return }
+        lastHeard = .now()
+        guard frame.maskKey != nil else { return fail(context, .protocolError, "client frames must be masked") }
+        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else { return fail(context, .protocolError, "reserved bits set") }
+        switch frame.opcode {
+        case .text:
+            guard fragments == nil else { return fail(context, .protocolError, "new message inside a fragmented one") }
+            start(context, frame)
+        case .binary:
+            // Binary frames are reserved for meeting audio, which is not served yet.
+            fail(context, .policyViolation, "binary frames are not accepted")
+        case .continuation:
+            guard var buffer = fragments else { return fail(context, .protocolError, "continuation frame without a message") }
+            var data = frame.unmaskedData
+            guard buffer.readableBytes + data.readableBytes <= settings.maxMessageBytes else {
+                return fail(context, .messageTooBig, "message larger than \(settings.maxMessageBytes) bytes")
+            }
+            buffer.writeBuffer(&data)
+            fragments = buffer
+            if frame.fin {
+                fragments = nil
+                deliver(context, buffer)
+            }
+        case .ping:
+            guard frame.fin, frame.length <= 125 else { return fail(context, .protocolError, "invalid ping") }
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        case .pong:
+            break
+        case .connectionClose:
+            // Answer with the same code (RFC 6455 §5.5.1), then close.
+            var data = frame.unmaskedData
+            let code = data.readInteger(as: UInt16.self).flatMap(CloseCode.init(rawValue:)) ?? .normal
+            closing = true
+            Self.close(context.channel, code, reason: "")
+        default:
+            fail(context, .protocolError, "unknown opcode")
+        }
+    }
+
+    private func start(_ context: ChannelHandlerContext, _ frame: WebSocketFrame) {
+        let data = frame.unmaskedData
+        guard data.readableBytes <= settings.maxMessageBytes else {
+            return fail(context, .messageTooBig, "message larger than \(settings.maxMessageBytes) bytes")
+        }
+        if frame.fin { deliver(context, data) } else { fragments = data }
+    }
+
+    private func deliver(_ context: ChannelHandlerContext, _ buffer: ByteBuffer) {
+        let bytes = buffer.readableBytesView
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return fail(context, .invalidPayload, "text is not valid UTF-8")
+        }
+        if case .dropped = messages.yield(Data(bytes)) {
+            fail(context, .rateLimited, "too many messages waiting")
+        }
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ code: CloseCode, _ reason: String) {
+        closing = true
+        fragments = nil
+        Self.close(context.channel, code, reason: reason)
+    }
+
+    /// Sends a close frame with `code` and closes the connection once it is written.
+    static func close(_ channel: any Channel, _ code: CloseCode, reason: String) {
+        var payload = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        payload.writeInteger(code.rawValue)
+        payload.writeString(String(reason.utf8.prefix(120)) ?? "")
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
+        channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
+        // A peer that does not read would keep the close frame queued forever.
+        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+    }
+}
+
+/// Closes a connection that sends nothing for too long before its WebSocket handshake is
+/// complete (and idle keep-alive HTTP connections): no half-open handshakes held forever.
+final class SilenceTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import CommunisMarkdown
+import CommunisModel
+import CommunisServices
+import CommunisStore
+import CommunisWire
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Workspace blogs over HTTP, personal feed tokens, and each blog's Atom feed.
+struct BlogRoutes {
+    let services: Services
+
+    struct SaveBody: Decodable { var title: String; var body: String; var publish: Bool? }
+    struct CommentBody: Decodable { var body: String }
+    struct FeedTokenJSON: Encodable { var token: String; var feedUrl: String }
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        let blogs = services.blogs
+        api.get("workspaces/:id/blog") { request, context in
+            try await blogs.posts(viewer: try context.requireViewer(), workspace: try context.parameters.id("id"), page: try request.pageRequest()).response()
+        }
+        api.post("workspaces/:id/blog") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(SaveBody.self, context: context)
+            let written = try await blogs.save(viewer: viewer, workspace: try context.parameters.id("id"), id: nil, title: body.title, body: body.body, publish: body.publish ?? false)
+            return try DiscussionRoutes.WrittenJSON(written).response(.created)
+        }
+        api.get("blog/:id") { request, context in
+            try await blogs.post(viewer: try context.requireViewer(), id: try context.parameters.id("id"), page: try request.pageRequest()).response()
+        }
+        api.patch("blog/:id") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let id: BlogPostID = try context.parameters.id("id")
+            let body = try await request.json(SaveBody.self, context: context)
+            guard let workspace = try await services.store.blogPost(id: id)?.workspaceID else { throw DomainError.notFound("Blog post") }
+            let written = try await blogs.save(viewer: viewer, workspace: workspace, id: id, title: body.title, body: body.body, publish: body.publish ?? false)
+            return try DiscussionRoutes.WrittenJSON(written).response()
+        }
+        api.delete("blog/:id") { _, context in
+            try await blogs.delete(viewer: try context.requireViewer(), id: try context.parameters.id("id"))
+            return Response(status: .noContent)
+        }
+        api.post("blog/:id/comments") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(CommentBody.self, context: context)
+            let written = try await blogs.comment(viewer: viewer, on: try context.parameters.id("id"), body: body.body,
+                                                  idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
+            return try DiscussionRoutes.WrittenJSON(written).response(written.duplicate ? .ok : .created)
+        }
+        api.post("me/feed-token") { request, context in
+            let viewer = try context.requireViewer()
+            let token = Secrets.newToken(prefix: "cft_")
+            try await services.store.setFeedToken(hash: Secrets.hash(token), for: viewer.id)
+            let base = WorkspaceRoutes(services: services).baseURL(request)
+            return try FeedTokenJSON(token: token, feedUrl: "\(base)/feeds/workspaces/{workspaceId}/blog.atom?token=\(token)").response(.created)
+        }
+    }
+
+    /// `GET /feeds/workspaces/{id}/blog.atom[?token=…]`: open workspaces' blogs are readable by
+    /// any feed reader (publish once, read anywhere); closed and secret ones need the personal
+    /// feed token of a member. Anything else is "not found", so feeds reveal nothing.
+    func registerFeeds(on router: Router<AppRequestContext>) {
+        router.get("feeds/workspaces/:id/blog.atom") { request, context in
+            let notFound = Problem(.notFound, code: "not-found", title: "Not found",
+                                   detail: "No such feed, or it needs the feed token of a member (?token=…).")
+            guard let id: WorkspaceID = try? context.parameters.id("id"), let workspace = try await services.store.workspace(id: id) else { throw notFound }
+            if workspace.visibility != .open {
+                guard let token = request.query("token"), let person = try await services.store.person(feedTokenHash: Secrets.hash(token)),
+                      try await services.store.membership(workspace: id, person: person) != nil else { throw notFound }
+            }
+            let entries = try await services.blogs.feedEntries(workspace: id, limit: 50)
+            let base = WorkspaceRoutes(services: services).baseURL(request)
+            let xml = AtomFeed.render(workspace: workspace, entries: entries, base: base)
+            return Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8", .cacheControl: "no-cache"],
+                            body: .init(byteBuffer: ByteBuffer(string: xml)))
+        }
+    }
+}
+
+/// Atom 1.0 (RFC 4287) for a workspace blog. Entry content is the same safe HTML the web
+/// client shows, escaped once more as the XML text of a `type="html"` element.
+enum AtomFeed {
+    static func render(workspace: Workspace, entries: [(BlogPost, String)], base: String) -> String {
+        let formatter = ISO8601DateFormatter()
+        let updated = entries.map { $0.0.updatedAt }.max() ?? workspace.createdAt
+        var xml = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="sv">
+          <id>urn:uuid:\(workspace.id)</id>
+          <title>\(escape(workspace.name))</title>
+          <subtitle>\(escape(workspace.description))</subtitle>
+          <updated>\(formatter.string(from: updated))</updated>
+          <link rel="alternate" type="text/html" href="\(escape("\(base)/#/workspaces/\(workspace.id)"))"/>
+          <generator>Communis</generator>
+
+        """
+        for (post, author) in entries {
+            xml += """
+              <entry>
+                <id>urn:uuid:\(post.id)</id>
+                <title>\(escape(post.title))</title>
+                <author><name>\(escape(author))</name></author>
+                <published>\(formatter.string(from: post.publishedAt ?? post.createdAt))</published>
+                <updated>\(formatter.string(from: post.updatedAt))</updated>
+                <link rel="alternate" type="text/html" href="\(escape("\(base)/#/workspaces/\(workspace.id)/blog/\(post.id)"))"/>
+                <summary>\(escape(String(Markdown.plainText(post.body).prefix(300))))</summary>
+                <content type="html">\(escape(Markdown.html(post.body)))</content>
+              </entry>
+
+            """
+        }
+        return xml + "</feed>\n"
+    }
+
+    /// XML text and attribute escaping; also drops characters XML 1.0 forbids.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default:
+                let v = scalar.value
+                if v == 0x9 || v == 0xA || v == 0xD || (0x20...0xD7FF).contains(v) || (0xE000...0xFFFD).contains(v) || v >= 0x10000 {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}
