@@ -1,9 +1,11 @@
-// Communis web client: start-up, session, header, language switch and hash routing.
-// Views live in views/; pure logic in lib/.
+// Communis web client: start-up, session, header, language switch, hash routing and the
+// one live connection per tab (lib/socket.js) with its "Återansluter…" banner and the
+// notifications indicator. Views live in views/; pure logic in lib/.
 import { h, replaceChildren } from './lib/dom.js';
 import { createApi } from './lib/api.js';
 import { parseHash, requiresSession, buildHash } from './lib/router.js';
 import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES } from './lib/i18n.js';
+import { createLiveClient, liveUrl } from './lib/socket.js';
 import { errorPanel, pageHeading, field } from './views/components.js';
 import { renderLogin } from './views/login.js';
 import { renderHome } from './views/home.js';
@@ -12,6 +14,7 @@ import { renderPeople, renderPerson } from './views/people.js';
 import { renderProfile } from './views/profile.js';
 import { renderAdmin } from './views/admin.js';
 import { renderInvitation } from './views/invitation.js';
+import { renderNotifications } from './views/notifications.js';
 
 const VIEWS = {
   login: renderLogin,
@@ -22,6 +25,7 @@ const VIEWS = {
   profile: renderProfile,
   admin: renderAdmin,
   invitation: renderInvitation,
+  notifications: renderNotifications,
 };
 
 const state = {
@@ -31,11 +35,17 @@ const state = {
   t: null,
   renderSeq: 0,
   afterLogin: null,
+  live: null, // the live client while logged in
+  unread: 0, // unread notifications
+  cleanups: [], // run when the current view is left
+  notice: '', // a one-off message for the status banner (e.g. session ended)
 };
 
 const api = createApi({ getCsrfToken: () => state.session?.csrfToken ?? null });
 const headerEl = document.getElementById('site-header');
 const mainEl = document.getElementById('main');
+const liveStatusEl = document.getElementById('live-status');
+let unreadEl = null;
 
 function storedLanguage() {
   try { return localStorage.getItem(STORAGE_KEY); } catch { return null; }
@@ -57,8 +67,84 @@ async function loadDictionaries() {
   state.dicts = Object.fromEntries(entries);
 }
 
+function renderLiveStatus() {
+  const t = state.t;
+  if (!t || !liveStatusEl) return;
+  const liveState = state.live?.state;
+  let text = '';
+  if (liveState === 'reconnecting') text = t('live.reconnecting');
+  else if (liveState === 'closed' && state.liveFatal) text = t('live.failed');
+  else if (state.notice) text = state.notice;
+  // The region stays in the page (empty when there is nothing to say) so that screen
+  // readers announce it when text appears.
+  if (liveStatusEl.textContent !== text) liveStatusEl.textContent = text;
+  liveStatusEl.className = `live-status${liveState === 'reconnecting' ? ' live-status-reconnecting' : ''}`;
+}
+
+function renderUnread() {
+  if (!unreadEl || !state.t) return;
+  const t = state.t;
+  unreadEl.link.setAttribute('aria-label', state.unread
+    ? t('notifications.navUnread', { count: state.unread }) : t('notifications.nav'));
+  unreadEl.count.textContent = state.unread ? String(state.unread) : '';
+  unreadEl.count.hidden = !state.unread;
+}
+
+function setUnread(count) {
+  state.unread = Math.max(0, count);
+  renderUnread();
+}
+
+async function loadUnread() {
+  try {
+    const res = await api.listNotifications({ limit: 1 });
+    setUnread(res?.unread ?? 0);
+  } catch { /* the indicator stays as it is */ }
+}
+
+function sendPresence() {
+  if (state.live?.state === 'open') {
+    state.live.send('presence.set', { data: { status: document.hidden ? 'away' : 'online' } }).catch(() => {});
+  }
+}
+
+function startLive() {
+  if (state.live || !state.session || typeof WebSocket === 'undefined') return;
+  const live = createLiveClient({ url: liveUrl(location) });
+  state.live = live;
+  state.liveFatal = false;
+  window.__communisLive = live; // debugging and the browser tests (drop(), state, lastSeq())
+  live.on('state', (s) => {
+    if (s === 'open') { state.notice = ''; if (document.hidden) sendPresence(); }
+    renderLiveStatus();
+  });
+  live.on('fatal', () => { state.liveFatal = true; renderLiveStatus(); });
+  live.on('notification', () => setUnread(state.unread + 1));
+  live.on('session-ended', async () => {
+    stopLive();
+    // The server ended this connection's session (logout elsewhere, password change,
+    // disabled account). Check: if the session still works, connect again.
+    try { state.session = await api.getSession(); } catch { state.session = null; }
+    if (state.session) { startLive(); render(); return; }
+    state.notice = state.t('live.sessionEnded');
+    renderLiveStatus();
+    navigate('#/login');
+  });
+  live.start();
+  loadUnread();
+}
+
+function stopLive() {
+  if (!state.live) return;
+  state.live.stop();
+  state.live = null;
+  window.__communisLive = null;
+  renderLiveStatus();
+}
+
 function setSession(info) {
   state.session = info;
+  if (info) { state.notice = ''; startLive(); } else stopLive();
 }
 
 function navigate(hash) {
@@ -69,6 +155,8 @@ function navigate(hash) {
 async function logout() {
   try { await api.logout(); } catch { /* the session may already be gone */ }
   state.session = null;
+  stopLive();
+  setUnread(0);
   navigate('#/login');
 }
 
@@ -83,6 +171,15 @@ function renderHeader(route) {
     if (user.role === 'admin') links.push(['admin', '#/admin', t('nav.admin')]);
   }
   const current = route.name === 'person' ? 'people' : route.name === 'workspace' ? 'home' : route.name;
+  unreadEl = null;
+  let notificationsLink = null;
+  if (user) {
+    const count = h('span', { class: 'unread-count', 'aria-hidden': 'true', hidden: true });
+    notificationsLink = h('a', {
+      class: 'notif-link', href: buildHash('notifications'), 'aria-current': route.name === 'notifications' ? 'page' : false,
+    }, h('span', { class: 'notif-text' }, t('notifications.nav')), count);
+    unreadEl = { link: notificationsLink, count };
+  }
   const langField = field(t, {
     label: t('header.language'), name: 'language', control: 'select', value: state.lang,
     options: LANGUAGES.map((l) => [l, t(`language.${l}`)]),
@@ -104,13 +201,18 @@ function renderHeader(route) {
             h('li', {}, h('a', { href, 'aria-current': name === current ? 'page' : false }, text)))))
         : null,
       h('div', { class: 'header-tools' },
+        notificationsLink,
         langField.wrap,
         user ? h('span', { class: 'header-user' }, user.name) : null,
         user ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: logout }, t('nav.logout')) : null)));
+  renderUnread();
 }
 
 async function render() {
   const seq = ++state.renderSeq;
+  for (const fn of state.cleanups.splice(0)) {
+    try { fn(); } catch { /* a view's cleanup must not stop navigation */ }
+  }
   const route = parseHash(location.hash);
   const t = state.t;
   if (requiresSession(route) && !state.session) {
@@ -119,6 +221,7 @@ async function render() {
   }
   if (route.name === 'login' && state.session) { location.hash = '#/'; return; }
   renderHeader(route);
+  renderLiveStatus();
   document.title = t('app.title');
   const skip = document.getElementById('skip-link');
   skip.textContent = t('nav.skip');
@@ -132,6 +235,14 @@ async function render() {
     afterLogin() { const target = state.afterLogin ?? '#/'; state.afterLogin = null; navigate(target); },
     rerender: () => render(),
     isCurrent: () => seq === state.renderSeq,
+    get live() { return state.live; },
+    get unread() { return state.unread; },
+    setUnread,
+    /** Registers `fn` to run when this view is left (or at once if it already was). */
+    onCleanup(fn) {
+      if (seq === state.renderSeq) state.cleanups.push(fn);
+      else fn();
+    },
     setTitle(text) { document.title = `${text} – ${t('app.name')}`; },
   };
   replaceChildren(mainEl, h('p', { class: 'loading', role: 'status' }, t('common.loading')));
@@ -144,7 +255,7 @@ async function render() {
         h('p', {}, h('a', { href: buildHash('home') }, t('common.backHome'))));
   } catch (err) {
     if (err?.code === 'unauthenticated') {
-      state.session = null;
+      setSession(null);
       if (seq === state.renderSeq) navigate('#/login');
       return;
     }
@@ -166,7 +277,9 @@ async function start() {
   } catch {
     state.session = null;
   }
+  if (state.session) startLive();
   window.addEventListener('hashchange', () => render());
+  document.addEventListener('visibilitychange', sendPresence);
   await render();
 }
 

@@ -3,8 +3,16 @@ has a status the document lists for that operation, and a body that validates ag
 documented schema (JSON Schema 2020-12, as OpenAPI 3.1 uses)."""
 from __future__ import annotations
 
+import base64
+import json
+import os
 import re
+import socket
 import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -42,8 +50,70 @@ class Checked:
         self.server = server
         self.seen: set[tuple[str, str]] = set()
 
-    def __call__(self, method: str, path: str, body: dict | None = None, expect: int | None = None) -> dict:
-        status, content_type, payload = self.server.request(method, path, body)
+    def __call__(self, method: str, path: str, body: dict | None = None, expect: int | None = None,
+                 headers: dict[str, str] | None = None) -> dict:
+        if headers:
+            status, content_type, payload = self.request_with_headers(method, path, body, headers)
+        else:
+            status, content_type, payload = self.server.request(method, path, body)
+        return self.check(method, path, status, content_type, payload, expect)
+
+    def request_with_headers(self, method: str, path: str, body: dict | None, headers: dict[str, str]) -> tuple[int, str, dict]:
+        """Like `Running.request`, with extra request headers (such as `Idempotency-Key`)."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.server.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if self.server.csrf and method != "GET":
+            request.add_header("X-CSRF-Token", self.server.csrf)
+        for name, value in headers.items():
+            request.add_header(name, value)
+        try:
+            with self.server.opener.open(request, timeout=10) as response:
+                raw = response.read()
+                return response.status, response.headers.get("Content-Type", ""), json.loads(raw) if raw else {}
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, error.headers.get("Content-Type", ""), json.loads(raw) if raw else {}
+
+    def live(self, expect: int, headers: dict[str, str] | None = None, upgrade: bool = True) -> tuple[dict, bytes]:
+        """`GET /api/v1/live` over a raw socket (urllib cannot upgrade), with this client's
+        cookies. Returns the checked body and, after a 101, the first bytes of the WebSocket."""
+        host, port = urllib.parse.urlsplit(self.server.base).netloc.rsplit(":", 1)
+        lines = [f"GET /api/v1/live HTTP/1.1", f"Host: {host}:{port}"]
+        if upgrade:
+            lines += ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                      "Sec-WebSocket-Key: " + base64.b64encode(os.urandom(16)).decode()]
+        else:
+            lines += ["Connection: close"]
+        cookies = [c for h in self.server.opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor) for c in h.cookiejar]
+        if cookies:
+            lines.append("Cookie: " + "; ".join(f"{c.name}={c.value}" for c in cookies))
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        with socket.create_connection((host, int(port)), timeout=10) as connection:
+            connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+            received = b""
+            while b"\r\n\r\n" not in received:
+                chunk = connection.recv(65536)
+                assert chunk, f"connection closed before an answer: {received!r}"
+                received += chunk
+            head, rest = received.split(b"\r\n\r\n", 1)
+            status_line, *header_lines = head.decode("latin-1").split("\r\n")
+            status = int(status_line.split(" ")[1])
+            answer = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in header_lines)}
+            if status == 101:
+                while len(rest) < 2:  # the first frame (welcome) follows at once
+                    rest += connection.recv(65536)
+                return self.check("GET", "/api/v1/live", status, "", {}, expect), rest
+            length = int(answer.get("content-length", "0"))
+            while len(rest) < length:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                rest += chunk
+        payload = json.loads(rest[:length]) if length else {}
+        return self.check("GET", "/api/v1/live", status, answer.get("content-type", ""), payload, expect), b""
+
+    def check(self, method: str, path: str, status: int, content_type: str, payload: dict, expect: int | None) -> dict:
         if expect is not None:
             assert status == expect, f"{method} {path}: {status} {payload}"
         template = template_of(method, path)
@@ -77,19 +147,21 @@ def servers():
     admin.stop()
 
 
+def another_client(server: Running, cookies: bool = True) -> Running:
+    """A second client of the same server process, with its own cookies (or none)."""
+    client = Running.__new__(Running)
+    client.__dict__.update(server.__dict__)
+    client.opener = urllib.request.build_opener(*([urllib.request.HTTPCookieProcessor(CookieJar())] if cookies else []))
+    client.csrf = None
+    return client
+
+
 def test_every_answer_matches_the_document(servers):
     server, _ = servers
     api = Checked(server)
-    erik_server = Running.__new__(Running)  # a second client on the same server
-    erik_server.__dict__.update(server.__dict__)
-    import urllib.request
-    from http.cookiejar import CookieJar
-    erik_server.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-    erik_server.csrf = None
+    erik_server = another_client(server)
     erik = Checked(erik_server)
-    anonymous_server = Running.__new__(Running)
-    anonymous_server.__dict__.update(erik_server.__dict__)
-    anonymous_server.opener = urllib.request.build_opener()
+    anonymous_server = another_client(server, cookies=False)
     anonymous = Checked(anonymous_server)
 
     # Session and me
@@ -151,6 +223,117 @@ def test_every_answer_matches_the_document(servers):
     anonymous("POST", f"/api/v1/invitations/{tok}/accept", {"password": "GästLösen2026"}, expect=200)
     anonymous("POST", f"/api/v1/invitations/{tok}/accept", {"password": "GästLösen2026"}, expect=410)
     anonymous("GET", "/api/v1/invitations/okand", expect=410)
+    guest_server = another_client(server)
+    guest_server.login("gast@partner.se", "GästLösen2026")
+    guest = Checked(guest_server)
+
+    # Discussions: threads, posts, edits, revisions, reactions
+    nobody = "00000000-0000-0000-0000-000000000000"
+    anonymous("GET", f"/api/v1/workspaces/{open_ws['id']}/threads", expect=401)
+    opening_body = f"Hej @[Erik Johansson](person:{erik_id}), kan du titta på schemat?"
+    thread_key = {"Idempotency-Key": "kontrakt-trad-1"}
+    created = api("POST", f"/api/v1/workspaces/{open_ws['id']}/threads", {"title": "Läsårsstart", "body": opening_body},
+                  headers=thread_key, expect=201)
+    assert created["duplicate"] is False
+    thread, opening = created["result"]["thread"], created["result"]["post"]
+    assert "parentId" not in opening and "editedAt" not in opening and "deletedBy" not in opening
+    repeated = api("POST", f"/api/v1/workspaces/{open_ws['id']}/threads", {"title": "Läsårsstart", "body": opening_body},
+                   headers=thread_key, expect=200)
+    assert repeated["duplicate"] is True and repeated["result"]["thread"]["id"] == thread["id"] and repeated["seq"] == created["seq"]
+    api("POST", f"/api/v1/workspaces/{open_ws['id']}/threads", {"title": "", "body": " "}, expect=422)
+    api("POST", f"/api/v1/workspaces/{open_ws['id']}/threads", {"title": "x" * 201, "body": "Text"}, expect=422)
+    api("POST", f"/api/v1/workspaces/{open_ws['id']}/threads", {"title": "Nyckel", "body": "Text"},
+        headers={"Idempotency-Key": "k" * 101}, expect=422)
+    api("POST", f"/api/v1/workspaces/{open_ws['id']}/threads", {"title": "Utan text"}, expect=422)
+    erik("POST", f"/api/v1/workspaces/{ws['id']}/threads", {"title": "Inte medlem", "body": "Text"}, expect=403)
+    erik("GET", f"/api/v1/workspaces/{ws['id']}/threads", expect=403)
+    secret_ws = api("POST", "/api/v1/workspaces", {"name": "Hemlig kontrakt", "visibility": "secret"}, expect=201)
+    erik("GET", f"/api/v1/workspaces/{secret_ws['id']}/threads", expect=404)
+    erik("POST", f"/api/v1/workspaces/{secret_ws['id']}/threads", {"title": "Hemligt", "body": "Text"}, expect=404)
+    guest_thread = guest("POST", f"/api/v1/workspaces/{ws['id']}/threads", {"title": "Från gästen", "body": "Hej från partnern"}, expect=201)
+    guest("GET", f"/api/v1/workspaces/{ws['id']}/threads", expect=200)
+    guest("GET", f"/api/v1/workspaces/{open_ws['id']}/threads", expect=404)
+    guest("GET", f"/api/v1/threads/{thread['id']}", expect=404)
+    listed = erik("GET", f"/api/v1/workspaces/{open_ws['id']}/threads?limit=5", expect=200)
+    assert [t["id"] for t in listed["items"]] == [thread["id"]]
+    api("GET", f"/api/v1/workspaces/{open_ws['id']}/threads?limit=many", expect=422)
+    api("GET", f"/api/v1/threads/{guest_thread['result']['thread']['id']}", expect=200)
+    api("GET", f"/api/v1/threads/{nobody}", expect=404)
+    erik("GET", f"/api/v1/threads/{thread['id']}/posts", expect=200)
+    api("GET", f"/api/v1/threads/{nobody}/posts", expect=404)
+
+    reply_key = {"Idempotency-Key": "kontrakt-svar-1"}
+    answered = erik("POST", f"/api/v1/threads/{thread['id']}/posts", {"body": "Jag tar det!", "parentId": opening["id"]},
+                    headers=reply_key, expect=201)
+    reply = answered["result"]["post"]
+    assert reply["parentId"] == opening["id"] and "editedAt" not in reply
+    again = erik("POST", f"/api/v1/threads/{thread['id']}/posts", {"body": "Jag tar det!", "parentId": opening["id"]},
+                 headers=reply_key, expect=200)
+    assert again["duplicate"] is True and again["result"]["post"]["id"] == reply["id"]
+    erik("POST", f"/api/v1/workspaces/{open_ws['id']}/threads", {"title": "Samma nyckel", "body": "Text"}, headers=reply_key, expect=409)
+    erik("POST", f"/api/v1/threads/{thread['id']}/posts", {"body": "  \n "}, expect=422)
+    erik("POST", f"/api/v1/threads/{thread['id']}/posts", {"body": "x" * 20001}, expect=422)
+    erik("POST", f"/api/v1/threads/{thread['id']}/posts", {"body": "Svar", "parentId": nobody}, expect=404)
+    erik("POST", f"/api/v1/threads/{nobody}/posts", {"body": "Svar"}, expect=404)
+    erik("POST", f"/api/v1/threads/{guest_thread['result']['thread']['id']}/posts", {"body": "Svar"}, expect=403)
+
+    api("PATCH", f"/api/v1/posts/{reply['id']}", {"body": "Kapat"}, expect=403)
+    erik("PATCH", f"/api/v1/posts/{reply['id']}", {"body": ""}, expect=422)
+    edited = erik("PATCH", f"/api/v1/posts/{reply['id']}", {"body": "Jag tar det – klart på fredag."}, expect=200)
+    assert "editedAt" in edited["result"]["post"] and edited["duplicate"] is False
+    erik("PATCH", f"/api/v1/posts/{nobody}", {"body": "Text"}, expect=404)
+    revisions = api("GET", f"/api/v1/posts/{reply['id']}/revisions", expect=200)
+    assert [r["body"] for r in revisions["items"]] == ["Jag tar det!"]
+    api("GET", f"/api/v1/posts/{nobody}/revisions", expect=404)
+
+    thumbs, heart = urllib.parse.quote("👍"), urllib.parse.quote("❤️")
+    reacted = api("PUT", f"/api/v1/posts/{reply['id']}/reactions/{thumbs}", expect=200)
+    assert reacted["result"]["emoji"] == "👍"
+    erik("PUT", f"/api/v1/posts/{reply['id']}/reactions/{heart}", expect=200)
+    guest("PUT", f"/api/v1/posts/{guest_thread['result']['post']['id']}/reactions/{thumbs}", expect=200)
+    api("PUT", f"/api/v1/posts/{reply['id']}/reactions/ok", expect=422)
+    api("PUT", f"/api/v1/posts/{reply['id']}/reactions/{thumbs}{thumbs}", expect=422)
+    api("PUT", f"/api/v1/posts/{nobody}/reactions/{thumbs}", expect=404)
+    guest("PUT", f"/api/v1/posts/{reply['id']}/reactions/{thumbs}", expect=404)
+    posts = api("GET", f"/api/v1/threads/{thread['id']}/posts", expect=200)
+    assert {r["emoji"]: r["count"] for r in posts["items"][1]["reactions"]} == {"👍": 1, "❤️": 1}
+    api("DELETE", f"/api/v1/posts/{reply['id']}/reactions/{thumbs}", expect=204)
+    api("DELETE", f"/api/v1/posts/{reply['id']}/reactions/ok", expect=422)
+    api("DELETE", f"/api/v1/posts/{nobody}/reactions/{thumbs}", expect=404)
+
+    erik("DELETE", f"/api/v1/posts/{opening['id']}", expect=403)
+    api("DELETE", f"/api/v1/posts/{reply['id']}", expect=204)  # an owner of the workspace
+    api("DELETE", f"/api/v1/posts/{reply['id']}", expect=404)
+    removed = api("GET", f"/api/v1/threads/{thread['id']}/posts", expect=200)["items"][1]
+    assert removed["deleted"] is True and removed["body"] == "" and removed["deletedBy"]["id"] == me["id"]
+    assert removed["reactions"] == []
+
+    # Home feed and notifications
+    first = erik("GET", "/api/v1/feed?limit=1", expect=200)
+    assert len(first["items"]) == 1 and "next" in first
+    erik("GET", "/api/v1/feed?limit=1&before=" + urllib.parse.quote(first["next"]), expect=200)
+    everything = erik("GET", "/api/v1/feed?limit=100", expect=200)
+    assert "next" not in everything
+    assert {item["type"] for item in everything["items"]} <= {"thread.created", "post.created"}
+    erik("GET", "/api/v1/feed?before=inte-en-markor", expect=422)
+    anonymous("GET", "/api/v1/feed", expect=401)
+    notifications = erik("GET", "/api/v1/notifications", expect=200)
+    mention = notifications["items"][0]
+    assert mention["kind"] == "mention" and mention["threadId"] == thread["id"] and notifications["unread"] >= 1
+    erik("POST", "/api/v1/notifications/read", {"upTo": "2020-01-01T00:00:00Z"}, expect=204)
+    assert erik("GET", "/api/v1/notifications?limit=1", expect=200)["unread"] == notifications["unread"]
+    erik("POST", "/api/v1/notifications/read", expect=204)
+    assert erik("GET", "/api/v1/notifications", expect=200)["unread"] == 0
+    anonymous("GET", "/api/v1/notifications", expect=401)
+    anonymous("POST", "/api/v1/notifications/read", expect=401)
+
+    # The live connection's HTTP side (its messages are docs/protocol.md's business)
+    anonymous.live(upgrade=False, expect=426)
+    anonymous.live(expect=401)
+    erik.live(headers={"Origin": "https://elsewhere.example"}, expect=403)
+    _, first_frame = erik.live(expect=101)
+    assert first_frame[0] == 0x81 and b'"welcome"' in first_frame
+    api("DELETE", f"/api/v1/workspaces/{secret_ws['id']}", expect=204)
 
     # Administration
     erik("GET", "/api/v1/admin/users", expect=403)

@@ -130,6 +130,13 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
       request('POST', `/workspaces/${enc(id)}/requests/${enc(personId)}/approve`),
     declineRequest: (id, personId) => request('DELETE', `/workspaces/${enc(id)}/requests/${enc(personId)}`),
     inviteGuest: (id, email, name) => request('POST', `/workspaces/${enc(id)}/guests`, { body: { email, name } }),
+    // Discussions, feed and notifications (reads; writes go over the live connection)
+    listThreads: (workspaceId, query) => request('GET', `/workspaces/${enc(workspaceId)}/threads`, { query }),
+    listPosts: (threadId, query) => request('GET', `/threads/${enc(threadId)}/posts`, { query }),
+    listRevisions: (postId) => request('GET', `/posts/${enc(postId)}/revisions`),
+    getFeed: (query) => request('GET', '/feed', { query }),
+    listNotifications: (query) => request('GET', '/notifications', { query }),
+    markNotificationsRead: (upTo) => request('POST', '/notifications/read', { body: upTo ? { upTo } : {} }),
     // Invitations
     getInvitation: (token) => request('GET', `/invitations/${enc(token)}`),
     acceptInvitation: (token, password) =>

@@ -11,6 +11,7 @@ export const ROUTES = [
   ['admin', 'admin'],
   ['profile', 'profile'],
   ['invitation', 'invitation/:token'],
+  ['notifications', 'notifications'],
 ];
 
 /** Routes reachable without a session. */

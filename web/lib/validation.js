@@ -70,3 +70,24 @@ export function parseCompetences(text) {
 export function isEmpty(errors) {
   return Object.keys(errors).length === 0;
 }
+
+export const THREAD_TITLE_MAX = 200;
+export const POST_BODY_MAX = 20000;
+
+/** A post body: not blank, at most 20 000 characters (docs/protocol.md, Limits). */
+export function validatePost({ body }) {
+  const errors = {};
+  const b = String(body ?? '');
+  if (b.trim().length === 0) errors.body = 'validation.required';
+  else if ([...b].length > POST_BODY_MAX) errors.body = 'validation.bodyTooLong';
+  return errors;
+}
+
+/** A new thread: a title of at most 200 characters and a valid first post. */
+export function validateThread({ title, body }) {
+  const errors = validatePost({ body });
+  const tt = String(title ?? '').trim();
+  if (tt.length === 0) errors.title = 'validation.required';
+  else if ([...tt].length > THREAD_TITLE_MAX) errors.title = 'validation.titleTooLong';
+  return errors;
+}

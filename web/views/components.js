@@ -123,3 +123,31 @@ export function roleText(t, role) {
 export function pageHeading(text) {
   return h('h1', { tabindex: '-1', class: 'page-title' }, text);
 }
+
+/** The focused control inside `el` as `{key, start, end}` (by its data-focus-key), or null. */
+export function focusWithin(el) {
+  const active = document.activeElement;
+  if (!active || !el.contains(active)) return null;
+  const keyed = active.closest('[data-focus-key]');
+  if (!keyed || !el.contains(keyed)) return null;
+  const text = 'selectionStart' in keyed && typeof keyed.selectionStart === 'number';
+  return { key: keyed.dataset.focusKey, start: text ? keyed.selectionStart : null, end: text ? keyed.selectionEnd : null };
+}
+
+/** Focuses the control with the saved data-focus-key inside `el` again (after a re-render). */
+export function restoreFocus(el, saved) {
+  if (!saved) return;
+  const target = [...el.querySelectorAll('[data-focus-key]')].find((n) => n.dataset.focusKey === saved.key);
+  if (!target) return;
+  target.focus({ preventScroll: true });
+  if (saved.start !== null && typeof target.setSelectionRange === 'function') {
+    try { target.setSelectionRange(saved.start, saved.end); } catch { /* not a text control */ }
+  }
+}
+
+/** Runs `render()` (which replaces children of `el`) keeping keyboard focus where it was. */
+export function keepFocus(el, render) {
+  const saved = focusWithin(el);
+  render();
+  restoreFocus(el, saved);
+}

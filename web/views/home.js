@@ -1,11 +1,111 @@
-// Start page: my workspaces, discover, people search and the create form.
+// Start page: the home feed ("Flöde", live for my workspaces), my workspaces, discover,
+// people search and the create form.
 import { h, replaceChildren, uid } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
+import { formatDateTime } from '../lib/format.js';
+import { plainText } from '../lib/markdown.js';
+import { feedState, appendFeedSlice, applyFeedEvent } from '../lib/live-state.js';
 import { validateWorkspace, VISIBILITIES, WORKSPACE_NAME_MAX } from '../lib/validation.js';
 import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel } from './components.js';
 
 const PAGE = 12;
+const FEED_PAGE = 10;
+const EXCERPT_MAX = 200;
+/** At most this many workspaces are followed live from the start page (command burst is 40). */
+const LIVE_WORKSPACES_MAX = 30;
+const SUBSCRIBE_WAIT_MS = 3000;
+
+function excerpt(body) {
+  const text = plainText(body ?? '').replace(/\s+/g, ' ').trim();
+  return text.length > EXCERPT_MAX ? `${text.slice(0, EXCERPT_MAX - 1)}…` : text;
+}
+
+function feedItem(ctx, item) {
+  const { t, lang } = ctx;
+  const ws = item.workspace ?? {};
+  const post = item.data?.post;
+  const thread = item.data?.thread;
+  const who = post?.author?.name ?? thread?.author?.name ?? '';
+  const threadId = thread?.id ?? post?.threadId;
+  const href = ws.id ? buildHash('workspace', { id: ws.id }, threadId ? { thread: threadId } : {}) : null;
+  let what;
+  if (item.type === 'thread.created') what = t('feed.threadCreated', { name: who, title: thread?.title ?? '' });
+  else if (item.type === 'post.created') what = t('feed.postCreated', { name: who });
+  else what = t('feed.other', { name: who });
+  return h('li', { class: 'feed-item' },
+    h('p', { class: 'feed-what' }, href ? h('a', { href }, what) : what),
+    post && !post.deleted && post.body ? h('p', { class: 'excerpt' }, excerpt(post.body)) : null,
+    h('p', { class: 'meta' },
+      ws.name ? h('span', {}, t('feed.in', { workspace: ws.name })) : null,
+      h('time', { datetime: item.createdAt }, formatDateTime(item.createdAt, lang))));
+}
+
+/** The home feed: newest first, "Visa fler" for older items, live items added on top. */
+function homeFeed(ctx) {
+  const { t, api } = ctx;
+  const list = h('ol', { class: 'feed-list', 'aria-label': t('feed.title') });
+  const status = h('div', {});
+  const more = h('button', { type: 'button', class: 'btn btn-secondary', hidden: true }, t('feed.more'));
+  const section = h('section', { class: 'card feed', 'aria-labelledby': 'feed-h' },
+    h('h2', { id: 'feed-h' }, t('feed.title')), status, list, more);
+  let feed = feedState();
+  const names = new Map();
+
+  function paint() {
+    replaceChildren(list, feed.items.map((item) => feedItem(ctx, item)));
+    replaceChildren(status, feed.items.length ? null : h('p', { class: 'empty' }, t('feed.empty')));
+    more.hidden = !feed.next;
+  }
+
+  more.addEventListener('click', async () => {
+    more.disabled = true;
+    const count = feed.items.length;
+    try {
+      feed = appendFeedSlice(feed, await api.getFeed({ before: feed.next, limit: FEED_PAGE }));
+      paint();
+      // Keep keyboard users in place: focus the first newly shown item's link.
+      list.children[count]?.querySelector('a')?.focus();
+      if (!list.children[count]) more.focus();
+    } catch (err) {
+      replaceChildren(status, errorPanel(t, err));
+    } finally {
+      more.disabled = false;
+    }
+  });
+
+  async function load() {
+    try {
+      feed = feedState(await api.getFeed({ limit: FEED_PAGE }));
+      paint();
+    } catch (err) {
+      if (err?.code === 'unauthenticated') throw err;
+      replaceChildren(status, errorPanel(t, err));
+    }
+  }
+
+  /** Follows my workspaces live: subscribe, then add their feed events on top. */
+  async function follow() {
+    const live = ctx.live;
+    if (!live) return;
+    let page;
+    try { page = await api.listWorkspaces({ scope: 'mine', limit: LIVE_WORKSPACES_MAX }); } catch { return; }
+    if (!ctx.isCurrent()) return;
+    for (const ws of page.items) names.set(ws.id, ws.name);
+    const off = live.on('event', (ev) => {
+      if (!names.has(ev.workspaceId)) return;
+      const next = applyFeedEvent(feed, { ...ev, workspaceName: names.get(ev.workspaceId) });
+      if (next !== feed) { feed = next; paint(); }
+    });
+    const ids = [...names.keys()];
+    const acks = ids.map((id) => live.subscribe(id).catch(() => null));
+    ctx.onCleanup(() => { off(); for (const id of ids) live.unsubscribe(id); });
+    // Wait (briefly) for the subscriptions; items seen twice are shown once.
+    await Promise.race([Promise.all(acks), new Promise((r) => { setTimeout(r, SUBSCRIBE_WAIT_MS); })]);
+  }
+
+  return { section, load, follow };
+}
 
 export function workspaceCard(t, ws) {
   const titleId = uid('ws');
@@ -93,7 +193,10 @@ export async function renderHome(ctx) {
   const isGuest = user.role === 'guest';
   const firstName = String(user.name ?? '').split(' ')[0];
   const mine = workspaceList(ctx, { scope: 'mine', title: t('home.mine'), empty: t('home.mineEmpty'), headingId: 'mine-h' });
-  const loads = [mine.load(0)];
+  const feed = homeFeed(ctx);
+  // Subscribe before the feed is read, so nothing written in between is missed.
+  const following = feed.follow();
+  const loads = [mine.load(0), following.then(() => feed.load())];
   let discover = null;
   if (!isGuest) {
     discover = workspaceList(ctx, { scope: 'discover', title: t('home.discover'), empty: t('home.discoverEmpty'), headingId: 'discover-h' });
@@ -105,6 +208,6 @@ export async function renderHome(ctx) {
       pageHeading(t('home.greeting', { name: firstName })),
       h('p', { class: 'lead' }, isGuest ? t('home.introGuest') : t('home.intro'))),
     h('div', { class: 'layout-two' },
-      h('div', { class: 'col-main' }, mine.section, discover?.section),
+      h('div', { class: 'col-main' }, feed.section, mine.section, discover?.section),
       isGuest ? null : h('div', { class: 'col-side' }, peopleSearch(ctx), createForm(ctx))));
 }

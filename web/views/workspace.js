@@ -1,4 +1,5 @@
-// Workspace page: description, members, invitations, join requests and membership actions.
+// Workspace page: description, discussions (live), who is present, members, invitations,
+// join requests and membership actions.
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
@@ -7,6 +8,7 @@ import { validateGuestInvite } from '../lib/validation.js';
 import {
   field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel, avatar, actionButton,
 } from './components.js';
+import { discussionSection } from './discussion.js';
 
 const MEMBER_PAGE = 50;
 
@@ -49,7 +51,10 @@ export async function renderWorkspace(ctx) {
   let memberOffset = 0;
 
   async function refresh() {
+    const wasMember = Boolean(ws.myRole);
     ws = await api.getWorkspace(id);
+    // Joining or leaving changes what the discussions may do: build the page anew.
+    if (Boolean(ws.myRole) !== wasMember) { ctx.rerender(); return; }
     renderTop();
     await Promise.all([loadMembers(memberOffset), loadRequests()]);
   }
@@ -253,10 +258,14 @@ export async function renderWorkspace(ctx) {
   await Promise.all([loadMembers(0), loadRequests()]);
   if (user.role !== 'guest') replaceChildren(ownerTools, inviteEmployeeSection(), inviteGuestSection());
   ownerTools.hidden = ws.myRole !== 'owner';
+  const discussions = discussionSection(ctx, ws, {
+    onRemoved: () => { if (ctx.isCurrent()) ctx.rerender(); },
+  });
+  ctx.onCleanup(() => discussions.dispose());
   return h('div', { class: 'workspace-page' },
     h('p', { class: 'crumbs' }, h('a', { href: buildHash('home') }, t('common.backHome'))),
     top, alert.el,
     h('div', { class: 'layout-two' },
-      h('div', { class: 'col-main stack' }, requestsBox, membersBox),
+      h('div', { class: 'col-main stack' }, discussions.presenceEl, discussions.el, requestsBox, membersBox),
       h('div', { class: 'col-side' }, ownerTools)));
 }

@@ -1,0 +1,67 @@
+// Notifications: mentions of me, newest first, with "mark all as read". New ones arrive
+// live (the header count is kept by app.js).
+import { h, replaceChildren } from '../lib/dom.js';
+import { buildHash } from '../lib/router.js';
+import { formatDateTime } from '../lib/format.js';
+import { pageHeading, pager, alertBox, errorPanel, actionButton, avatar } from './components.js';
+
+const PAGE = 20;
+
+function notificationItem(ctx, n) {
+  const { t, lang } = ctx;
+  const target = n.workspaceId
+    ? buildHash('workspace', { id: n.workspaceId }, n.threadId ? { thread: n.threadId } : {})
+    : null;
+  const kind = t.has(`notifications.kind.${n.kind}`) ? t(`notifications.kind.${n.kind}`, { name: n.actor?.name ?? '' })
+    : t('notifications.kind.other', { name: n.actor?.name ?? '' });
+  return h('li', { class: `notification${n.read ? '' : ' notification-unread'}` },
+    avatar(n.actor?.name ?? ''),
+    h('div', { class: 'notification-text' },
+      h('p', { class: 'notification-title' },
+        target ? h('a', { href: target }, kind) : kind,
+        n.read ? null : h('span', { class: 'badge badge-role' }, t('notifications.new'))),
+      n.excerpt ? h('p', { class: 'excerpt' }, n.excerpt) : null,
+      h('p', { class: 'meta' }, h('time', { datetime: n.createdAt }, formatDateTime(n.createdAt, lang)))));
+}
+
+export async function renderNotifications(ctx) {
+  const { t, api } = ctx;
+  ctx.setTitle(t('notifications.title'));
+  const alert = alertBox();
+  const body = h('div', { class: 'stack' });
+  let offset = 0;
+
+  async function load(o) {
+    offset = o;
+    let page;
+    try {
+      page = await api.listNotifications({ limit: PAGE, offset });
+    } catch (err) {
+      if (err?.code === 'unauthenticated') throw err;
+      replaceChildren(body, errorPanel(t, err));
+      return;
+    }
+    ctx.setUnread(page.unread ?? 0);
+    replaceChildren(body,
+      page.items.length
+        ? h('ul', { class: 'notification-list', 'aria-label': t('notifications.title') }, page.items.map((n) => notificationItem(ctx, n)))
+        : h('p', { class: 'empty' }, t('notifications.none')),
+      pager(t, page, load));
+  }
+
+  const markRead = actionButton(t, t('notifications.markRead'), async () => {
+    await api.markNotificationsRead();
+    ctx.setUnread(0);
+    await load(offset);
+    alert.success(t('notifications.marked'));
+  }, { alert, cls: 'btn btn-secondary' });
+
+  if (ctx.live) {
+    const off = ctx.live.on('notification', () => { if (offset === 0) load(0); });
+    ctx.onCleanup(off);
+  }
+  await load(0);
+  return h('div', { class: 'notifications-page' },
+    h('div', { class: 'hero' }, pageHeading(t('notifications.title')), h('p', { class: 'lead' }, t('notifications.intro'))),
+    h('div', { class: 'card stack' }, h('div', { class: 'row' }, markRead), alert.el, body));
+}
