@@ -110,11 +110,12 @@ public protocol LiveStore: Sendable {
     /// newest first; plus drafts whose author is `draftsOf`.
     func blogPosts(workspace: WorkspaceID?, author: PersonID?, draftsOf: PersonID?, page: PageRequest) async throws -> Page<BlogPost>
     func blogPost(id: BlogPostID) async throws -> BlogPost?
-    /// Inserts or replaces a DRAFT without an event: drafts are their author's alone and must
-    /// never reach the log others resume from. Throws `conflict` if the post is published
-    /// (published posts change only through `apply`), `notFound` for a missing workspace.
+    /// Inserts or replaces a blog post WITHOUT an event: a draft (its author's alone, it must
+    /// never reach the log others resume from) or a post on a personal blog (`workspaceID`
+    /// nil: there is no workspace log). Throws `conflict` for a published workspace post
+    /// (those change only through `apply`), `notFound` for a missing workspace.
     func saveDraft(_ post: BlogPost) async throws
-    /// Deletes a draft (no event). Throws `notFound` if there is no such draft.
+    /// Deletes a draft or a personal blog post (no event). Throws `notFound` otherwise.
     func deleteDraft(_ id: BlogPostID) async throws
 
     /// Newest first.

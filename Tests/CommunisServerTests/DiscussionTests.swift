@@ -210,4 +210,35 @@ struct BlogTests {
             #expect(try await anonymous.get("/feeds/workspaces/\(closed)/blog.atom?token=\(saraToken)").status == .notFound, "a non-member's token opens nothing")
         }
     }
+
+    @Test("A personal blog: drafts are private, published posts are for employees only, its feed needs an employee's token")
+    func personal() async throws {
+        let world = try await World.make()
+        try await world.test { client in
+            let erik = try await Browser.loggedIn(client, as: world.erik)
+            let draft = try await erik.send(.post, "/api/v1/me/blog", json: ["title": "Tankar om skolan", "body": "Utkast"])
+            #expect(draft.status == .created)
+            let id = try #require(draft.json["id"] as? String)
+            let sara = try await Browser.loggedIn(client, as: world.sara)
+            #expect(try await sara.get("/api/v1/people/\(world.erik.id)/blog").json["total"] as? Int == 0)
+            #expect(try await erik.get("/api/v1/people/\(world.erik.id)/blog").json["total"] as? Int == 1)
+            #expect(try await erik.send(.patch, "/api/v1/me/blog/\(id)", json: ["title": "Tankar om skolan", "body": "Klart **nu**", "publish": true]).status == .ok)
+            #expect(try await sara.get("/api/v1/people/\(world.erik.id)/blog").itemNames.isEmpty)  // items have titles, not names
+            #expect(((try await sara.get("/api/v1/people/\(world.erik.id)/blog").json["items"] as? [[String: Any]]) ?? []).first?["title"] as? String == "Tankar om skolan")
+            #expect(try await sara.send(.patch, "/api/v1/me/blog/\(id)", json: ["title": "Kapad", "body": "x"]).status == .notFound)
+            let lena = try await Browser.loggedIn(client, as: world.guest)
+            #expect(try await lena.get("/api/v1/people/\(world.erik.id)/blog").status == .forbidden)
+            #expect(try await lena.send(.post, "/api/v1/me/blog", json: ["title": "Gäst", "body": "x"]).status == .forbidden)
+            let anonymous = Browser(client)
+            #expect(try await anonymous.get("/feeds/people/\(world.erik.id)/blog.atom").status == .notFound)
+            let token = try #require(try await sara.send(.post, "/api/v1/me/feed-token").json["token"] as? String)
+            let feed = try await anonymous.get("/feeds/people/\(world.erik.id)/blog.atom?token=\(token)")
+            #expect(feed.status == .ok)
+            #expect(String(buffer: feed.body).contains("&lt;strong&gt;nu&lt;/strong&gt;"))
+            let guestToken = try #require(try await lena.send(.post, "/api/v1/me/feed-token").json["token"] as? String)
+            #expect(try await anonymous.get("/feeds/people/\(world.erik.id)/blog.atom?token=\(guestToken)").status == .notFound)
+            #expect(try await erik.send(.delete, "/api/v1/me/blog/\(id)").status == .noContent)
+            #expect(try await sara.get("/api/v1/people/\(world.erik.id)/blog").json["total"] as? Int == 0)
+        }
+    }
 }

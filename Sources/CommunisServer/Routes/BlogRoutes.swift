@@ -51,6 +51,25 @@ struct BlogRoutes {
                                                   idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!])
             return try DiscussionRoutes.WrittenJSON(written).response(written.duplicate ? .ok : .created)
         }
+        api.get("people/:id/blog") { request, context in
+            try await blogs.personalPosts(viewer: try context.requireViewer(), author: try context.parameters.id("id"), page: try request.pageRequest()).response()
+        }
+        api.post("me/blog") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(SaveBody.self, context: context)
+            return try await blogs.savePersonal(viewer: viewer, id: nil, title: body.title, body: body.body, publish: body.publish ?? false).response(.created)
+        }
+        api.patch("me/blog/:id") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(SaveBody.self, context: context)
+            return try await blogs.savePersonal(viewer: viewer, id: try context.parameters.id("id"), title: body.title, body: body.body, publish: body.publish ?? false).response()
+        }
+        api.delete("me/blog/:id") { _, context in
+            try await blogs.deletePersonal(viewer: try context.requireViewer(), id: try context.parameters.id("id"))
+            return Response(status: .noContent)
+        }
         api.post("me/feed-token") { request, context in
             let viewer = try context.requireViewer()
             let token = Secrets.newToken(prefix: "cft_")
@@ -74,9 +93,24 @@ struct BlogRoutes {
             }
             let entries = try await services.blogs.feedEntries(workspace: id, limit: 50)
             let base = WorkspaceRoutes(services: services).baseURL(request)
-            let xml = AtomFeed.render(workspace: workspace, entries: entries, base: base)
-            return Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8", .cacheControl: "no-cache"],
-                            body: .init(byteBuffer: ByteBuffer(string: xml)))
+            let xml = AtomFeed.render(
+                id: workspace.id.description, title: workspace.name, subtitle: workspace.description,
+                link: "\(base)/#/workspaces/\(workspace.id)", entries: entries.map { AtomFeed.Entry(post: $0.0, author: $0.1) }, base: base)
+            return AtomFeed.response(xml)
+        }
+        // A personal blog is for employees: its feed needs the feed token of an employee.
+        router.get("feeds/people/:id/blog.atom") { request, context in
+            let notFound = Problem(.notFound, code: "not-found", title: "Not found",
+                                   detail: "No such feed, or it needs the feed token of an employee (?token=…).")
+            guard let token = request.query("token"), let reader = try await services.store.person(feedTokenHash: Secrets.hash(token)),
+                  let readerPerson = try await services.store.person(id: reader), readerPerson.role.isEmployee, !readerPerson.disabled,
+                  let id: PersonID = try? context.parameters.id("id"),
+                  let (author, posts) = try await services.blogs.personalFeedEntries(author: id, limit: 50) else { throw notFound }
+            let base = WorkspaceRoutes(services: services).baseURL(request)
+            let xml = AtomFeed.render(
+                id: author.id.description, title: author.name, subtitle: author.profile.title, link: "\(base)/#/people/\(author.id)",
+                entries: posts.map { AtomFeed.Entry(post: $0, author: author.name) }, base: base)
+            return AtomFeed.response(xml)
         }
     }
 }
@@ -84,21 +118,33 @@ struct BlogRoutes {
 /// Atom 1.0 (RFC 4287) for a workspace blog. Entry content is the same safe HTML the web
 /// client shows, escaped once more as the XML text of a `type="html"` element.
 enum AtomFeed {
-    static func render(workspace: Workspace, entries: [(BlogPost, String)], base: String) -> String {
+    struct Entry {
+        var post: BlogPost
+        var author: String
+    }
+
+    static func response(_ xml: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/atom+xml; charset=utf-8", .cacheControl: "no-cache"],
+                 body: .init(byteBuffer: ByteBuffer(string: xml)))
+    }
+
+    static func render(id: String, title: String, subtitle: String, link: String, entries: [Entry], base: String) -> String {
         let formatter = ISO8601DateFormatter()
-        let updated = entries.map { $0.0.updatedAt }.max() ?? workspace.createdAt
+        let updated = entries.map(\.post.updatedAt).max() ?? Date(timeIntervalSince1970: 0)
         var xml = """
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="sv">
-          <id>urn:uuid:\(workspace.id)</id>
-          <title>\(escape(workspace.name))</title>
-          <subtitle>\(escape(workspace.description))</subtitle>
+          <id>urn:uuid:\(id)</id>
+          <title>\(escape(title))</title>
+          <subtitle>\(escape(subtitle))</subtitle>
           <updated>\(formatter.string(from: updated))</updated>
-          <link rel="alternate" type="text/html" href="\(escape("\(base)/#/workspaces/\(workspace.id)"))"/>
+          <link rel="alternate" type="text/html" href="\(escape(link))"/>
           <generator>Communis</generator>
 
         """
-        for (post, author) in entries {
+        for entry in entries {
+            let post = entry.post, author = entry.author
+            let postLink = post.workspaceID.map { "\(base)/#/workspaces/\($0)/blog/\(post.id)" } ?? "\(base)/#/people/\(post.authorID)/blog/\(post.id)"
             xml += """
               <entry>
                 <id>urn:uuid:\(post.id)</id>
@@ -106,7 +152,7 @@ enum AtomFeed {
                 <author><name>\(escape(author))</name></author>
                 <published>\(formatter.string(from: post.publishedAt ?? post.createdAt))</published>
                 <updated>\(formatter.string(from: post.updatedAt))</updated>
-                <link rel="alternate" type="text/html" href="\(escape("\(base)/#/workspaces/\(workspace.id)/blog/\(post.id)"))"/>
+                <link rel="alternate" type="text/html" href="\(escape(postLink))"/>
                 <summary>\(escape(String(Markdown.plainText(post.body).prefix(300))))</summary>
                 <content type="html">\(escape(Markdown.html(post.body)))</content>
               </entry>

@@ -3,15 +3,16 @@ import CommunisStore
 import Foundation
 import GRDB
 
-/// Blog drafts: stored without an event, so they never reach another member.
+/// Blog drafts and personal blog posts: stored without an event, so drafts never reach
+/// another member and personal posts (no workspace) need no workspace log.
 extension SQLiteStore {
     public func saveDraft(_ post: BlogPost) async throws {
-        guard post.status == .draft else {
-            throw DomainError.validation([FieldError(field: "status", message: "saveDraft stores drafts only")])
+        guard post.status == .draft || post.workspaceID == nil else {
+            throw DomainError.validation([FieldError(field: "status", message: "published workspace posts are stored with their event")])
         }
         try await pool.write { db in
-            let status = try String.fetchOne(db, sql: "SELECT status FROM blog_posts WHERE id = ?", arguments: [post.id.description])
-            if status == BlogPostStatus.published.rawValue {
+            let existing = try Row.fetchOne(db, sql: "SELECT status, workspace_id FROM blog_posts WHERE id = ?", arguments: [post.id.description])
+            if let existing, existing["status"] as String? == BlogPostStatus.published.rawValue, existing["workspace_id"] as String? != nil {
                 throw DomainError.conflict("A published blog post cannot become a draft again.")
             }
             try Self.mappingForeignKey(db, missing: { db in
@@ -28,7 +29,7 @@ extension SQLiteStore {
 
     public func deleteDraft(_ id: BlogPostID) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM blog_posts WHERE id = ? AND status = 'draft'", arguments: [id.description])
+            try db.execute(sql: "DELETE FROM blog_posts WHERE id = ? AND (status = 'draft' OR workspace_id IS NULL)", arguments: [id.description])
             guard db.changesCount > 0 else { throw DomainError.notFound("Blog post") }
         }
     }
