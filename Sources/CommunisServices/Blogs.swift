@@ -21,6 +21,11 @@ public struct Blogs: Sendable {
     /// Creates (`id` nil) or changes a post; `publish` publishes a draft (once published, a
     /// post stays published; changes to it are announced as `blog.updated`).
     public func save(viewer: Viewer, workspace: WorkspaceID, id: BlogPostID?, title rawTitle: String, body rawBody: String, publish: Bool) async throws -> Written<LiveJSON.BlogPostJSON> {
+        if let id {
+            // Someone else's draft does not exist for anyone but its author, whatever else holds.
+            guard let existing = try await store.blogPost(id: id), existing.workspaceID == workspace,
+                  existing.status == .published || existing.authorID == viewer.id else { throw DomainError.notFound("Blog post") }
+        }
         try await content.requireMember(viewer, workspace)
         var validator = Validator()
         let title = validator.text(rawTitle, field: "title", required: true, max: ContentLimits.titleLength)
@@ -54,13 +59,14 @@ public struct Blogs: Sendable {
         let applied = try await content.apply(
             .saveBlogPost(post), kind: wasPublished ? EventKind.blogUpdated : EventKind.blogPublished,
             payload: LiveJSON.BlogEvent(blogPost: json), viewer: viewer, workspace: workspace, key: nil,
-            mentionsIn: wasPublished ? nil : body, threadID: nil, postID: nil)
+            mentionsIn: wasPublished ? nil : body, threadID: post.commentThreadID, postID: nil)
         return Written(value: json, seq: applied.event.seq, duplicate: false)
     }
 
     /// The author or a workspace owner deletes a post with its comments.
     public func delete(viewer: Viewer, id: BlogPostID) async throws {
-        guard let post = try await store.blogPost(id: id), let workspace = post.workspaceID else { throw DomainError.notFound("Blog post") }
+        guard let post = try await store.blogPost(id: id), let workspace = post.workspaceID,
+              post.status == .published || post.authorID == viewer.id else { throw DomainError.notFound("Blog post") }
         let role = try await content.requireMember(viewer, workspace)
         guard post.authorID == viewer.id || (role == .owner && post.status == .published) else {
             throw post.status == .published ? DomainError.forbidden("Only the author or an owner can delete a blog post.") : DomainError.notFound("Blog post")

@@ -59,7 +59,7 @@ public struct Discussions: Sendable {
     }
 
     public func reply(viewer: Viewer, thread threadID: ThreadID, body rawBody: String, parent: PostID?, idempotencyKey: String?) async throws -> Written<LiveJSON.PostEvent> {
-        guard let thread = try await store.thread(id: threadID) else { throw DomainError.notFound("Thread") }
+        let thread = try await discussionThread(threadID)
         try await content.requireMember(viewer, thread.workspaceID)
         var validator = Validator()
         let body = content.body(rawBody, validator: &validator)
@@ -148,15 +148,23 @@ public struct Discussions: Sendable {
     }
 
     public func thread(viewer: Viewer, id: ThreadID) async throws -> LiveJSON.ThreadJSON {
-        guard let thread = try await store.thread(id: id) else { throw DomainError.notFound("Thread") }
+        let thread = try await discussionThread(id)
         try await content.requireReader(viewer, thread.workspaceID)
         return LiveJSON.ThreadJSON(thread, author: try await content.personRef(thread.authorID))
     }
 
     public func posts(viewer: Viewer, thread threadID: ThreadID, page: PageRequest) async throws -> Page<LiveJSON.PostJSON> {
-        guard let thread = try await store.thread(id: threadID) else { throw DomainError.notFound("Thread") }
+        let thread = try await discussionThread(threadID)
         try await content.requireReader(viewer, thread.workspaceID)
         return try await content.postJSON(try await store.posts(thread: threadID, page: page))
+    }
+
+    /// A discussion thread; a blog post's comment thread is reached only through the blog.
+    private func discussionThread(_ id: ThreadID) async throws -> DiscussionThread {
+        guard let thread = try await store.thread(id: id), try await store.blogPost(id: BlogPostID(id.uuid)) == nil else {
+            throw DomainError.notFound("Thread")
+        }
+        return thread
     }
 
     public struct RevisionJSON: Codable, Sendable {

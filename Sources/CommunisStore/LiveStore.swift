@@ -18,7 +18,8 @@ public enum LiveChange: Sendable, Equatable {
     /// Idempotent per (target, person, emoji).
     case addReaction(Reaction)
     case removeReaction(Reaction)
-    /// Inserts or replaces a blog post (draft or published).
+    /// Inserts or replaces a PUBLISHED workspace blog post (drafts go through `saveDraft`:
+    /// an event would announce them).
     case saveBlogPost(BlogPost)
     case deleteBlogPost(BlogPostID)
 }
@@ -112,8 +113,9 @@ public protocol LiveStore: Sendable {
     func blogPost(id: BlogPostID) async throws -> BlogPost?
     /// Inserts or replaces a blog post WITHOUT an event: a draft (its author's alone, it must
     /// never reach the log others resume from) or a post on a personal blog (`workspaceID`
-    /// nil: there is no workspace log). Throws `conflict` for a published workspace post
-    /// (those change only through `apply`), `notFound` for a missing workspace.
+    /// nil: there is no workspace log). A published workspace post is refused: with
+    /// `validation` when passed as such, with `conflict` when the stored post is published
+    /// (those change only through `apply`); `notFound` for a missing workspace.
     func saveDraft(_ post: BlogPost) async throws
     /// Deletes a draft or a personal blog post (no event). Throws `notFound` otherwise.
     func deleteDraft(_ id: BlogPostID) async throws

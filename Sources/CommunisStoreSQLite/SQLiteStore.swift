@@ -15,6 +15,8 @@ public final class SQLiteStore: CommunisStore {
     public static let busyTimeout: TimeInterval = 5
 
     let pool: DatabasePool
+    /// Commits live writes in groups (see `apply`).
+    let writeBatcher: WriteBatcher
     let logger: Logger
     /// Where the file lives, for log metadata.
     public let path: String
@@ -34,6 +36,7 @@ public final class SQLiteStore: CommunisStore {
             db.add(collation: .communisName)
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.writeBatcher = WriteBatcher(pool: pool)
         self.logger = logger
         self.path = path
         logger.debug("Opened the database", metadata: ["db.path": "\(path)"])

@@ -89,6 +89,7 @@ struct BlogRoutes {
             guard let id: WorkspaceID = try? context.parameters.id("id"), let workspace = try await services.store.workspace(id: id) else { throw notFound }
             if workspace.visibility != .open {
                 guard let token = request.query("token"), let person = try await services.store.person(feedTokenHash: Secrets.hash(token)),
+                      try await services.store.person(id: person)?.disabled == false,
                       try await services.store.membership(workspace: id, person: person) != nil else { throw notFound }
             }
             let entries = try await services.blogs.feedEntries(workspace: id, limit: 50)
@@ -130,7 +131,7 @@ enum AtomFeed {
 
     static func render(id: String, title: String, subtitle: String, link: String, entries: [Entry], base: String) -> String {
         let formatter = ISO8601DateFormatter()
-        let updated = entries.map(\.post.updatedAt).max() ?? Date(timeIntervalSince1970: 0)
+        let updated = entries.map(\.post.updatedAt).max() ?? Date()
         var xml = """
         <?xml version="1.0" encoding="utf-8"?>
         <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="sv">

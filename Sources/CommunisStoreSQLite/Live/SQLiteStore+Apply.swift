@@ -9,10 +9,21 @@ import GRDB
 /// is consumed). Statements are cached; the only reads are the checks a change needs.
 /// (`LiveStore` conformance comes through `CommunisStore`.)
 extension SQLiteStore {
+    /// Writers are committed in groups: while one transaction is being written, the next
+    /// changes queue up and then go in together, each in its own savepoint (a failing change
+    /// rolls back alone). Every caller is answered only after its group has committed, so an
+    /// acknowledged change is on disk; one commit (and one WAL sync) serves many writers.
     public func apply(
         _ change: LiveChange, event: EventDraft, notifications: [PersonalNotification], idempotency: IdempotencyKey?
     ) async throws -> Applied {
-        try await pool.write { db in
+        try await writeBatcher.submit { db in
+            try Self.applyNow(change, event: event, notifications: notifications, idempotency: idempotency, db)
+        }
+    }
+
+    static func applyNow(
+        _ change: LiveChange, event: EventDraft, notifications: [PersonalNotification], idempotency: IdempotencyKey?, _ db: Database
+    ) throws -> Applied {
             if let idempotency, let first = try Self.firstEvent(of: idempotency, db) {
                 return .duplicate(first)
             }
@@ -35,7 +46,6 @@ extension SQLiteStore {
                 try Self.mappingForeignKey(db, missing: { _ in "Person" }) { try row.insert(db) }
             }
             return .applied(appended)
-        }
     }
 
     /// The event an idempotency key already produced, if any.

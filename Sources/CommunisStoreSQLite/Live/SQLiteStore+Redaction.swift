@@ -15,6 +15,8 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE notifications SET excerpt = '' WHERE post_id = ?", arguments: [id.description])
         case .deleteBlogPost(let id):
             try redactBlogPost(id, workspace: workspace, db)
+            // Mentions in the post and its comments point at its comment thread (same id).
+            try db.execute(sql: "UPDATE notifications SET excerpt = '' WHERE thread_id = ?", arguments: [id.description])
         default:
             break
         }
@@ -22,7 +24,10 @@ extension SQLiteStore {
 
     /// Blanks the post's text in every stored event of the workspace that carries it.
     static func redactPost(_ id: PostID, workspace: WorkspaceID, at: Date, by: PersonID, _ db: Database) throws {
-        try redact(workspace: workspace, containing: id.description, db) { payload in
+        // Only events from the post's creation on can carry it: the time bound keeps the scan
+        // on the (workspace, created_at) index instead of the whole log.
+        let since = try Double.fetchOne(db, sql: "SELECT created_at FROM posts WHERE id = ?", arguments: [id.description]) ?? 0
+        try redact(workspace: workspace, containing: id.description, since: since, db) { payload in
             guard var post = payload["post"] as? [String: Any], (post["id"] as? String) == id.description else { return false }
             post["body"] = ""
             post["deleted"] = true
@@ -35,7 +40,8 @@ extension SQLiteStore {
 
     /// Blanks a deleted blog post's title and text in the workspace's stored events.
     static func redactBlogPost(_ id: BlogPostID, workspace: WorkspaceID, _ db: Database) throws {
-        try redact(workspace: workspace, containing: id.description, db) { payload in
+        // The row is already deleted here; its events cannot predate the workspace's oldest kept one anyway.
+        try redact(workspace: workspace, containing: id.description, since: 0, db) { payload in
             guard var blog = payload["blogPost"] as? [String: Any], (blog["id"] as? String) == id.description else {
                 // Comments on the blog post go with it.
                 guard var post = payload["post"] as? [String: Any], (post["threadId"] as? String) == id.description else { return false }
@@ -52,11 +58,11 @@ extension SQLiteStore {
         }
     }
 
-    private static func redact(workspace: WorkspaceID, containing needle: String, _ db: Database, _ change: (inout [String: Any]) -> Bool) throws {
+    private static func redact(workspace: WorkspaceID, containing needle: String, since: Double, _ db: Database, _ change: (inout [String: Any]) -> Bool) throws {
         // instr() over the stored JSON narrows the candidates without decoding every event.
         let rows = try Row.fetchAll(db, sql: """
-            SELECT seq, payload FROM events WHERE workspace_id = ? AND instr(CAST(payload AS TEXT), ?) > 0
-            """, arguments: [workspace.description, needle])
+            SELECT seq, payload FROM events WHERE workspace_id = ? AND created_at >= ? AND instr(CAST(payload AS TEXT), ?) > 0
+            """, arguments: [workspace.description, since, needle])
         for row in rows {
             let data: Data = row["payload"]
             guard var payload = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], change(&payload) else { continue }

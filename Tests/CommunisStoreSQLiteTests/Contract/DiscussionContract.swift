@@ -12,6 +12,7 @@ enum DiscussionContract {
         Live.case("deleting a post clears its text, revisions and reactions but keeps its place", deletePost),
         Live.case("reactions are idempotent and grouped by emoji in first-use order", reactions),
         Live.case("drafts are seen only by their author", blogDrafts),
+        Live.case("saveDraft and deleteDraft never touch the event log", draftsWithoutEvents),
         Live.case("a personal blog (no workspace) is listed by its author", personalBlog),
         Live.case("the first comment on a blog post creates its comment thread", blogComments),
         Live.case("notifications come newest first and are marked read up to a time", notifications),
@@ -172,6 +173,35 @@ enum DiscussionContract {
         try await Live.apply(store, .deleteBlogPost(old.id), in: skola.id)
         #expect(try await store.blogPost(id: old.id) == nil)
         await #expect(throws: DomainError.self) { try await Live.apply(store, .deleteBlogPost(old.id), in: skola.id) }
+    }
+
+    static func draftsWithoutEvents(_ store: Live.Store) async throws {
+        let (eva, skola) = try await Live.world(store)
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        var draft = Live.blog("Utkast", in: skola.id, by: eva.id, .draft, at: Instant.at(1))
+        try await store.saveDraft(draft)
+        draft.body = "Bättre text"
+        try await store.saveDraft(draft)
+        #expect(try await store.blogPost(id: draft.id) == draft)
+        #expect(try await store.blogPosts(workspace: skola.id, author: nil, draftsOf: eva.id, page: PageRequest()).items == [draft])
+        #expect(try await store.blogPosts(workspace: skola.id, author: nil, draftsOf: olle.id, page: PageRequest()).total == 0)
+        #expect(try await store.latestSeq(workspace: skola.id) == 0)
+
+        let published = Live.blog("Publicerad", in: skola.id, by: eva.id)
+        try await Live.apply(store, .saveBlogPost(published), in: skola.id)
+        var unpublished = published
+        unpublished.status = .draft
+        await #expect(throws: DomainError.self) { try await store.saveDraft(unpublished) }
+        await #expect(throws: DomainError.self) { try await store.saveDraft(published) }
+        await #expect(throws: DomainError.notFound("Blog post")) { try await store.deleteDraft(published.id) }
+        await #expect(throws: DomainError.notFound("Workspace")) {
+            try await store.saveDraft(Live.blog("Vilse", in: WorkspaceID(), by: eva.id, .draft))
+        }
+
+        try await store.deleteDraft(draft.id)
+        #expect(try await store.blogPost(id: draft.id) == nil)
+        #expect(try await store.blogPost(id: published.id) == published)
+        #expect(try await store.latestSeq(workspace: skola.id) == 1)
     }
 
     static func personalBlog(_ store: Live.Store) async throws {
