@@ -20,8 +20,11 @@ const VIEWS = {
   login: renderLogin,
   home: renderHome,
   workspace: renderWorkspace,
+  workspaceBlog: renderWorkspace,
+  workspaceBlogPost: renderWorkspace,
   people: renderPeople,
   person: renderPerson,
+  personBlogPost: renderPerson,
   profile: renderProfile,
   admin: renderAdmin,
   invitation: renderInvitation,
@@ -170,7 +173,8 @@ function renderHeader(route) {
     links.push(['profile', '#/profile', t('nav.profile')]);
     if (user.role === 'admin') links.push(['admin', '#/admin', t('nav.admin')]);
   }
-  const current = route.name === 'person' ? 'people' : route.name === 'workspace' ? 'home' : route.name;
+  const current = route.name === 'person' || route.name === 'personBlogPost' ? 'people'
+    : route.name.startsWith('workspace') ? 'home' : route.name;
   unreadEl = null;
   let notificationsLink = null;
   if (user) {

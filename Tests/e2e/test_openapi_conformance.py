@@ -1,6 +1,7 @@
 """docs/openapi.yaml stays true: every answer the real server gives in a walk through the API
 has a status the document lists for that operation, and a body that validates against the
-documented schema (JSON Schema 2020-12, as OpenAPI 3.1 uses)."""
+documented schema (JSON Schema 2020-12, as OpenAPI 3.1 uses). Atom feeds
+(`application/atom+xml`) are parsed as XML and must be an Atom `feed` document."""
 from __future__ import annotations
 
 import base64
@@ -12,6 +13,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ElementTree
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -27,6 +29,36 @@ from serverproc import Running
 DOC = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text())
 BASE = "urn:communis:openapi"
 REGISTRY = Registry().with_resource(BASE, Resource.from_contents(DOC, default_specification=DRAFT202012))
+JSON_MEDIA = {"application/json", "application/problem+json"}
+ATOM_MEDIA = "application/atom+xml"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def decode(content_type: str, raw: bytes) -> dict | str:
+    """A JSON body as a dict (empty for none); any other body as text."""
+    media = content_type.split(";")[0].strip()
+    if not raw:
+        return {}
+    if media in JSON_MEDIA:
+        return json.loads(raw)
+    return raw.decode("utf-8")
+
+
+def atom_feed(text: str) -> ElementTree.Element:
+    """Parses an Atom document (RFC 4287) and checks the elements Communis always gives a feed
+    and each of its entries."""
+    root = ElementTree.fromstring(text.encode("utf-8"))
+    assert root.tag == ATOM + "feed", f"the root element is {root.tag}, not an Atom feed"
+    for element in ("id", "title", "updated"):
+        assert root.find(ATOM + element) is not None, f"the feed has no <{element}>"
+    for entry in root.findall(ATOM + "entry"):
+        for element in ("id", "title", "updated", "author", "content"):
+            assert entry.find(ATOM + element) is not None, f"an entry has no <{element}>"
+    return root
+
+
+def atom_titles(text: str) -> list[str]:
+    return [entry.findtext(ATOM + "title") for entry in atom_feed(text).findall(ATOM + "entry")]
 
 
 def pointer(*parts: str) -> str:
@@ -51,15 +83,13 @@ class Checked:
         self.seen: set[tuple[str, str]] = set()
 
     def __call__(self, method: str, path: str, body: dict | None = None, expect: int | None = None,
-                 headers: dict[str, str] | None = None) -> dict:
-        if headers:
-            status, content_type, payload = self.request_with_headers(method, path, body, headers)
-        else:
-            status, content_type, payload = self.server.request(method, path, body)
+                 headers: dict[str, str] | None = None) -> dict | str:
+        status, content_type, payload = self.request_with_headers(method, path, body, headers or {})
         return self.check(method, path, status, content_type, payload, expect)
 
-    def request_with_headers(self, method: str, path: str, body: dict | None, headers: dict[str, str]) -> tuple[int, str, dict]:
-        """Like `Running.request`, with extra request headers (such as `Idempotency-Key`)."""
+    def request_with_headers(self, method: str, path: str, body: dict | None, headers: dict[str, str]) -> tuple[int, str, dict | str]:
+        """Like `Running.request`, with extra request headers (such as `Idempotency-Key`), and
+        bodies other than JSON (Atom feeds) returned as text."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.server.base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
@@ -69,11 +99,11 @@ class Checked:
             request.add_header(name, value)
         try:
             with self.server.opener.open(request, timeout=10) as response:
-                raw = response.read()
-                return response.status, response.headers.get("Content-Type", ""), json.loads(raw) if raw else {}
+                content_type = response.headers.get("Content-Type", "")
+                return response.status, content_type, decode(content_type, response.read())
         except urllib.error.HTTPError as error:
-            raw = error.read()
-            return error.code, error.headers.get("Content-Type", ""), json.loads(raw) if raw else {}
+            content_type = error.headers.get("Content-Type", "")
+            return error.code, content_type, decode(content_type, error.read())
 
     def live(self, expect: int, headers: dict[str, str] | None = None, upgrade: bool = True) -> tuple[dict, bytes]:
         """`GET /api/v1/live` over a raw socket (urllib cannot upgrade), with this client's
@@ -113,7 +143,7 @@ class Checked:
         payload = json.loads(rest[:length]) if length else {}
         return self.check("GET", "/api/v1/live", status, answer.get("content-type", ""), payload, expect), b""
 
-    def check(self, method: str, path: str, status: int, content_type: str, payload: dict, expect: int | None) -> dict:
+    def check(self, method: str, path: str, status: int, content_type: str, payload: dict | str, expect: int | None) -> dict | str:
         if expect is not None:
             assert status == expect, f"{method} {path}: {status} {payload}"
         template = template_of(method, path)
@@ -132,6 +162,14 @@ class Checked:
             return payload
         media = content_type.split(";")[0].strip()
         assert media in content, f"{method} {template} {status}: {media} is not documented ({list(content)})"
+        if media == ATOM_MEDIA:
+            assert isinstance(payload, str) and payload, f"{method} {template} {status}: an empty Atom body"
+            try:
+                atom_feed(payload)
+            except ElementTree.ParseError as error:
+                raise AssertionError(f"{method} {template} {status}: not well-formed XML: {error}") from None
+        else:
+            assert media in JSON_MEDIA, f"{method} {template} {status}: no check for bodies of type {media}"
         ref = BASE + "#/" + pointer(*location, "content", media, "schema")
         errors = sorted(Draft202012Validator({"$ref": ref}, registry=REGISTRY).iter_errors(payload), key=str)
         assert not errors, f"{method} {template} {status}: {errors[0].message} at {list(errors[0].absolute_path)}"
@@ -326,6 +364,129 @@ def test_every_answer_matches_the_document(servers):
     assert erik("GET", "/api/v1/notifications", expect=200)["unread"] == 0
     anonymous("GET", "/api/v1/notifications", expect=401)
     anonymous("POST", "/api/v1/notifications/read", expect=401)
+
+    # Workspace blogs: drafts only for their author, publishing, comments, deletion
+    open_blog = f"/api/v1/workspaces/{open_ws['id']}/blog"
+    anonymous("GET", open_blog, expect=401)
+    drafted = erik("POST", open_blog, {"title": "Nytt schema", "body": "Ett första utkast."}, expect=201)
+    draft = drafted["result"]
+    assert draft["status"] == "draft" and draft["workspaceId"] == open_ws["id"] and "publishedAt" not in draft
+    assert drafted["duplicate"] is False
+    assert draft["id"] not in [p["id"] for p in api("GET", open_blog, expect=200)["items"]]
+    assert [p["id"] for p in erik("GET", open_blog + "?limit=5", expect=200)["items"]] == [draft["id"]]
+    api("GET", f"/api/v1/blog/{draft['id']}", expect=404)  # someone else's draft
+    erik("GET", f"/api/v1/blog/{draft['id']}", expect=200)
+    api("PATCH", f"/api/v1/blog/{draft['id']}", {"title": "Kapat", "body": "Text"}, expect=404)
+    api("DELETE", f"/api/v1/blog/{draft['id']}", expect=404)  # owners delete published posts only
+    erik("POST", f"/api/v1/blog/{draft['id']}/comments", {"body": "För tidigt"}, expect=404)
+    erik("PATCH", f"/api/v1/blog/{draft['id']}", {"title": "", "body": "Text"}, expect=422)
+    mention_anna = f"Från **måndag** gäller det nya schemat, @[Anna Lindqvist](person:{me['id']})."
+    published = erik("PATCH", f"/api/v1/blog/{draft['id']}", {"title": "Så fungerar nya schemat", "body": mention_anna, "publish": True},
+                     expect=200)
+    blog_post = published["result"]
+    assert blog_post["status"] == "published" and "publishedAt" in blog_post and published["seq"] >= 1
+    changed = erik("PATCH", f"/api/v1/blog/{blog_post['id']}", {"title": "Så fungerar nya schemat", "body": "Från **måndag**."}, expect=200)
+    assert changed["result"]["status"] == "published" and changed["seq"] > published["seq"]  # stays published
+    api("PATCH", f"/api/v1/blog/{blog_post['id']}", {"title": "Kapat", "body": "Text"}, expect=403)
+    erik("PATCH", f"/api/v1/blog/{nobody}", {"title": "Text", "body": "Text"}, expect=404)
+    erik("POST", open_blog, {"title": "", "body": "Text"}, expect=422)
+    erik("POST", open_blog, {"title": "x" * 201, "body": "Text"}, expect=422)
+    erik("POST", open_blog, {"title": "Utan text"}, expect=422)
+    erik("POST", f"/api/v1/workspaces/{ws['id']}/blog", {"title": "Inte medlem", "body": "Text"}, expect=403)
+    erik("GET", f"/api/v1/workspaces/{ws['id']}/blog", expect=403)
+    erik("GET", f"/api/v1/workspaces/{secret_ws['id']}/blog", expect=404)
+    erik("POST", f"/api/v1/workspaces/{secret_ws['id']}/blog", {"title": "Hemligt", "body": "Text"}, expect=404)
+    quiet = api("POST", f"/api/v1/workspaces/{secret_ws['id']}/blog", {"title": "Utkast", "body": "Text"}, expect=201)
+    assert quiet["seq"] == 0  # a draft is not announced: the workspace's current seq, none yet
+    guest_blog = guest("POST", f"/api/v1/workspaces/{ws['id']}/blog", {"title": "Från partnern", "body": "Hej!", "publish": True},
+                       expect=201)["result"]
+    guest("GET", f"/api/v1/workspaces/{ws['id']}/blog", expect=200)
+    guest("GET", open_blog, expect=404)
+    guest("GET", f"/api/v1/blog/{blog_post['id']}", expect=404)
+    erik("GET", f"/api/v1/blog/{guest_blog['id']}", expect=403)
+    api("GET", open_blog + "?limit=many", expect=422)
+    api("GET", f"/api/v1/blog/{nobody}", expect=404)
+
+    comments = f"/api/v1/blog/{blog_post['id']}/comments"
+    comment_key = {"Idempotency-Key": "kontrakt-bloggkommentar-1"}
+    commented = api("POST", comments, {"body": "Tack, tydligt!"}, headers=comment_key, expect=201)
+    comment = commented["result"]["post"]
+    assert comment["threadId"] == blog_post["id"] and commented["duplicate"] is False and "parentId" not in comment
+    repeated = api("POST", comments, {"body": "Tack, tydligt!"}, headers=comment_key, expect=200)
+    assert repeated["duplicate"] is True and repeated["result"]["post"]["id"] == comment["id"] and repeated["seq"] == commented["seq"]
+    erik("POST", comments, {"body": "Samma nyckel"}, headers=reply_key, expect=409)
+    api("POST", comments, {"body": " \n "}, expect=422)
+    api("POST", f"/api/v1/blog/{nobody}/comments", {"body": "Text"}, expect=404)
+    erik("POST", f"/api/v1/blog/{guest_blog['id']}/comments", {"body": "Text"}, expect=403)
+    guest("POST", comments, {"body": "Text"}, expect=404)
+    api("PUT", f"/api/v1/posts/{blog_post['id']}/reactions/{heart}", expect=200)  # blog posts take reactions too
+    shown = erik("GET", f"/api/v1/blog/{blog_post['id']}?limit=10", expect=200)
+    assert shown["blogPost"]["commentCount"] == 1 and [c["id"] for c in shown["comments"]["items"]] == [comment["id"]]
+    assert [r["emoji"] for r in shown["blogPost"]["reactions"]] == ["❤️"]
+    api("GET", "/api/v1/notifications", expect=200)  # Anna was @mentioned in the published post
+
+    # The home feed lists published blog posts and comments, never drafts
+    hidden = erik("POST", open_blog, {"title": "Hemligt utkast", "body": "Bara för mig."}, expect=201)["result"]
+    fed = erik("GET", "/api/v1/feed?limit=100", expect=200)["items"]
+    assert {"blog.published", "blog.commented"} <= {item["type"] for item in fed}
+    assert hidden["id"] not in json.dumps(fed)
+    owner_post = api("POST", open_blog, {"title": "Från ägaren", "body": "Välkomna!", "publish": True}, expect=201)["result"]
+    erik("DELETE", f"/api/v1/blog/{owner_post['id']}", expect=403)
+    api("DELETE", f"/api/v1/blog/{blog_post['id']}", expect=204)  # an owner deletes a published post
+    api("DELETE", f"/api/v1/blog/{blog_post['id']}", expect=404)
+    erik("GET", f"/api/v1/blog/{blog_post['id']}", expect=404)
+    erik("DELETE", f"/api/v1/blog/{hidden['id']}", expect=204)
+    api("DELETE", f"/api/v1/blog/{nobody}", expect=404)
+    blanked = [item["data"]["blogPost"] for item in erik("GET", "/api/v1/feed?limit=100", expect=200)["items"]
+               if item["type"] == "blog.published" and item["data"]["blogPost"]["id"] == blog_post["id"]]
+    assert len(blanked) == 1 and blanked[0]["deleted"] is True and blanked[0]["title"] == "" and blanked[0]["body"] == ""
+
+    # Personal blogs: employees only, not live
+    mine = erik("POST", "/api/v1/me/blog", {"title": "Tankar efter konferensen", "body": "Tre saker jag tar med mig."}, expect=201)
+    assert mine["status"] == "draft" and "workspaceId" not in mine and "publishedAt" not in mine
+    erik("POST", "/api/v1/me/blog", {"title": " ", "body": "Text"}, expect=422)
+    assert api("GET", f"/api/v1/people/{erik_id}/blog", expect=200)["total"] == 0
+    assert [p["id"] for p in erik("GET", f"/api/v1/people/{erik_id}/blog", expect=200)["items"]] == [mine["id"]]
+    api("PATCH", f"/api/v1/me/blog/{mine['id']}", {"title": "Kapat", "body": "Text"}, expect=404)
+    api("PATCH", f"/api/v1/me/blog/{owner_post['id']}", {"title": "Kapat", "body": "Text"}, expect=404)  # not a personal post
+    erik("PATCH", f"/api/v1/me/blog/{mine['id']}", {"title": "", "body": "Text"}, expect=422)
+    mine = erik("PATCH", f"/api/v1/me/blog/{mine['id']}", {"title": "Tankar efter konferensen", "body": "Fyra saker.", "publish": True},
+                expect=200)
+    assert mine["status"] == "published" and "publishedAt" in mine
+    assert [p["id"] for p in api("GET", f"/api/v1/people/{erik_id}/blog?limit=5", expect=200)["items"]] == [mine["id"]]
+    api("GET", f"/api/v1/people/{erik_id}/blog?offset=-", expect=422)
+    api("GET", f"/api/v1/people/{nobody}/blog", expect=404)
+    api("GET", f"/api/v1/blog/{mine['id']}", expect=404)  # not a workspace blog post
+    api("POST", f"/api/v1/blog/{mine['id']}/comments", {"body": "Text"}, expect=404)
+    guest("GET", f"/api/v1/people/{erik_id}/blog", expect=403)
+    guest("POST", "/api/v1/me/blog", {"title": "Gästblogg", "body": "Text"}, expect=403)
+    guest("PATCH", f"/api/v1/me/blog/{mine['id']}", {"title": "Gästblogg", "body": "Text"}, expect=403)
+    assert mine["id"] not in json.dumps(erik("GET", "/api/v1/feed?limit=100", expect=200))
+
+    # Feed tokens and Atom feeds (read without a session: `anonymous` has no cookies)
+    first_token = erik("POST", "/api/v1/me/feed-token", expect=201)
+    feed_token = erik("POST", "/api/v1/me/feed-token", expect=201)
+    assert feed_token["token"] != first_token["token"]
+    assert feed_token["feedUrl"].endswith("/feeds/workspaces/{workspaceId}/blog.atom?token=" + feed_token["token"])
+    personal_feed = f"/feeds/people/{erik_id}/blog.atom"
+    assert atom_titles(anonymous("GET", f"{personal_feed}?token={feed_token['token']}", expect=200)) == ["Tankar efter konferensen"]
+    anonymous("GET", f"{personal_feed}?token={first_token['token']}", expect=404)  # replaced by the new token
+    anonymous("GET", personal_feed, expect=404)
+    anonymous("GET", f"/feeds/people/{nobody}/blog.atom?token={feed_token['token']}", expect=404)
+    guest_token = guest("POST", "/api/v1/me/feed-token", expect=201)
+    anonymous("GET", f"{personal_feed}?token={guest_token['token']}", expect=404)  # an employee's token is needed
+    assert atom_titles(anonymous("GET", f"/feeds/workspaces/{open_ws['id']}/blog.atom", expect=200)) == ["Från ägaren"]
+    closed_feed = f"/feeds/workspaces/{ws['id']}/blog.atom"
+    anonymous("GET", closed_feed, expect=404)
+    anonymous("GET", f"{closed_feed}?token={feed_token['token']}", expect=404)  # Erik is no member
+    anonymous("GET", f"{closed_feed}?token=cft_okand", expect=404)
+    assert atom_titles(anonymous("GET", f"{closed_feed}?token={guest_token['token']}", expect=200)) == ["Från partnern"]
+    anonymous("GET", f"/feeds/workspaces/{secret_ws['id']}/blog.atom?token={feed_token['token']}", expect=404)
+    anonymous("GET", f"/feeds/workspaces/{nobody}/blog.atom", expect=404)
+    api("DELETE", f"/api/v1/me/blog/{mine['id']}", expect=404)
+    erik("DELETE", f"/api/v1/me/blog/{mine['id']}", expect=204)
+    erik("DELETE", f"/api/v1/me/blog/{mine['id']}", expect=404)
+    assert atom_titles(anonymous("GET", f"{personal_feed}?token={feed_token['token']}", expect=200)) == []
 
     # The live connection's HTTP side (its messages are docs/protocol.md's business)
     anonymous.live(upgrade=False, expect=426)

@@ -135,6 +135,15 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     listPosts: (threadId, query) => request('GET', `/threads/${enc(threadId)}/posts`, { query }),
     listRevisions: (postId) => request('GET', `/posts/${enc(postId)}/revisions`),
     getFeed: (query) => request('GET', '/feed', { query }),
+    // Blogs. Workspace blog writes go over the live connection (blog.save, blog.delete,
+    // blog.comment); personal blogs are not live and are written over HTTP.
+    listWorkspaceBlog: (workspaceId, query) => request('GET', `/workspaces/${enc(workspaceId)}/blog`, { query }),
+    getBlogPost: (id, query) => request('GET', `/blog/${enc(id)}`, { query }),
+    listPersonalBlog: (personId, query) => request('GET', `/people/${enc(personId)}/blog`, { query }),
+    createPersonalPost: (post) => request('POST', '/me/blog', { body: post }),
+    updatePersonalPost: (id, post) => request('PATCH', `/me/blog/${enc(id)}`, { body: post }),
+    deletePersonalPost: (id) => request('DELETE', `/me/blog/${enc(id)}`),
+    createFeedToken: () => request('POST', '/me/feed-token'),
     listNotifications: (query) => request('GET', '/notifications', { query }),
     markNotificationsRead: (upTo) => request('POST', '/notifications/read', { body: upTo ? { upTo } : {} }),
     // Invitations

@@ -223,7 +223,7 @@ export function postTree(posts) {
 
 // ------------------------------------------------------------------ home feed
 
-export const FEED_TYPES = new Set(['thread.created', 'post.created']);
+export const FEED_TYPES = new Set(['thread.created', 'post.created', 'blog.published', 'blog.commented']);
 
 const feedKey = (item) => `${item.workspace?.id}:${item.seq}`;
 const newestFirst = (a, b) => String(b.createdAt ?? '').localeCompare(String(a.createdAt ?? ''));
@@ -246,7 +246,7 @@ export function applyFeedEvent(state, { workspaceId, workspaceName = '', type, s
   const item = {
     workspace: { id: workspaceId, name: workspaceName },
     seq, type,
-    createdAt: data?.post?.createdAt ?? data?.thread?.createdAt ?? nowIso,
+    createdAt: data?.post?.createdAt ?? data?.thread?.createdAt ?? data?.blogPost?.publishedAt ?? nowIso,
     data,
   };
   if (state.items.some((i) => feedKey(i) === feedKey(item))) return state;

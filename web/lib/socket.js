@@ -18,7 +18,7 @@ export const RECONNECT_MAX_MS = 30_000;
 export const FATAL_CLOSE_CODES = new Set([1002, 1007, 1008, 1009]);
 export const SESSION_ENDED_CODE = 4001;
 /** Commands that create something; they get an idempotencyKey and survive a reconnect. */
-export const IDEMPOTENT_WRITES = new Set(['thread.create', 'post.create']);
+export const IDEMPOTENT_WRITES = new Set(['thread.create', 'post.create', 'blog.comment']);
 
 /** An error answer (or a lost connection) for a command; `code` is the protocol error code. */
 export class LiveError extends Error {

@@ -91,3 +91,21 @@ export function validateThread({ title, body }) {
   else if ([...tt].length > THREAD_TITLE_MAX) errors.title = 'validation.titleTooLong';
   return errors;
 }
+
+export const BLOG_TITLE_MAX = 200;
+export const BLOG_BODY_MAX = 20000;
+
+/**
+ * A blog post, draft or published: a title of 1..200 characters and a body of 1..20 000
+ * (the same whether it is saved as a draft or published).
+ */
+export function validateBlogPost({ title, body }) {
+  const errors = {};
+  const tt = String(title ?? '').trim();
+  if (tt.length === 0) errors.title = 'validation.required';
+  else if ([...tt].length > BLOG_TITLE_MAX) errors.title = 'validation.titleTooLong';
+  const b = String(body ?? '');
+  if (b.trim().length === 0) errors.body = 'validation.required';
+  else if ([...b].length > BLOG_BODY_MAX) errors.body = 'validation.bodyTooLong';
+  return errors;
+}

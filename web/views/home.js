@@ -6,6 +6,7 @@ import { plural } from '../lib/i18n.js';
 import { formatDateTime } from '../lib/format.js';
 import { plainText } from '../lib/markdown.js';
 import { feedState, appendFeedSlice, applyFeedEvent } from '../lib/live-state.js';
+import { blogTitlesFromFeed } from '../lib/blog-state.js';
 import { validateWorkspace, VISIBILITIES, WORKSPACE_NAME_MAX } from '../lib/validation.js';
 import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel } from './components.js';
 
@@ -21,21 +22,37 @@ function excerpt(body) {
   return text.length > EXCERPT_MAX ? `${text.slice(0, EXCERPT_MAX - 1)}…` : text;
 }
 
-function feedItem(ctx, item) {
+function feedItem(ctx, item, blogTitles) {
   const { t, lang } = ctx;
   const ws = item.workspace ?? {};
   const post = item.data?.post;
   const thread = item.data?.thread;
-  const who = post?.author?.name ?? thread?.author?.name ?? '';
+  const blogPost = item.data?.blogPost;
+  const who = post?.author?.name ?? thread?.author?.name ?? blogPost?.author?.name ?? '';
   const threadId = thread?.id ?? post?.threadId;
-  const href = ws.id ? buildHash('workspace', { id: ws.id }, threadId ? { thread: threadId } : {}) : null;
+  let href = ws.id ? buildHash('workspace', { id: ws.id }, threadId ? { thread: threadId } : {}) : null;
   let what;
+  let text = post && !post.deleted ? post.body : '';
   if (item.type === 'thread.created') what = t('feed.threadCreated', { name: who, title: thread?.title ?? '' });
   else if (item.type === 'post.created') what = t('feed.postCreated', { name: who });
-  else what = t('feed.other', { name: who });
+  else if (item.type === 'blog.published' && blogPost?.deleted) {
+    // The post was deleted since: the server blanks its title and text in the stored events.
+    what = t('feed.blogPublishedDeleted', { name: who });
+    href = null;
+  } else if (item.type === 'blog.published' && blogPost) {
+    what = t('feed.blogPublished', { name: who, title: blogPost.title ?? '' });
+    href = ws.id ? buildHash('workspaceBlogPost', { id: ws.id, postId: blogPost.id }) : null;
+    text = blogPost.body;
+  } else if (item.type === 'blog.commented' && post) {
+    // The feed item carries the comment only; the post's title is known when its
+    // publication is in the feed too.
+    const title = blogTitles.get(post.threadId);
+    what = title ? t('feed.blogCommentedTitle', { name: who, title }) : t('feed.blogCommented', { name: who });
+    href = ws.id && post.threadId ? buildHash('workspaceBlogPost', { id: ws.id, postId: post.threadId }) : null;
+  } else what = t('feed.other', { name: who });
   return h('li', { class: 'feed-item' },
     h('p', { class: 'feed-what' }, href ? h('a', { href }, what) : what),
-    post && !post.deleted && post.body ? h('p', { class: 'excerpt' }, excerpt(post.body)) : null,
+    text ? h('p', { class: 'excerpt' }, excerpt(text)) : null,
     h('p', { class: 'meta' },
       ws.name ? h('span', {}, t('feed.in', { workspace: ws.name })) : null,
       h('time', { datetime: item.createdAt }, formatDateTime(item.createdAt, lang))));
@@ -53,7 +70,8 @@ function homeFeed(ctx) {
   const names = new Map();
 
   function paint() {
-    replaceChildren(list, feed.items.map((item) => feedItem(ctx, item)));
+    const titles = blogTitlesFromFeed(feed.items);
+    replaceChildren(list, feed.items.map((item) => feedItem(ctx, item, titles)));
     replaceChildren(status, feed.items.length ? null : h('p', { class: 'empty' }, t('feed.empty')));
     more.hidden = !feed.next;
   }

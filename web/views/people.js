@@ -1,8 +1,9 @@
-// People directory (search and filters, paginated) and a person's profile.
+// People directory (search and filters, paginated) and a person's profile with their blog.
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
 import { field, pager, pageHeading, errorPanel, avatar, roleText } from './components.js';
+import { personalBlogSection, personalBlogPostPage, hasPersonalBlog } from './blog.js';
 
 const PAGE = 20;
 
@@ -106,6 +107,11 @@ export async function renderPerson(ctx) {
     throw err;
   }
   ctx.setTitle(p.name);
+  if (ctx.route.name === 'personBlogPost') {
+    if (!hasPersonalBlog(user, p)) return notAllowedPage(t, 'blog.noPersonalBlog');
+    return personalBlogPostPage(ctx, p, ctx.route.params.postId);
+  }
+  const blog = hasPersonalBlog(user, p) ? await personalBlogSection(ctx, p) : null;
   const row = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value || t('common.dash')));
   return h('div', { class: 'person-page' },
     user.role !== 'guest' ? h('p', { class: 'crumbs' }, h('a', { href: buildHash('people') }, t('person.back'))) : null,
@@ -129,5 +135,6 @@ export async function renderPerson(ctx) {
       p.competences?.length
         ? h('ul', { class: 'chips' }, p.competences.map((c) => h('li', { class: 'chip' },
           user.role !== 'guest' ? h('a', { href: buildHash('people', {}, { competence: c }) }, c) : c)))
-        : h('p', { class: 'empty' }, t('person.noCompetences'))));
+        : h('p', { class: 'empty' }, t('person.noCompetences'))),
+    blog);
 }

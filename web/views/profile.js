@@ -1,7 +1,57 @@
-// My profile: edit own details and change password.
-import { h } from '../lib/dom.js';
+// My profile: edit own details, change password, my blog and the feed key for RSS/Atom.
+import { h, replaceChildren } from '../lib/dom.js';
 import { parseCompetences, validatePassword } from '../lib/validation.js';
+import { personalFeedTemplate } from '../lib/blog-state.js';
 import { field, alertBox, showFieldErrors, pageHeading, avatar, roleText } from './components.js';
+import { personalBlogSection, hasPersonalBlog } from './blog.js';
+
+/**
+ * "Flödesnyckel för RSS/Atom": creates a personal feed token (a new one revokes the old) and
+ * shows the feed addresses to copy. The token is shown once; it is not kept in the page.
+ */
+function feedTokenSection(ctx, me) {
+  const { t, api } = ctx;
+  const alert = alertBox();
+  const result = h('div', { class: 'stack' });
+  const create = h('button', { type: 'button', class: 'btn btn-secondary' }, t('feedToken.create'));
+  const copyRow = (f) => {
+    const copy = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, t('feedToken.copy'));
+    const copied = h('span', { class: 'hint', role: 'status' });
+    copy.addEventListener('click', async () => {
+      f.input.select();
+      try { await navigator.clipboard.writeText(f.input.value); } catch { document.execCommand?.('copy'); }
+      copied.textContent = t('feedToken.copied');
+    });
+    return h('div', { class: 'stack feed-url' }, f.wrap, h('div', { class: 'row' }, copy, copied));
+  };
+  create.addEventListener('click', async () => {
+    alert.clear();
+    create.disabled = true;
+    try {
+      const res = await api.createFeedToken();
+      const workspaces = field(t, { label: t('feedToken.workspaceUrl'), name: 'feed-url-ws', value: res.feedUrl,
+        hint: t('feedToken.workspaceHint'), attrs: { readonly: true } });
+      const parts = [h('p', { role: 'status' }, t('feedToken.created')), copyRow(workspaces)];
+      if (hasPersonalBlog(me, me)) {
+        const people = field(t, { label: t('feedToken.personUrl'), name: 'feed-url-person', value: personalFeedTemplate(res.feedUrl, res.token),
+          hint: t('feedToken.personHint'), attrs: { readonly: true } });
+        parts.push(copyRow(people));
+      }
+      replaceChildren(result, parts);
+      create.textContent = t('feedToken.replace');
+      workspaces.input.focus();
+    } catch (err) {
+      alert.error(t, err);
+    } finally {
+      create.disabled = false;
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'feed-token-h' },
+    h('h2', { id: 'feed-token-h' }, t('feedToken.title')),
+    h('p', {}, t('feedToken.text')),
+    h('p', { class: 'hint' }, t('feedToken.replaceText')),
+    alert.el, h('div', { class: 'row' }, create), result);
+}
 
 export async function renderProfile(ctx) {
   const { t, api } = ctx;
@@ -69,6 +119,8 @@ export async function renderProfile(ctx) {
     }
   });
 
+  const blog = hasPersonalBlog(me, me) ? await personalBlogSection(ctx, me, { headingId: 'my-blog-h' }) : null;
+
   return h('div', { class: 'profile-page' },
     h('div', { class: 'card profile-head' },
       avatar(me.name, 'avatar-xl'),
@@ -79,5 +131,8 @@ export async function renderProfile(ctx) {
         h('p', { class: 'hint' }, t('profile.nameHint')))),
     h('div', { class: 'layout-two' },
       h('section', { class: 'card col-main', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h' }, t('profile.details')), form),
-      h('section', { class: 'card col-side', 'aria-labelledby': 'pw-h' }, h('h2', { id: 'pw-h' }, t('profile.passwordTitle')), pwForm)));
+      h('div', { class: 'col-side' },
+        h('section', { class: 'card', 'aria-labelledby': 'pw-h' }, h('h2', { id: 'pw-h' }, t('profile.passwordTitle')), pwForm),
+        feedTokenSection(ctx, me))),
+    blog);
 }

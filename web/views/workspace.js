@@ -1,5 +1,5 @@
-// Workspace page: description, discussions (live), who is present, members, invitations,
-// join requests and membership actions.
+// Workspace page: description, two parts to choose between – discussions (live, with who is
+// present) and the blog (live) – members, invitations, join requests and membership actions.
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
@@ -9,6 +9,7 @@ import {
   field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel, avatar, actionButton,
 } from './components.js';
 import { discussionSection } from './discussion.js';
+import { workspaceBlogSection } from './blog.js';
 
 const MEMBER_PAGE = 50;
 
@@ -258,14 +259,27 @@ export async function renderWorkspace(ctx) {
   await Promise.all([loadMembers(0), loadRequests()]);
   if (user.role !== 'guest') replaceChildren(ownerTools, inviteEmployeeSection(), inviteGuestSection());
   ownerTools.hidden = ws.myRole !== 'owner';
-  const discussions = discussionSection(ctx, ws, {
-    onRemoved: () => { if (ctx.isCurrent()) ctx.rerender(); },
-  });
-  ctx.onCleanup(() => discussions.dispose());
+  const onBlog = ctx.route.name === 'workspaceBlog' || ctx.route.name === 'workspaceBlogPost';
+  const onRemoved = () => { if (ctx.isCurrent()) ctx.rerender(); };
+  let main;
+  if (onBlog) {
+    const blog = workspaceBlogSection(ctx, ws, { postId: ctx.route.params.postId ?? null, onRemoved });
+    ctx.onCleanup(() => blog.dispose());
+    main = [blog.el];
+  } else {
+    const discussions = discussionSection(ctx, ws, { onRemoved });
+    ctx.onCleanup(() => discussions.dispose());
+    main = [discussions.presenceEl, discussions.el];
+  }
+  const tab = (href, text, current) => h('li', {}, h('a', { href, class: 'ws-tab', 'aria-current': current ? 'page' : false }, text));
+  const tabs = h('nav', { class: 'ws-tabs', 'aria-label': t('workspace.partsLabel') },
+    h('ul', {},
+      tab(buildHash('workspace', { id }), t('discussion.title'), !onBlog),
+      tab(buildHash('workspaceBlog', { id }), t('blog.title'), onBlog)));
   return h('div', { class: 'workspace-page' },
     h('p', { class: 'crumbs' }, h('a', { href: buildHash('home') }, t('common.backHome'))),
     top, alert.el,
     h('div', { class: 'layout-two' },
-      h('div', { class: 'col-main stack' }, discussions.presenceEl, discussions.el, requestsBox, membersBox),
+      h('div', { class: 'col-main stack' }, tabs, main, requestsBox, membersBox),
       h('div', { class: 'col-side' }, ownerTools)));
 }
