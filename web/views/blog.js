@@ -5,8 +5,6 @@
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
-import { formatDateTime } from '../lib/format.js';
-import { renderMarkdown } from '../lib/markdown.js';
 import { validateBlogPost, validatePost, BLOG_TITLE_MAX } from '../lib/validation.js';
 import { hasReacted } from '../lib/live-state.js';
 import {
@@ -14,7 +12,7 @@ import {
   blogExcerpt, canEditBlogPost, canDeleteBlogPost, blogPostHash, blogPostDate,
 } from '../lib/blog-state.js';
 import { topicFor } from '../lib/socket.js';
-import { field, alertBox, showFieldErrors, errorPanel, avatar, keepFocus, focusWithin, restoreFocus, pageHeading } from './components.js';
+import { markdownBlock, timeEl, field, alertBox, showFieldErrors, errorPanel, avatar, keepFocus, focusWithin, restoreFocus, pageHeading } from './components.js';
 import { markdownEditor } from './editor.js';
 import { QUICK_REACTIONS } from './discussion.js';
 
@@ -24,16 +22,6 @@ const COMMENT_PAGES_MAX = 20;
 const PERSONAL_PAGES_MAX = 20;
 const SUBSCRIBE_WAIT_MS = 3000;
 
-/** A Markdown body, rendered by the shared safe renderer (the only innerHTML in the client). */
-function markdownBlock(body) {
-  const el = h('div', { class: 'md' });
-  el.innerHTML = renderMarkdown(body);
-  return el;
-}
-
-function timeEl(iso, lang) {
-  return h('time', { datetime: iso }, formatDateTime(iso, lang));
-}
 
 function draftBadge(t, post) {
   return post.status === 'draft' ? h('span', { class: 'badge badge-draft' }, t('blog.draft')) : null;

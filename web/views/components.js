@@ -2,7 +2,8 @@
 import { h, uid, replaceChildren } from '../lib/dom.js';
 import { errorMessage } from '../lib/api.js';
 import { pageInfo } from '../lib/pagination.js';
-import { initials } from '../lib/format.js';
+import { initials, formatDateTime } from '../lib/format.js';
+import { renderMarkdown } from '../lib/markdown.js';
 
 /** A labelled control. `control` is 'input' | 'textarea' | 'select'. Returns {wrap, input, error}. */
 export function field(t, { label, name, type = 'text', control = 'input', value = '', required = false,
@@ -150,4 +151,16 @@ export function keepFocus(el, render) {
   const saved = focusWithin(el);
   render();
   restoreFocus(el, saved);
+}
+
+/** A Markdown body, rendered by the shared safe renderer (the only innerHTML in the client). */
+export function markdownBlock(body) {
+  const el = h('div', { class: 'md' });
+  el.innerHTML = renderMarkdown(body);
+  return el;
+}
+
+/** A machine-readable time shown in the reader's language. */
+export function timeEl(iso, lang) {
+  return h('time', { datetime: iso }, formatDateTime(iso, lang));
 }

@@ -6,15 +6,13 @@
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
-import { formatDateTime } from '../lib/format.js';
-import { renderMarkdown } from '../lib/markdown.js';
 import { validatePost, validateThread, THREAD_TITLE_MAX } from '../lib/validation.js';
 import {
   threadListState, applyThreadEvent, postListState, applyPostEvent, postTree, hasReacted,
   applyPresence, presentList, typingReceived, typingCleared, typingNames, nextTypingExpiry, createTypingThrottle,
 } from '../lib/live-state.js';
 import { topicFor } from '../lib/socket.js';
-import { field, alertBox, showFieldErrors, errorPanel, avatar, keepFocus, focusWithin, restoreFocus } from './components.js';
+import { markdownBlock, timeEl, field, alertBox, showFieldErrors, errorPanel, avatar, keepFocus, focusWithin, restoreFocus } from './components.js';
 import { markdownEditor } from './editor.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😄', '🎉', '👀', '🙏'];
@@ -23,16 +21,6 @@ const POST_PAGE = 100;
 const POST_PAGES_MAX = 20;
 const SUBSCRIBE_WAIT_MS = 4000;
 
-/** A Markdown body, rendered by the shared safe renderer (the only innerHTML in the client). */
-function markdownBlock(body) {
-  const el = h('div', { class: 'md' });
-  el.innerHTML = renderMarkdown(body);
-  return el;
-}
-
-function timeEl(iso, lang) {
-  return h('time', { datetime: iso }, formatDateTime(iso, lang));
-}
 
 /**
  * Builds the discussion parts of a workspace page. Returns `{presenceEl, el, dispose}`;
