@@ -17,7 +17,7 @@ public func buildApplication(
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
     let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit), logger: logger)
     let services = await Services(store: store, publisher: hub, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
-    let router = buildRouter(services: services, configuration: configuration, logger: logger)
+    let router = buildRouter(services: services, configuration: configuration, hub: hub, logger: logger)
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
         origins: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
@@ -40,7 +40,7 @@ public func buildApplication(
 }
 
 /// The router alone (for in-process route tests and the application).
-public func buildRouter(services: Services, configuration: Configuration, logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(services: Services, configuration: Configuration, hub: Hub?, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
@@ -71,7 +71,7 @@ public func buildRouter(services: Services, configuration: Configuration, logger
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(accounts: services.accounts, maxBodyBytes: configuration.maxBodyBytes, publicURL: configuration.publicURL))
     let session = SessionRoutes(services: services)
     session.register(on: api)
-    PeopleRoutes(services: services).register(on: api)
+    PeopleRoutes(services: services, hub: hub).register(on: api)
     WorkspaceRoutes(services: services).register(on: api)
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)

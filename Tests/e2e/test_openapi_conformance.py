@@ -225,6 +225,8 @@ def test_every_answer_matches_the_document(servers):
     api("GET", "/api/v1/people/facets", expect=200)
     api("GET", f"/api/v1/people/{people['items'][0]['id']}", expect=200)
     api("GET", "/api/v1/people/00000000-0000-0000-0000-000000000000", expect=404)
+    api("GET", f"/api/v1/people/{people['items'][0]['id']}/presence", expect=200)
+    api("GET", "/api/v1/people/00000000-0000-0000-0000-000000000000/presence", expect=404)
 
     # Workspaces
     api("GET", "/api/v1/workspaces?scope=mine", expect=200)

@@ -112,6 +112,7 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     listPeople: (query) => request('GET', '/people', { query }),
     peopleFacets: () => request('GET', '/people/facets'),
     getPerson: (id) => request('GET', `/people/${enc(id)}`),
+    getPresence: (id) => request('GET', `/people/${enc(id)}/presence`),
     // Workspaces
     listWorkspaces: (query) => request('GET', '/workspaces', { query }),
     createWorkspace: (ws) => request('POST', '/workspaces', { body: ws }),

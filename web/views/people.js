@@ -1,4 +1,5 @@
 // People directory (search and filters, paginated) and a person's profile with their blog.
+import { formatDateTime } from '../lib/format.js';
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
@@ -93,6 +94,13 @@ export async function renderPeople(ctx) {
     results);
 }
 
+/** "Online nu", "Borta", or when the person was last seen. */
+function presenceText(ctx, presence) {
+  if (presence.status !== 'offline') return h('span', { class: `presence presence-${presence.status}` }, ctx.t(`presence.${presence.status}`));
+  if (!presence.lastSeen) return ctx.t('presence.offline');
+  return ctx.t('presence.lastSeen', { time: formatDateTime(presence.lastSeen, ctx.lang) });
+}
+
 export async function renderPerson(ctx) {
   const { t, api, user } = ctx;
   let p;
@@ -112,6 +120,7 @@ export async function renderPerson(ctx) {
     return personalBlogPostPage(ctx, p, ctx.route.params.postId);
   }
   const blog = hasPersonalBlog(user, p) ? await personalBlogSection(ctx, p) : null;
+  const presence = await api.getPresence(p.id).catch(() => null);
   const row = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value || t('common.dash')));
   return h('div', { class: 'person-page' },
     user.role !== 'guest' ? h('p', { class: 'crumbs' }, h('a', { href: buildHash('people') }, t('person.back'))) : null,
@@ -123,6 +132,7 @@ export async function renderPerson(ctx) {
           h('p', { class: 'lead' }, p.title || ''),
           p.role !== 'member' ? h('span', { class: `badge badge-${p.role}` }, roleText(t, p.role)) : null)),
       h('dl', { class: 'facts' },
+        presence ? row(t('person.presence'), presenceText(ctx, presence)) : null,
         row(t('person.department'), p.department),
         row(t('person.workplace'), p.workplace),
         row(t('person.phone'), p.phone ? h('a', { href: `tel:${p.phone.replace(/\s+/g, '')}` }, p.phone) : ''),

@@ -1,3 +1,4 @@
+import CommunisHub
 import CommunisModel
 import CommunisServices
 import CommunisStore
@@ -7,6 +8,9 @@ import Hummingbird
 /// `/api/v1/people`: the people directory (personkatalog). Guests have no directory.
 struct PeopleRoutes {
     let services: Services
+    let hub: Hub?
+
+    struct PresenceJSON: Encodable { var personId: PersonID; var status: PresenceStatus; var lastSeen: Date? }
 
     struct FacetJSON: Encodable { var name: String; var count: Int }
     struct FacetsJSON: Encodable { var departments: [FacetJSON]; var workplaces: [FacetJSON]; var competences: [FacetJSON] }
@@ -24,6 +28,13 @@ struct PeopleRoutes {
             let facets = try await services.directory.facets(viewer: try context.requireViewer())
             func json(_ counts: [FacetCount]) -> [FacetJSON] { counts.map { FacetJSON(name: $0.name, count: $0.count) } }
             return try FacetsJSON(departments: json(facets.departments), workplaces: json(facets.workplaces), competences: json(facets.competences)).response()
+        }
+        // Online / away / offline across all of a person's tabs and devices, and when they
+        // were last seen (since the server started), for whoever may see their profile.
+        api.get("people/:id/presence") { _, context in
+            let person = try await services.directory.person(viewer: try context.requireViewer(), id: try context.parameters.id("id"))
+            let presence = await hub?.presence(of: person.id) ?? (.offline, nil)
+            return try PresenceJSON(personId: person.id, status: presence.status, lastSeen: presence.lastSeen).response()
         }
         api.get("people/:id") { _, context in
             let viewer = try context.requireViewer()
