@@ -78,3 +78,34 @@ def test_acknowledged_writes_survive_kill_9(data_dir):
     finally:
         restarted.proc.terminate()
         restarted.proc.wait(timeout=30)
+
+
+def test_sigterm_with_live_connections_tells_them_to_come_back_and_exits(data_dir):
+    import asyncio
+    import time
+
+    import websockets
+
+    server = Running(data_dir, "--demo")
+    server.login("erik.johansson@katrineholm.se", "Katrineholm2026")
+    jar = next(h.cookiejar for h in server.opener.handlers if hasattr(h, "cookiejar"))
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+
+    async def scenario() -> tuple[int | None, float]:
+        async with websockets.connect(server.base.replace("http", "ws") + "/api/v1/live",
+                                      additional_headers={"Cookie": cookie, "Origin": server.base}) as ws:
+            welcome = await asyncio.wait_for(ws.recv(), 5)
+            assert '"welcome"' in welcome
+            started = time.monotonic()
+            server.proc.send_signal(signal.SIGTERM)
+            try:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 10)
+            except websockets.ConnectionClosed as closed:
+                return (closed.rcvd.code if closed.rcvd else None), time.monotonic() - started
+
+    code, seconds = asyncio.run(scenario())
+    assert code == 1001, f"close code {code}"
+    assert server.proc.wait(timeout=15) == 0, server.log()
+    assert seconds < 5
+    assert "database closed" in server.log()
