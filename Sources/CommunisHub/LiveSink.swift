@@ -14,6 +14,18 @@ public protocol LiveSink: AnyObject, Sendable {
     func send(_ frame: ByteBuffer)
     /// Sends a close frame with `code` and ends the connection.
     func close(_ code: CloseCode, reason: String)
+    /// Sinks that share a group (connections on one event loop) can be sent a broadcast in
+    /// one hop instead of one per connection; nil sends one by one.
+    var group: (any LiveSinkGroup)? { get }
+}
+
+/// Delivers one frame to many sinks of the same group at once.
+public protocol LiveSinkGroup: AnyObject, Sendable {
+    func send(_ frame: ByteBuffer, to sinks: [any LiveSink])
+}
+
+extension LiveSink {
+    public var group: (any LiveSinkGroup)? { nil }
 }
 
 extension ByteBuffer {

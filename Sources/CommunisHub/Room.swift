@@ -77,14 +77,23 @@ actor Room {
     private func broadcast(_ event: WorkspaceEvent) {
         lastPublished = event.seq
         let frame = ByteBuffer(bytes: Wire.frame(type: event.kind, topic: topic, seq: event.seq, data: event.payload))
-        for id in subscribers.keys {
-            if subscribers[id]!.catchingUp {
-                subscribers[id]!.buffered.append((event.seq, frame))
-            } else if event.seq > subscribers[id]!.lastSent {
-                subscribers[id]!.lastSent = event.seq
-                subscribers[id]!.sink.send(frame)
+        // One hop per event loop, not one per connection: the loop then writes the same
+        // bytes to each of its connections and flushes them together.
+        var batches: [ObjectIdentifier: (group: any LiveSinkGroup, sinks: [any LiveSink])] = [:]
+        for (id, subscriber) in subscribers {
+            if subscriber.catchingUp {
+                subscribers[id]?.buffered.append((event.seq, frame))
+                continue
+            }
+            guard event.seq > subscriber.lastSent else { continue }
+            subscribers[id]?.lastSent = event.seq
+            if let group = subscriber.sink.group {
+                batches[ObjectIdentifier(group), default: (group, [])].sinks.append(subscriber.sink)
+            } else {
+                subscriber.sink.send(frame)
             }
         }
+        for batch in batches.values { batch.group.send(frame, to: batch.sinks) }
     }
 
     // MARK: Subscribers
