@@ -24,3 +24,20 @@ export function pageInfo({ total = 0, limit = DEFAULT_LIMIT, offset = 0 } = {}) 
 export function offsetForPage(page, limit = DEFAULT_LIMIT) {
   return Math.max(0, (Math.floor(page) - 1) * limit);
 }
+
+/**
+ * Every item of a paged list: fetches `fetchPage({limit, offset})` page after page until all
+ * `total` items are in, a page comes back empty, `maxPages` pages were fetched or
+ * `stop(items)` is true.
+ */
+export async function collectPages(fetchPage, { limit, maxPages, stop = () => false }) {
+  const items = [];
+  let total = Infinity;
+  for (let page = 0; page < maxPages && items.length < total; page++) {
+    const res = await fetchPage({ limit, offset: page * limit });
+    items.push(...(res.items ?? []));
+    total = res.total ?? items.length;
+    if (!res.items?.length || stop(items)) break;
+  }
+  return items;
+}
