@@ -106,11 +106,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// `communis bench hub`: the live hub benchmark (load client on NIO, server as a child
+        /// process, libwebsockets and raw SQLite baselines measured in the same run).
+        .target(
+            name: "CommunisBench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         /// The `communis` executable: argument parsing and `@main` only.
         .executableTarget(
             name: "communis",
             dependencies: [
-                "CommunisServer", "CommunisStoreSQLite", "CommunisModel", "CommunisStore", "CommunisServices",
+                "CommunisServer", "CommunisBench", "CommunisStoreSQLite", "CommunisModel", "CommunisStore", "CommunisServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

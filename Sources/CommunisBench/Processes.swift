@@ -1,0 +1,225 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process (the Communis server or libwebsockets' test server) that the benchmark
+/// starts and must end: every child is registered in `Children` and killed at the end of the
+/// run, on errors, and on SIGINT/SIGTERM/SIGHUP. Where util-linux's `setpriv` exists the child
+/// is also started with `--pdeathsig KILL`, so it dies with the bench even after a crash.
+final class ChildProcess: @unchecked Sendable {
+    let name: String
+    let process: Process
+    let logPath: String
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    init(name: String, executable: String, arguments: [String], environment: [String: String], directory: String, logPath: String) throws {
+        self.name = name
+        self.logPath = logPath
+        let process = Process()
+        let setpriv = "/usr/bin/setpriv"
+        if FileManager.default.isExecutableFile(atPath: setpriv) {
+            process.executableURL = URL(fileURLWithPath: setpriv)
+            process.arguments = ["--pdeathsig", "KILL", "--", executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        try Spawner.shared.run { try process.run() }
+        Children.add(self)
+    }
+
+    /// SIGTERM, then SIGKILL after `grace`; waits until it is gone.
+    func stop(grace: TimeInterval = 3) {
+        defer { Children.remove(self) }
+        guard process.isRunning else { return }
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    func killNow() {
+        if process.isRunning { kill(pid, SIGKILL) }
+    }
+
+    /// The last lines of the child's output, for error messages.
+    func tail(_ lines: Int = 15) -> String {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return "" }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+/// Starts children from one thread that lives as long as the process. `--pdeathsig` fires
+/// when the *thread* that forked the child exits, and the threads of Swift's cooperative pool
+/// come and go, so spawning from a task would kill the server a few idle seconds later.
+final class Spawner: @unchecked Sendable {
+    static let shared = Spawner()
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+
+    private init() {
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = "bench-spawner"
+        thread.start()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+
+    /// Runs `body` on the spawner thread and waits for it.
+    func run(_ body: @escaping () throws -> Void) throws {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var failure: (any Error)?
+        condition.lock()
+        jobs.append {
+            do { try body() } catch { failure = error }
+            done.signal()
+        }
+        condition.signal()
+        condition.unlock()
+        done.wait()
+        if let failure { throw failure }
+    }
+}
+
+/// Every running child, so that none outlives the benchmark.
+enum Children {
+    private static let all = NIOLockedValueBox<[ObjectIdentifier: ChildProcess]>([:])
+    nonisolated(unsafe) private static var signalSources: [any DispatchSourceSignal] = []
+
+    static func add(_ child: ChildProcess) { all.withLockedValue { $0[ObjectIdentifier(child)] = child } }
+    static func remove(_ child: ChildProcess) { _ = all.withLockedValue { $0.removeValue(forKey: ObjectIdentifier(child)) } }
+
+    static func killAll() {
+        for child in all.withLockedValue({ Array($0.values) }) { child.killNow() }
+    }
+
+    /// On SIGINT, SIGTERM or SIGHUP: kill the children, then exit.
+    static func installSignalHandlers() {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                killAll()
+                FileHandle.standardError.write(Data("\nbench: interrupted, child processes killed\n".utf8))
+                exit(130)
+            }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+}
+
+/// Readings from /proc for a process.
+enum ProcStat {
+    static let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// utime + stime of `pid`, in seconds (clock-tick resolution).
+    static func cpuSeconds(_ pid: Int32) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return nil }
+        // Fields after "comm)": state is field 3; utime is 14, stime 15 (1-based).
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        return (utime + stime) / ticksPerSecond
+    }
+
+    /// Time on CPU of all threads of `pid`, in seconds, from /proc/<pid>/task/*/schedstat
+    /// (nanosecond resolution; threads that exited meanwhile are not counted).
+    static func schedSeconds(_ pid: Int32) -> Double? {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
+        var total: Int64 = 0
+        for task in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8),
+                  let first = text.split(separator: " ").first, let nanos = Int64(first) else { continue }
+            total += nanos
+        }
+        return Double(total) / 1e9
+    }
+
+    /// VmRSS of `pid`, in bytes.
+    static func rssBytes(_ pid: Int32) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            if parts.count >= 2, let kib = Int(parts[1]) { return kib * 1024 }
+        }
+        return nil
+    }
+
+    /// The pid of the process that actually runs the server: when the child was started
+    /// through `setpriv`, that is the same pid (setpriv execs), so this is the identity.
+    static func selfPid() -> Int32 { getpid() }
+}
+
+enum Limits {
+    /// Raises the soft open-file limit to the hard limit (children inherit it). Returns it.
+    @discardableResult
+    static func raiseOpenFiles() -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return UInt64(limit.rlim_cur)
+    }
+}
+
+enum Ports {
+    /// A TCP port on 127.0.0.1 that is free now (bound to port 0, read back, closed).
+    static func free() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw BenchError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw BenchError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Monotonic nanoseconds (CLOCK_MONOTONIC), the clock of every latency in the benchmark.
+@inline(__always)
+func monotonicNanos() -> Int64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
+}
