@@ -169,3 +169,23 @@ public struct WorkspaceEvent: Sendable, Equatable {
         self.createdAt = createdAt
     }
 }
+
+/// A comment on a post of a personal blog. Personal blogs have no workspace, so their
+/// comments are not workspace posts and are not announced live.
+public struct PersonalComment: Sendable, Equatable, Identifiable {
+    public var id: PostID
+    public var blogPostID: BlogPostID
+    public var authorID: PersonID
+    public var body: String
+    public var createdAt: Date
+    public var deletedAt: Date?
+
+    public init(id: PostID = PostID(), blogPostID: BlogPostID, authorID: PersonID, body: String, createdAt: Date, deletedAt: Date? = nil) {
+        self.id = id
+        self.blogPostID = blogPostID
+        self.authorID = authorID
+        self.body = body
+        self.createdAt = createdAt
+        self.deletedAt = deletedAt
+    }
+}

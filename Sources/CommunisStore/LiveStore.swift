@@ -120,6 +120,16 @@ public protocol LiveStore: Sendable {
     /// Deletes a draft or a personal blog post (no event). Throws `notFound` otherwise.
     func deleteDraft(_ id: BlogPostID) async throws
 
+    /// Comments on personal blog posts (no workspace, no event). `notFound` for a missing post.
+    func addPersonalComment(_ comment: PersonalComment) async throws
+    /// Oldest first, deleted ones included.
+    func personalComments(blogPost: BlogPostID, page: PageRequest) async throws -> Page<PersonalComment>
+    func personalComment(id: PostID) async throws -> PersonalComment?
+    /// Marks deleted and clears the text. `notFound` if missing or already deleted.
+    func deletePersonalComment(id: PostID, at: Date) async throws
+    /// Adds or removes a reaction without an event (personal blog posts), idempotent.
+    func setReaction(_ reaction: Reaction, present: Bool) async throws
+
     /// Newest first.
     func notifications(of person: PersonID, page: PageRequest) async throws -> Page<PersonalNotification>
     func unreadNotificationCount(of person: PersonID) async throws -> Int

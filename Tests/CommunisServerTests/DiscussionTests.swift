@@ -241,4 +241,35 @@ struct BlogTests {
             #expect(try await sara.get("/api/v1/people/\(world.erik.id)/blog").json["total"] as? Int == 0)
         }
     }
+
+    @Test("Personal posts take comments and reactions from employees; comments can be removed by their author or the blogger")
+    func personalComments() async throws {
+        let world = try await World.make()
+        try await world.test { client in
+            let erik = try await Browser.loggedIn(client, as: world.erik)
+            let created = try await erik.send(.post, "/api/v1/me/blog", json: ["title": "Om läsning", "body": "Läs mer!", "publish": true])
+            let id = try #require(created.json["id"] as? String)
+            let base = "/api/v1/people/\(world.erik.id)/blog/\(id)"
+            let sara = try await Browser.loggedIn(client, as: world.sara)
+            let comment = try await sara.send(.post, "\(base)/comments", json: ["body": "Håller med <script>"])
+            #expect(comment.status == .created)
+            let commentID = try #require(comment.json["id"] as? String)
+            #expect(try await sara.send(.post, "\(base)/comments", json: ["body": "  "]).status == .unprocessableContent)
+            let reacted = try await sara.send(.put, "\(base)/reactions/%F0%9F%91%8D")
+            #expect((reacted.json["reactions"] as? [[String: Any]])?.first?["count"] as? Int == 1)
+            let detail = try await erik.get(base)
+            #expect(((detail.json["comments"] as? [String: Any])?["items"] as? [[String: Any]])?.first?["body"] as? String == "Håller med <script>")
+            #expect((detail.json["blogPost"] as? [String: Any])?["commentCount"] as? Int == 1)
+            #expect(try await erik.send(.delete, "\(base)/comments/\(commentID)").status == .noContent, "the blogger may remove")
+            let after = try await sara.get(base)
+            let removed = try #require(((after.json["comments"] as? [String: Any])?["items"] as? [[String: Any]])?.first)
+            #expect(removed["deleted"] as? Bool == true)
+            #expect(removed["body"] as? String == "")
+            let lena = try await Browser.loggedIn(client, as: world.guest)
+            #expect(try await lena.get(base).status == .forbidden)
+            #expect(try await sara.get("/api/v1/people/\(world.sara.id)/blog/\(id)").status == .notFound, "the author in the path must match")
+            #expect(try await sara.get("/api/v1/people/\(world.erik.id)/blog").status == .ok)
+            #expect(try await sara.get("/api/v1/people/\(world.erik.id)/presence").status == .ok)
+        }
+    }
 }

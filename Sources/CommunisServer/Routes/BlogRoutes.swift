@@ -54,6 +54,34 @@ struct BlogRoutes {
         api.get("people/:id/blog") { request, context in
             try await blogs.personalPosts(viewer: try context.requireViewer(), author: try context.parameters.id("id"), page: try request.pageRequest()).response()
         }
+        api.get("people/:id/blog/:post") { request, context in
+            try await blogs.personalPost(
+                viewer: try context.requireViewer(), author: try context.parameters.id("id"), id: try context.parameters.id("post"),
+                page: try request.pageRequest()).response()
+        }
+        api.post("people/:id/blog/:post/comments") { request, context in
+            var request = request
+            let viewer = try context.requireViewer()
+            let body = try await request.json(CommentBody.self, context: context)
+            return try await blogs.commentPersonal(
+                viewer: viewer, author: try context.parameters.id("id"), id: try context.parameters.id("post"), body: body.body).response(.created)
+        }
+        api.delete("people/:id/blog/:post/comments/:comment") { _, context in
+            try await blogs.deletePersonalComment(
+                viewer: try context.requireViewer(), author: try context.parameters.id("id"), id: try context.parameters.id("post"),
+                comment: try context.parameters.id("comment"))
+            return Response(status: .noContent)
+        }
+        api.put("people/:id/blog/:post/reactions/:emoji") { _, context in
+            try await blogs.reactPersonal(
+                viewer: try context.requireViewer(), author: try context.parameters.id("id"), id: try context.parameters.id("post"),
+                emoji: context.parameters.get("emoji")?.removingPercentEncoding ?? "", add: true).response()
+        }
+        api.delete("people/:id/blog/:post/reactions/:emoji") { _, context in
+            try await blogs.reactPersonal(
+                viewer: try context.requireViewer(), author: try context.parameters.id("id"), id: try context.parameters.id("post"),
+                emoji: context.parameters.get("emoji")?.removingPercentEncoding ?? "", add: false).response()
+        }
         api.post("me/blog") { request, context in
             var request = request
             let viewer = try context.requireViewer()

@@ -292,6 +292,22 @@ enum Schema {
                 """)
         }
 
+        migrator.registerMigration("v3-personal-comments") { db in
+            // Comments on personal blog posts: no workspace, no event log. A deleted comment
+            // keeps its row (the list shows it was removed) without its text.
+            try db.execute(sql: """
+                CREATE TABLE personal_comments (
+                    id           TEXT PRIMARY KEY NOT NULL,
+                    blog_post_id TEXT NOT NULL REFERENCES blog_posts (id) ON DELETE CASCADE,
+                    author_id    TEXT NOT NULL,
+                    body         TEXT NOT NULL,
+                    created_at   REAL NOT NULL,
+                    deleted_at   REAL
+                ) STRICT;
+                CREATE INDEX personal_comments_post ON personal_comments (blog_post_id, created_at);
+                """)
+        }
+
         return migrator
     }()
 }
