@@ -461,6 +461,21 @@ def test_every_answer_matches_the_document(servers):
     api("GET", f"/api/v1/blog/{mine['id']}", expect=404)  # not a workspace blog post
     api("POST", f"/api/v1/blog/{mine['id']}/comments", {"body": "Text"}, expect=404)
     guest("GET", f"/api/v1/people/{erik_id}/blog", expect=403)
+    # Comments and reactions on a personal post
+    personal = f"/api/v1/people/{erik_id}/blog/{mine['id']}"
+    comment = api("POST", f"{personal}/comments", {"body": "Bra skrivet!"}, expect=201)
+    api("POST", f"{personal}/comments", {"body": " "}, expect=422)
+    assert api("GET", personal, expect=200)["blogPost"]["commentCount"] == 1
+    api("PUT", f"{personal}/reactions/%F0%9F%91%8D", expect=200)
+    api("PUT", f"{personal}/reactions/hej", expect=422)
+    assert api("DELETE", f"{personal}/reactions/%F0%9F%91%8D", expect=200)["reactions"] == []
+    guest("GET", personal, expect=403)
+    api("GET", f"/api/v1/people/{nobody}/blog/{mine['id']}", expect=404)
+    erik("DELETE", f"{personal}/comments/{comment['id']}", expect=204)
+    erik("DELETE", f"{personal}/comments/{comment['id']}", expect=404)
+    other = api("POST", f"{personal}/comments", {"body": "Till."}, expect=201)
+    guest("DELETE", f"{personal}/comments/{other['id']}", expect=403)
+    assert api("GET", personal, expect=200)["comments"]["items"][0]["deleted"] is True
     guest("POST", "/api/v1/me/blog", {"title": "Gästblogg", "body": "Text"}, expect=403)
     guest("PATCH", f"/api/v1/me/blog/{mine['id']}", {"title": "Gästblogg", "body": "Text"}, expect=403)
     assert mine["id"] not in json.dumps(erik("GET", "/api/v1/feed?limit=100", expect=200))
