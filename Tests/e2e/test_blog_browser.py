@@ -165,6 +165,76 @@ def test_personal_blog_on_profile_and_feed_key(new_page):
     assert title in res.text() and draft_title not in res.text()
 
 
+def test_personal_blog_comments_and_reactions(new_page):
+    """Comments and reactions on a personal post (plain HTTP, not live): Sara comments on
+    Erik's post and reacts; Erik sees both after a reload and deletes the comment, which
+    stays in the list as removed."""
+    erik = new_page()
+    login(erik, ERIK)
+    erik.get_by_role("link", name="Min profil", exact=True).click()
+    my_blog = erik.get_by_role("region", name="Min blogg")
+    title = f"Om kartlagren {uuid.uuid4().hex[:4]}"
+    _write(erik, my_blog, "Skriv inlägg", title, "Nya lager för *cykelvägar*.", "Publicera")
+    post_hash = my_blog.get_by_role("link", name=title).get_attribute("href")
+    assert post_hash.startswith("#/people/") and "/blog/" in post_hash, post_hash
+    erik.goto(f"/{post_hash}")
+    expect(erik.get_by_role("heading", level=1, name=title)).to_be_visible()
+    expect(erik.get_by_role("heading", level=2, name="0 kommentarer")).to_be_visible()
+    expect(erik.get_by_text("Inga kommentarer ännu.")).to_be_visible()
+
+    sara = new_page()
+    login(sara, SARA)
+    sara.goto(f"/{post_hash}")
+    expect(sara.get_by_role("heading", level=1, name=title)).to_be_visible()
+    post = sara.locator(".blog-post")
+
+    # Reacting: the answer to the PUT is shown at once, and a second click takes it back.
+    post.get_by_text("Reagera", exact=True).click()
+    post.get_by_role("button", name="Reagera med 🎉").click()
+    expect(post.get_by_role("button", name="🎉: 1")).to_have_attribute("aria-pressed", "true")
+    post.get_by_text("Reagera", exact=True).click()
+    post.get_by_role("button", name="Reagera med 👍").click()
+    expect(post.get_by_role("button", name="👍: 1")).to_be_visible()
+    post.get_by_role("button", name="👍: 1").click()
+    expect(post.get_by_role("button", name="👍: 1")).to_have_count(0)
+    expect(post.get_by_role("button", name="🎉: 1")).to_be_visible()
+
+    # Commenting: a blank comment is refused in the form; a real one appears (Markdown).
+    form = sara.get_by_role("form", name="Din kommentar")
+    form.get_by_role("button", name="Kommentera").click()
+    expect(form.get_by_text("Fyll i fältet.")).to_be_visible()
+    form.get_by_label("Din kommentar").fill("Väldigt **användbart**, tack!")
+    form.get_by_role("button", name="Kommentera").click()
+    expect(form.get_by_label("Din kommentar")).to_have_value("")
+    sara_comment = sara.locator(".comment-list article.post", has_text="Väldigt användbart, tack!")
+    expect(sara_comment.locator("strong", has_text="användbart")).to_be_visible()
+    expect(sara.get_by_role("heading", level=2, name="1 kommentar")).to_be_visible()
+    expect(sara_comment.get_by_role("button", name="Ta bort kommentaren från Sara Nilsson")).to_be_visible()
+    screenshot(sara, "blog-8-sara-personal-comment")
+
+    # Erik (the blog's author) reloads: the comment and the reaction are there; he deletes it.
+    erik.reload()
+    erik_comment = erik.locator(".comment-list article.post", has_text="Sara Nilsson")
+    expect(erik_comment).to_contain_text("Väldigt användbart, tack!")
+    expect(erik.locator(".blog-post").get_by_role("button", name="🎉: 1")).to_have_attribute("aria-pressed", "false")
+    erik.once("dialog", lambda d: d.accept())
+    erik_comment.get_by_role("button", name="Ta bort kommentaren från Sara Nilsson").click()
+    expect(erik_comment.locator(".post-deleted")).to_have_text("(borttagen)")
+    expect(erik_comment).not_to_contain_text("användbart")
+    expect(erik_comment.get_by_role("button", name="Ta bort kommentaren från Sara Nilsson")).to_have_count(0)
+    expect(erik.get_by_text("Kommentaren är borttagen.")).to_be_visible()
+    screenshot(erik, "blog-9-erik-comment-removed")
+
+    # Sara, after a reload, sees it removed too.
+    sara.reload()
+    removed = sara.locator(".comment-list article.post", has_text="Sara Nilsson")
+    expect(removed.locator(".post-deleted")).to_have_text("(borttagen)")
+    expect(removed).not_to_contain_text("användbart")
+    expect(removed.get_by_role("button")).to_have_count(0)
+    sara.set_viewport_size({"width": 360, "height": 800})
+    assert sara.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def test_open_workspace_atom_link(new_page):
     anna = new_page()
     login(anna, ANNA)

@@ -144,6 +144,15 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     createPersonalPost: (post) => request('POST', '/me/blog', { body: post }),
     updatePersonalPost: (id, post) => request('PATCH', `/me/blog/${enc(id)}`, { body: post }),
     deletePersonalPost: (id) => request('DELETE', `/me/blog/${enc(id)}`),
+    // One personal post with a page of its comments; comments and reactions (employees only).
+    getPersonalPost: (personId, id, query) => request('GET', `/people/${enc(personId)}/blog/${enc(id)}`, { query }),
+    commentPersonalPost: (personId, id, body) =>
+      request('POST', `/people/${enc(personId)}/blog/${enc(id)}/comments`, { body: { body } }),
+    deletePersonalComment: (personId, id, commentId) =>
+      request('DELETE', `/people/${enc(personId)}/blog/${enc(id)}/comments/${enc(commentId)}`),
+    /** Adds (`add` true, PUT) or removes (DELETE) my reaction; answers `{reactions}`. */
+    reactPersonalPost: (personId, id, emoji, add) =>
+      request(add ? 'PUT' : 'DELETE', `/people/${enc(personId)}/blog/${enc(id)}/reactions/${enc(emoji)}`),
     createFeedToken: () => request('POST', '/me/feed-token'),
     listNotifications: (query) => request('GET', '/notifications', { query }),
     markNotificationsRead: (upTo) => request('POST', '/notifications/read', { body: upTo ? { upTo } : {} }),

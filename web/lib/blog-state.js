@@ -142,6 +142,26 @@ export function withComment(state, comment) {
   return { ...state, comments, post: { ...state.post, commentCount: Math.max((state.post.commentCount ?? 0) + 1, comments.length) } };
 }
 
+// ------------------------------------------------------------------ personal blogs (HTTP, not live)
+
+/** The open personal post with the reactions from a reaction write's answer `{reactions}`. */
+export function withPostReactions(state, reactions) {
+  if (!Array.isArray(reactions)) return state;
+  return { ...state, post: { ...state.post, reactions } };
+}
+
+/** A comment removed by the server: it stays in the list, marked deleted and without its text. */
+export function withCommentDeleted(state, commentId) {
+  if (!state.comments.some((c) => c.id === commentId && !c.deleted)) return state;
+  return { ...state, comments: state.comments.map((c) => (c.id === commentId ? { ...c, deleted: true, body: '' } : c)) };
+}
+
+/** A comment on a personal blog may be deleted by its author and by the blog's author. */
+export function canDeleteBlogComment(comment, { userId, blogAuthorId } = {}) {
+  if (!comment || comment.deleted || !userId) return false;
+  return comment.author?.id === userId || blogAuthorId === userId;
+}
+
 // ------------------------------------------------------------------ helpers for views
 
 /** A one-paragraph plain-text excerpt of a Markdown body, cut at a word when possible. */

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import {
   blogListState, applyBlogListEvent, upsertBlogPost, removeBlogPost, blogPostState, applyBlogPostEvent, withComment,
   sortBlogPosts, blogExcerpt, canEditBlogPost, canDeleteBlogPost, blogPostHash, blogPostDate, blogTitlesFromFeed,
-  personalFeedTemplate,
+  personalFeedTemplate, withPostReactions, withCommentDeleted, canDeleteBlogComment,
 } from '../lib/blog-state.js';
 import { validateBlogPost, BLOG_TITLE_MAX, BLOG_BODY_MAX } from '../lib/validation.js';
 import { parseHash, buildHash } from '../lib/router.js';
 import { feedState, applyFeedEvent } from '../lib/live-state.js';
 import { IDEMPOTENT_WRITES } from '../lib/socket.js';
+import { createApi } from '../lib/api.js';
 
 const WS = '7b1c0000-0000-4000-8000-000000000001';
 const ANNA = { id: 'a0000000-0000-4000-8000-00000000000a', name: 'Anna Lindqvist' };
@@ -209,4 +210,73 @@ test('blog comments are resent after a reconnect with the same idempotency key',
 test('personal feed template from the workspace template of a new feed token', () => {
   assert.equal(personalFeedTemplate('https://communis.example/feeds/workspaces/{workspaceId}/blog.atom?token=cft_x', 'cft_x'),
     'https://communis.example/feeds/people/{personId}/blog.atom?token=cft_x');
+});
+
+// ---------------------------------------------------------------- personal blogs (HTTP)
+
+const SARA = { id: '5a7a0000-0000-4000-8000-000000000005', name: 'Sara Nilsson' };
+const personalPost = (id, extra = {}) => {
+  const p = blogPost(id, { author: ERIK, commentCount: 0, ...extra });
+  delete p.workspaceId;
+  return p;
+};
+const personalComment = (id, author, extra = {}) => ({
+  id, blogPostId: 'p1', author, body: `Kommentar ${id}`, createdAt: '2026-11-26T11:00:00Z', deleted: false, ...extra,
+});
+
+test('personal: a new comment from the POST answer is added once and counted', () => {
+  let s = blogPostState(personalPost('p1'), [], 0);
+  const c = personalComment('c1', SARA);
+  s = withComment(s, c);
+  s = withComment(s, c);
+  assert.deepEqual(s.comments.map((x) => x.id), ['c1']);
+  assert.equal(s.post.commentCount, 1);
+});
+
+test('personal: a deleted comment stays in the list, without text; deleting again changes nothing', () => {
+  const s = blogPostState(personalPost('p1', { commentCount: 2 }), [personalComment('c1', SARA), personalComment('c2', ERIK)], 0);
+  const d = withCommentDeleted(s, 'c1');
+  assert.deepEqual(d.comments.map((c) => [c.id, c.deleted, c.body]), [['c1', true, ''], ['c2', false, 'Kommentar c2']]);
+  assert.equal(s.comments[0].deleted, false, 'the old state is left alone');
+  assert.equal(withCommentDeleted(d, 'c1'), d);
+  assert.equal(withCommentDeleted(d, 'unknown'), d);
+});
+
+test('personal: reactions come from the answer of PUT / DELETE', () => {
+  const s = blogPostState(personalPost('p1'), [], 0);
+  const reactions = [{ emoji: '🎉', count: 1, people: [SARA.id] }];
+  assert.deepEqual(withPostReactions(s, reactions).post.reactions, reactions);
+  assert.equal(withPostReactions(s, undefined), s, 'an answer without reactions changes nothing');
+});
+
+test('personal: a comment may be deleted by its author and by the blog author, not by others', () => {
+  const c = personalComment('c1', SARA);
+  assert.equal(canDeleteBlogComment(c, { userId: SARA.id, blogAuthorId: ERIK.id }), true);
+  assert.equal(canDeleteBlogComment(c, { userId: ERIK.id, blogAuthorId: ERIK.id }), true);
+  assert.equal(canDeleteBlogComment(c, { userId: ANNA.id, blogAuthorId: ERIK.id }), false);
+  assert.equal(canDeleteBlogComment({ ...c, deleted: true, body: '' }, { userId: SARA.id, blogAuthorId: ERIK.id }), false);
+  assert.equal(canDeleteBlogComment(c, { userId: null, blogAuthorId: ERIK.id }), false);
+});
+
+test('personal: api paths for one post, comments and reactions (emoji percent-encoded)', async () => {
+  const calls = [];
+  const api = createApi({
+    fetchImpl: async (url, init) => { calls.push({ url, init }); return { ok: true, status: 200, headers: { get: () => null }, text: async () => '{}' }; },
+    getCsrfToken: () => 'tok',
+  });
+  await api.getPersonalPost(ERIK.id, 'p1', { limit: 100, offset: 0 });
+  await api.commentPersonalPost(ERIK.id, 'p1', 'Hej **du**');
+  await api.deletePersonalComment(ERIK.id, 'p1', 'c1');
+  await api.reactPersonalPost(ERIK.id, 'p1', '🎉', true);
+  await api.reactPersonalPost(ERIK.id, 'p1', '❤️', false);
+  const base = `/api/v1/people/${ERIK.id}/blog/p1`;
+  assert.deepEqual(calls.map((c) => [c.init.method, c.url]), [
+    ['GET', `${base}?limit=100&offset=0`],
+    ['POST', `${base}/comments`],
+    ['DELETE', `${base}/comments/c1`],
+    ['PUT', `${base}/reactions/%F0%9F%8E%89`],
+    ['DELETE', `${base}/reactions/%E2%9D%A4%EF%B8%8F`],
+  ]);
+  assert.deepEqual(JSON.parse(calls[1].init.body), { body: 'Hej **du**' });
+  assert.ok(calls.slice(1).every((c) => c.init.headers['X-CSRF-Token'] === 'tok'));
 });

@@ -1,5 +1,6 @@
 // Pieces shared by the workspace blog (workspace.js) and personal blogs (personal.js): a
-// post's meta line, one entry of a blog list and the not-found notice.
+// post's meta line, one entry of a blog list, the not-found notice and loading one post
+// with all its comments.
 import { h } from '../../lib/dom.js';
 import { plural } from '../../lib/i18n.js';
 import { blogExcerpt, blogPostHash, blogPostDate } from '../../lib/blog-state.js';
@@ -8,6 +9,26 @@ import { reactionSummary } from '../reactions.js';
 
 /** Posts per list request (a workspace blog shows one page, a personal blog pages through). */
 export const LIST_LIMIT = 50;
+
+const COMMENT_PAGE = 100;
+const COMMENT_PAGES_MAX = 20;
+
+/**
+ * One post and its comments from `getPage({limit, offset})`, which answers
+ * `{blogPost, comments: {items, total}}` (GET /blog/{id} and GET /people/{p}/blog/{id}).
+ * Returns `{post, comments}`.
+ */
+export async function loadPostWithComments(getPage) {
+  const first = await getPage({ limit: COMMENT_PAGE, offset: 0 });
+  const comments = [...(first.comments?.items ?? [])];
+  const total = first.comments?.total ?? comments.length;
+  for (let page = 1; page < COMMENT_PAGES_MAX && comments.length < total; page++) {
+    const res = await getPage({ limit: COMMENT_PAGE, offset: page * COMMENT_PAGE });
+    if (!res.comments?.items?.length) break;
+    comments.push(...res.comments.items);
+  }
+  return { post: first.blogPost, comments };
+}
 
 function draftBadge(t, post) {
   return post.status === 'draft' ? h('span', { class: 'badge badge-draft' }, t('blog.draft')) : null;

@@ -14,11 +14,9 @@ import { markdownBlock, timeEl, alertBox, showFieldErrors, errorPanel, avatar, k
 import { markdownEditor } from '../editor.js';
 import { reactionBar, liveReactionToggle } from '../reactions.js';
 import { membersLoader, subscribeFirst } from '../live-section.js';
-import { LIST_LIMIT, postMeta, listItem, notFoundNotice } from './common.js';
+import { LIST_LIMIT, postMeta, listItem, notFoundNotice, loadPostWithComments } from './common.js';
 import { blogForm } from './form.js';
 
-const COMMENT_PAGE = 100;
-const COMMENT_PAGES_MAX = 20;
 const SUBSCRIBE_WAIT_MS = 3000;
 
 function deletedNotice(t, backHref) {
@@ -239,17 +237,7 @@ export function workspaceBlogSection(ctx, ws, { postId = null, onRemoved } = {})
     syncComments();
   }
 
-  async function loadPost() {
-    const first = await api.getBlogPost(postId, { limit: COMMENT_PAGE, offset: 0 });
-    const comments = [...(first.comments?.items ?? [])];
-    const total = first.comments?.total ?? comments.length;
-    for (let page = 1; page < COMMENT_PAGES_MAX && comments.length < total; page++) {
-      const res = await api.getBlogPost(postId, { limit: COMMENT_PAGE, offset: page * COMMENT_PAGE });
-      if (!res.comments?.items?.length) break;
-      comments.push(...res.comments.items);
-    }
-    return { post: first.blogPost, comments };
-  }
+  const loadPost = () => loadPostWithComments((page) => api.getBlogPost(postId, page));
 
   // ------------------------------------------------------------ live events
   function applyEvent(ev) {
