@@ -627,7 +627,8 @@ public struct HubBench: Sendable {
             say("\(verdict(c.perConnection <= 16 * 1024)) (c) ≤ 16 KiB RSS per idle connection at \(c.connections): \(Format.kib(c.perConnection))")
         }
         if let d {
-            say("info   (d) acked posts/s ÷ raw commits/s: \(Format.number(d.ackedPerSecond, 0)) / \(Format.number(d.rawPerSecond, 0)) = \(Format.ratio(d.ackedPerSecond, d.rawPerSecond)) (no target set)")
+            let ratio = d.ackedPerSecond / d.rawPerSecond
+            say("\(verdict(ratio.isFinite ? ratio >= 1 : nil)) (d) acked posts/s ≥ 1× raw single-row commits/s: \(Format.number(d.ackedPerSecond, 0)) / \(Format.number(d.rawPerSecond, 0)) = \(Format.ratio(d.ackedPerSecond, d.rawPerSecond))")
         }
     }
 }
