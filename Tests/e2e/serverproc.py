@@ -3,6 +3,7 @@ cookies and the CSRF token like the web client does. Used by the tests that need
 of their own (lifecycle, API conformance) rather than the shared browser-test server."""
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
@@ -33,6 +34,8 @@ class Running:
             [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(data_dir),
              "--recordings-dir", str(data_dir / "rec"), *extra],
             cwd=REPO, stdout=self.log_file, stderr=subprocess.STDOUT)
+        # A failing test must not leave its server running past the test session.
+        atexit.register(self._kill_if_running)
         deadline = time.monotonic() + 60
         while not _healthy(self.base):
             assert self.proc.poll() is None, f"server exited early:\n{self.log()}"
@@ -62,6 +65,10 @@ class Running:
         except urllib.error.HTTPError as error:
             raw = error.read()
             return error.code, error.headers.get("Content-Type", ""), json.loads(raw) if raw else {}
+
+    def _kill_if_running(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
 
     def stop(self) -> None:
         if self.proc.poll() is None:
