@@ -158,10 +158,6 @@ public struct HubBench: Sendable {
         say(String(format: "\nwhole run: %.0f s", Date().timeIntervalSince(started)))
     }
 
-    private func report(_ r: FanoutResult, _ who: String) {
-        say("  \(who): \(r.delivered)/\(r.expected) delivered, \(Format.number(r.deliveriesPerSecond, 0))/s, server CPU \(Format.number(r.cpuPerDeliveryMicros, 2)) µs/delivery, p50 \(Format.number(r.latency.p50, 2)) ms, p99 \(Format.number(r.latency.p99, 2)) ms, closes: \(Format.closes(r.closes))")
-        if let error = r.writerFirstError { say("  writer errors: \(r.writerErrors), first: \(error)") }
-    }
 
     // MARK: Servers
 
@@ -191,7 +187,7 @@ public struct HubBench: Sendable {
     private var dataDir: String { dir + "/data" }
 
     /// Creates the admin account, starts a server once to make the fixture over the HTTP API.
-    private func prepare(_ options: Options) async throws -> Fixture {
+    func prepare(_ options: Options) async throws -> Fixture {
         let add = try ChildProcess(
             name: "user add", executable: options.executable,
             arguments: ["user", "add", "--data-dir", dataDir, "--email", Setup.adminEmail, "--name", "Bench Admin", "--password", Setup.adminPassword, "--admin"],
@@ -205,7 +201,7 @@ public struct HubBench: Sendable {
         }
     }
 
-    private func withCommunis<T>(_ options: Options, label: String, _ body: (ChildProcess, Int) async throws -> T) async throws -> T {
+    func withCommunis<T>(_ options: Options, label: String, _ body: (ChildProcess, Int) async throws -> T) async throws -> T {
         let port = try Ports.free()
         let server = try ChildProcess(
             name: "communis serve", executable: options.executable,
@@ -220,7 +216,7 @@ public struct HubBench: Sendable {
         }
     }
 
-    private func withLWS<T>(label: String, _ body: (ChildProcess, Int) async throws -> T) async throws -> T {
+    func withLWS<T>(label: String, _ body: (ChildProcess, Int) async throws -> T) async throws -> T {
         let port = try Ports.free()
         let server = try ChildProcess(
             name: "libwebsockets-test-server", executable: "/usr/bin/libwebsockets-test-server",
@@ -242,7 +238,7 @@ public struct HubBench: Sendable {
         }
     }
 
-    private func canConnect(port: Int) -> Bool {
+    func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -297,7 +293,7 @@ public struct HubBench: Sendable {
         }
     }
 
-    private func connectReceivers(_ swarm: Swarm, _ target: Target, count: Int) async throws {
+    func connectReceivers(_ swarm: Swarm, _ target: Target, count: Int) async throws {
         let connector = WSConnector(group: swarm.group, host: "127.0.0.1", port: target.port)
         let clock = ContinuousClock()
         let start = clock.now
@@ -313,14 +309,14 @@ public struct HubBench: Sendable {
         _ = await swarm.drain()
     }
 
-    private func openWriter(_ swarm: Swarm, _ target: Target, index: Int) async throws -> Writer {
+    func openWriter(_ swarm: Swarm, _ target: Target, index: Int) async throws -> Writer {
         let connector = WSConnector(group: swarm.group, host: "127.0.0.1", port: target.port)
         return try await Writer.open(style: target.writerStyle, connector: connector, loop: swarm.loops[0], path: target.path, headers: target.headers(index), index: -1 - index)
     }
 
     // MARK: (a) fan-out at a steady rate
 
-    private func fanout(swarm: Swarm, target: Target, receivers: Int, rate: Double, warmupPosts: Int, measuredPosts: Int, options: Options) async throws -> FanoutResult {
+    func fanout(swarm: Swarm, target: Target, receivers: Int, rate: Double, warmupPosts: Int, measuredPosts: Int, options: Options) async throws -> FanoutResult {
         try await connectReceivers(swarm, target, count: receivers)
         let writer = try await openWriter(swarm, target, index: 0)
         defer { writer.connection.close() }
@@ -364,7 +360,7 @@ public struct HubBench: Sendable {
         return result
     }
 
-    private func ackLatency(_ snapshot: Writer.Snapshot, from: Int) -> Latency {
+    func ackLatency(_ snapshot: Writer.Snapshot, from: Int) -> Latency {
         var values: [Int64] = []
         for k in from..<snapshot.sendTimes.count where snapshot.ackTimes[k] > 0 {
             values.append(snapshot.ackTimes[k] - snapshot.sendTimes[k])
@@ -372,13 +368,13 @@ public struct HubBench: Sendable {
         return Latency(values)
     }
 
-    private func resetCloses(_ swarm: Swarm) async {
+    func resetCloses(_ swarm: Swarm) async {
         for recorder in swarm.recorders { _ = try? await recorder.loop.submit { recorder.closes = [:] }.get() }
     }
 
     // MARK: (b) one post to many idle members
 
-    private func oneToMany(swarm: Swarm, target: Target, receivers: Int, posts: Int, options: Options) async throws -> FanoutResult {
+    func oneToMany(swarm: Swarm, target: Target, receivers: Int, posts: Int, options: Options) async throws -> FanoutResult {
         var result = FanoutResult()
         result.connections = receivers
         result.rssBefore = ProcStat.rssBytes(target.pid)
@@ -433,202 +429,11 @@ public struct HubBench: Sendable {
 
     // MARK: (c) memory per idle connection
 
-    private func memory(swarm: Swarm, port: Int, pid: Int32, fixture: Fixture, count: Int, options: Options) async throws -> MemoryResult {
-        let target = Target.communis(port: port, fixture: fixture, pid: pid)
-        // Warm the server up with one connection (first-use allocations), then measure.
-        try await connectReceivers(swarm, target, count: 1)
-        await swarm.closeAll()
-        try await Task.sleep(for: .seconds(1))
-        var result = MemoryResult()
-        result.rssBefore = ProcStat.rssBytes(pid) ?? 0
-        // Connect first (upgrade + authentication), then subscribe, to split the cost.
-        let clock = ContinuousClock()
-        var start = clock.now
-        let connector = WSConnector(group: swarm.group, host: "127.0.0.1", port: port)
-        let step = max(1000, count / 5)
-        let say = self.say
-        try await swarm.connect(count: count, connector: connector, path: target.path, headers: { target.headers($0) }, subscribe: nil) { done in
-            if done % step == 0 && done < count { say("  \(done)/\(count) connected") }
-        }
-        var elapsed = (clock.now - start).components
-        result.connectSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        try await Task.sleep(for: .seconds(1))
-        result.rssConnected = ProcStat.rssBytes(pid) ?? 0
-        say("  \(count) connected in \(Format.number(result.connectSeconds)) s; subscribing")
-        start = clock.now
-        try await swarm.subscribeAll(topic: fixture.topic)
-        elapsed = (clock.now - start).components
-        result.subscribeSeconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        try await Task.sleep(for: .seconds(2))
-        result.rssAfter = ProcStat.rssBytes(pid) ?? 0
-        result.connections = count
-        result.closes = await swarm.closes()
-        await swarm.closeAll()
-        return result
-    }
 
     // MARK: (d) concurrent writers against raw SQLite commits
 
-    private func writers(swarm: Swarm, port: Int, fixture: Fixture, options: Options) async throws -> WritersResult {
-        let connector = WSConnector(group: swarm.group, host: "127.0.0.1", port: port)
-        var writers: [Writer] = []
-        for i in 0..<options.writers {
-            let loop = swarm.loops[i % swarm.loops.count]
-            let headers = [("Authorization", "Bearer \(fixture.tokens[i % fixture.tokens.count])")]
-            writers.append(try await Writer.open(style: .communis(thread: fixture.writerThreads[i % fixture.writerThreads.count]), connector: connector, loop: loop, path: "/api/v1/live", headers: headers, index: -1 - i))
-        }
-        defer { for writer in writers { writer.connection.close() } }
-        for writer in writers {
-            try await writer.connection.channel.eventLoop.submit {
-                writer.closedLoop = true
-                writer.sendNext()
-            }.get()
-        }
-        func acked() async throws -> (Int, Int) {
-            var total = 0
-            var errors = 0
-            for writer in writers {
-                let (a, e) = try await writer.connection.channel.eventLoop.submit { (writer.acked, writer.errors) }.get()
-                total += a
-                errors += e
-            }
-            return (total, errors)
-        }
-        try await Task.sleep(for: .seconds(1))
-        let clock = ContinuousClock()
-        let (a0, e0) = try await acked()
-        let t0 = clock.now
-        try await Task.sleep(for: .seconds(options.duration))
-        let (a1, e1) = try await acked()
-        let elapsed = (clock.now - t0).components
-        for writer in writers {
-            try await writer.connection.channel.eventLoop.submit { writer.closedLoop = false }.get()
-        }
-        try await Task.sleep(for: .milliseconds(200))
-        var result = WritersResult()
-        result.writers = writers.count
-        result.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        result.acked = a1 - a0
-        result.errors = e1 - e0
-        var ackValues: [Int64] = []
-        for writer in writers {
-            let snapshot = try await writer.snapshot()
-            if result.firstError == nil { result.firstError = snapshot.firstError }
-            for k in 0..<snapshot.sendTimes.count where snapshot.ackTimes[k] > 0 {
-                ackValues.append(snapshot.ackTimes[k] - snapshot.sendTimes[k])
-            }
-        }
-        result.ackLatency = Latency(ackValues)
-        return result
-    }
 
-    /// Single-row inserts, each its own transaction, on a WAL file in the same folder, opened
-    /// as the server opens its database (a GRDB DatabasePool with default settings).
-    private func rawSQLite(seconds: Double, into result: inout WritersResult) throws {
-        let pool = try DatabasePool(path: dir + "/raw.sqlite")
-        try pool.write { db in
-            try db.execute(sql: "CREATE TABLE IF NOT EXISTS raw (id INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at REAL NOT NULL)")
-        }
-        let pragmas = try pool.read { db in
-            "journal_mode=\(try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"), synchronous=\(try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)"
-        }
-        func insert(_ i: Int) throws {
-            try pool.write { db in
-                try db.execute(sql: "INSERT INTO raw (body, created_at) VALUES (?, ?)", arguments: ["bench k=\(i)", Date().timeIntervalSince1970])
-            }
-        }
-        for i in 0..<100 { try insert(i) }  // warm-up
-        let start = monotonicNanos()
-        let end = start + Int64(seconds * 1e9)
-        var count = 0
-        while monotonicNanos() < end {
-            try insert(count)
-            count += 1
-        }
-        result.rawCommits = count
-        result.rawSeconds = Double(monotonicNanos() - start) / 1e9
-        result.rawPragmas = pragmas
-    }
 
     // MARK: Summary
 
-    private func printSummary(options: Options, a: (FanoutResult?, FanoutResult?), b: (FanoutResult?, FanoutResult?), c: MemoryResult?, d: WritersResult?, lwsRan: Bool) {
-        say("\n================ communis bench hub: results ================")
-        say("server CPU = utime+stime of the server process over the measured window, divided by deliveries;")
-        say("latency = receive time − send time written into the post by the writer (same process, monotonic clock),")
-        say("so for Communis it includes the durable commit before fan-out (shown separately as 'ack').")
-        say("schedstat = the same CPU summed over /proc/<pid>/task/*/schedstat (ns resolution, misses threads that exited).")
-        func table(_ title: String, _ pair: (FanoutResult?, FanoutResult?)) {
-            guard let ours = pair.0 else { return }
-            let theirs = pair.1
-            say("\n" + title)
-            say(Format.row(["", "Communis", "libwebsockets", "ratio"]))
-            func line(_ name: String, _ f: (FanoutResult) -> Double, digits: Int) {
-                let x = f(ours)
-                let y = theirs.map(f) ?? .nan
-                say(Format.row([name, Format.number(x, digits), Format.number(y, digits), Format.ratio(x, y)]))
-            }
-            say(Format.row(["delivered / expected", "\(ours.delivered)/\(ours.expected)", theirs.map { "\($0.delivered)/\($0.expected)" } ?? "–", ""]))
-            line("deliveries per second", { $0.deliveriesPerSecond }, digits: 0)
-            line("server CPU per delivery (µs)", { $0.cpuPerDeliveryMicros }, digits: 2)
-            line("  same, from schedstat (µs)", { $0.schedPerDeliveryMicros }, digits: 2)
-            line("  resolution of the above (± µs)", { $0.delivered > 0 ? 1e6 / ProcStat.ticksPerSecond / Double($0.delivered) : .nan }, digits: 2)
-            line("latency p50 (ms)", { $0.latency.p50 }, digits: 2)
-            line("latency p99 (ms)", { $0.latency.p99 }, digits: 2)
-            line("latency max (ms)", { $0.latency.max }, digits: 2)
-            line("client CPU per delivery (µs)", { $0.clientCPUPerDeliveryMicros }, digits: 2)
-            say(Format.row(["post ack p50 / p99 (ms)", "\(Format.number(ours.ack.p50, 2)) / \(Format.number(ours.ack.p99, 2))", "n/a", ""]))
-            if ours.rssPerConnection != nil || theirs?.rssPerConnection != nil {
-                say(Format.row(["server RSS per connection", ours.rssPerConnection.map(Format.kib) ?? "–", theirs?.rssPerConnection.map(Format.kib) ?? "–",
-                                Format.ratio(ours.rssPerConnection ?? .nan, theirs?.rssPerConnection ?? .nan)]))
-            }
-            say(Format.row(["closed connections", Format.closes(ours.closes), theirs.map { Format.closes($0.closes) } ?? "–", ""]))
-            if ours.writerErrors > 0 { say("  Communis writer errors: \(ours.writerErrors) (first: \(ours.writerFirstError ?? ""))") }
-        }
-        table("(a) \(options.connections) members, \(Format.number(options.rate, 0)) posts/s, \(Format.number(options.duration, 0)) s measured", a)
-        table("(b) \(options.idlePosts) single posts, each to \(options.idleConnections) idle members", b)
-        if let c {
-            say("\n(c) resident memory, \(c.connections) idle subscribed connections")
-            say(Format.row(["RSS with 0 / with N connections", "\(Format.kib(Double(c.rssBefore))) / \(Format.kib(Double(c.rssAfter)))"]))
-            say(Format.row(["RSS per idle connection", Format.kib(c.perConnection)]))
-            say(Format.row(["  of which connection (upgrade)", Format.kib(c.perOpenConnection)]))
-            say(Format.row(["  of which subscription", Format.kib(c.perSubscription)]))
-            say(Format.row(["connect / subscribe time (s)", "\(Format.number(c.connectSeconds)) / \(Format.number(c.subscribeSeconds))"]))
-            if !c.closes.isEmpty { say(Format.row(["closed connections", Format.closes(c.closes)])) }
-        }
-        if let d {
-            say("\n(d) \(d.writers) concurrent writers (live post.create, closed loop) vs raw SQLite")
-            say(Format.row(["", "Communis", "raw SQLite", "ratio"]))
-            say(Format.row(["commits per second", Format.number(d.ackedPerSecond, 0), Format.number(d.rawPerSecond, 0), Format.ratio(d.ackedPerSecond, d.rawPerSecond)]))
-            say(Format.row(["ack latency p50 / p99 (ms)", "\(Format.number(d.ackLatency.p50, 2)) / \(Format.number(d.ackLatency.p99, 2))", "", ""]))
-            say("  raw SQLite: single-row INSERT per transaction, GRDB DatabasePool, \(d.rawPragmas)")
-            if d.errors > 0 { say("  writer errors: \(d.errors) (first: \(d.firstError ?? ""))") }
-        }
-
-        say("\n---------------- targets ----------------")
-        if options.quick { say("(quick run: sizes are smaller than the targets are defined for)") }
-        func verdict(_ met: Bool?) -> String { met.map { $0 ? "MET   " : "MISSED" } ?? "n/a   " }
-        for (name, pair) in [("(a)", a), ("(b)", b)] {
-            guard let ours = pair.0 else { continue }
-            if let theirs = pair.1 {
-                let cpu = ours.cpuPerDeliveryMicros / theirs.cpuPerDeliveryMicros
-                say("\(verdict(cpu.isFinite ? cpu <= 1.5 : nil)) \(name) CPU per delivery ≤ 1.5× libwebsockets: \(Format.number(ours.cpuPerDeliveryMicros, 2)) µs vs \(Format.number(theirs.cpuPerDeliveryMicros, 2)) µs = \(Format.ratio(ours.cpuPerDeliveryMicros, theirs.cpuPerDeliveryMicros))")
-                let p99 = ours.latency.p99 / theirs.latency.p99
-                say("\(verdict(p99.isFinite ? p99 <= 2 : nil)) \(name) p99 ≤ 2× libwebsockets' p99: \(Format.number(ours.latency.p99, 2)) ms vs \(Format.number(theirs.latency.p99, 2)) ms = \(Format.ratio(ours.latency.p99, theirs.latency.p99))")
-            } else {
-                say("n/a    \(name) CPU and p99 against libwebsockets: libwebsockets not run")
-            }
-        }
-        if let ours = b.0 {
-            let all = ours.delivered == ours.expected
-            say("\(verdict(all && ours.latency.p99 < 100)) (b) one post to \(options.idleConnections) members, all delivered with p99 < 100 ms: \(ours.delivered)/\(ours.expected) delivered, p99 \(Format.number(ours.latency.p99, 2)) ms")
-        }
-        if let c {
-            say("\(verdict(c.perConnection <= 16 * 1024)) (c) ≤ 16 KiB RSS per idle connection at \(c.connections): \(Format.kib(c.perConnection))")
-        }
-        if let d {
-            let ratio = d.ackedPerSecond / d.rawPerSecond
-            say("\(verdict(ratio.isFinite ? ratio >= 1 : nil)) (d) acked posts/s ≥ 1× raw single-row commits/s: \(Format.number(d.ackedPerSecond, 0)) / \(Format.number(d.rawPerSecond, 0)) = \(Format.ratio(d.ackedPerSecond, d.rawPerSecond))")
-        }
-    }
 }
