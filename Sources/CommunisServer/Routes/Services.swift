@@ -71,8 +71,6 @@ extension Request {
     }
 }
 
-extension BasicRequestContext {}
-
 extension Parameters {
     /// A typed id from the path; an id that is not a UUID cannot exist, so it is "not found".
     func id<Tag>(_ name: String, as: ID<Tag>.Type = ID<Tag>.self) throws -> ID<Tag> {
