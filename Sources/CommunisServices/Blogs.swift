@@ -21,34 +21,17 @@ public struct Blogs: Sendable {
     /// Creates (`id` nil) or changes a post; `publish` publishes a draft (once published, a
     /// post stays published; changes to it are announced as `blog.updated`).
     public func save(viewer: Viewer, workspace: WorkspaceID, id: BlogPostID?, title rawTitle: String, body rawBody: String, publish: Bool) async throws -> Written<LiveJSON.BlogPostJSON> {
+        var existing: BlogPost?
         if let id {
             // Someone else's draft does not exist for anyone but its author, whatever else holds.
-            guard let existing = try await store.blogPost(id: id), existing.workspaceID == workspace,
-                  existing.status == .published || existing.authorID == viewer.id else { throw DomainError.notFound("Blog post") }
+            guard let found = try await store.blogPost(id: id), found.workspaceID == workspace,
+                  found.status == .published || found.authorID == viewer.id else { throw DomainError.notFound("Blog post") }
+            existing = found
         }
         try await content.requireMember(viewer, workspace)
-        var validator = Validator()
-        let title = validator.text(rawTitle, field: "title", required: true, max: ContentLimits.titleLength)
-        let body = content.body(rawBody, validator: &validator)
-        try validator.check()
-        let now = clock.now()
-        var post: BlogPost
-        if let id {
-            guard let existing = try await store.blogPost(id: id), existing.workspaceID == workspace,
-                  existing.status == .published || existing.authorID == viewer.id else { throw DomainError.notFound("Blog post") }
-            guard existing.authorID == viewer.id else { throw DomainError.forbidden("Only the author can change a blog post.") }
-            post = existing
-            post.title = title
-            post.body = body
-            post.updatedAt = now
-        } else {
-            post = BlogPost(workspaceID: workspace, authorID: viewer.id, title: title, body: body, status: .draft, createdAt: now)
-        }
-        let wasPublished = post.status == .published
-        if publish && !wasPublished {
-            post.status = .published
-            post.publishedAt = now
-        }
+        if let existing, existing.authorID != viewer.id { throw DomainError.forbidden("Only the author can change a blog post.") }
+        let wasPublished = existing?.status == .published
+        let post = try composed(existing, workspace: workspace, viewer: viewer, title: rawTitle, body: rawBody, publish: publish)
         let me = LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)
         guard post.status == .published else {
             try await store.saveDraft(post)
@@ -59,8 +42,29 @@ public struct Blogs: Sendable {
         let applied = try await content.apply(
             .saveBlogPost(post), kind: wasPublished ? EventKind.blogUpdated : EventKind.blogPublished,
             payload: LiveJSON.BlogEvent(blogPost: json), viewer: viewer, workspace: workspace, key: nil,
-            mentionsIn: wasPublished ? nil : body, threadID: post.commentThreadID, postID: nil)
+            mentionsIn: wasPublished ? nil : post.body, threadID: post.commentThreadID, postID: nil)
         return Written(value: json, seq: applied.event.seq, duplicate: false)
+    }
+
+    /// Validates title and body and applies them to `existing` (or a new draft); `publish`
+    /// publishes a draft, and a published post stays published.
+    func composed(_ existing: BlogPost?, workspace: WorkspaceID?, viewer: Viewer, title rawTitle: String, body rawBody: String, publish: Bool) throws -> BlogPost {
+        var validator = Validator()
+        let title = validator.text(rawTitle, field: "title", required: true, max: ContentLimits.titleLength)
+        let body = content.body(rawBody, validator: &validator)
+        try validator.check()
+        let now = clock.now()
+        var post = existing ?? BlogPost(workspaceID: workspace, authorID: viewer.id, title: title, body: body, status: .draft, createdAt: now)
+        if existing != nil {
+            post.title = title
+            post.body = body
+            post.updatedAt = now
+        }
+        if publish && post.status == .draft {
+            post.status = .published
+            post.publishedAt = now
+        }
+        return post
     }
 
     /// The author or a workspace owner deletes a post with its comments.

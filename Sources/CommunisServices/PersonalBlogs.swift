@@ -5,31 +5,18 @@ import Foundation
 
 /// Personal blogs: every employee's own blog, readable by all employees (never by guests).
 /// They live outside any workspace, so publishing is not a workspace event: posts appear on
-/// the author's blog and in its Atom feed. Comments belong to workspace posts only.
+/// the author's blog and in its Atom feed. Comments and reactions on them go over HTTP.
 extension Blogs {
     public func savePersonal(viewer: Viewer, id: BlogPostID?, title rawTitle: String, body rawBody: String, publish: Bool) async throws -> LiveJSON.BlogPostJSON {
         guard viewer.role.isEmployee else { throw DomainError.forbidden("Guests have no personal blog.") }
-        var validator = Validator()
-        let title = validator.text(rawTitle, field: "title", required: true, max: ContentLimits.titleLength)
-        let body = content.body(rawBody, validator: &validator)
-        try validator.check()
-        let now = clock.now()
-        var post: BlogPost
+        var existing: BlogPost?
         if let id {
-            guard let existing = try await store.blogPost(id: id), existing.workspaceID == nil, existing.authorID == viewer.id else {
+            guard let found = try await store.blogPost(id: id), found.workspaceID == nil, found.authorID == viewer.id else {
                 throw DomainError.notFound("Blog post")
             }
-            post = existing
-            post.title = title
-            post.body = body
-            post.updatedAt = now
-        } else {
-            post = BlogPost(workspaceID: nil, authorID: viewer.id, title: title, body: body, status: .draft, createdAt: now)
+            existing = found
         }
-        if publish && post.status == .draft {
-            post.status = .published
-            post.publishedAt = now
-        }
+        let post = try composed(existing, workspace: nil, viewer: viewer, title: rawTitle, body: rawBody, publish: publish)
         try await store.saveDraft(post)
         return LiveJSON.BlogPostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
     }
