@@ -106,15 +106,8 @@ struct ContentRules: Sendable {
         LiveJSON.PersonRef(id: id, name: try await store.person(id: id)?.name ?? "")
     }
 
-    struct Names {
-        var byID: [PersonID: String]
-        func ref(_ id: PersonID) -> LiveJSON.PersonRef { LiveJSON.PersonRef(id: id, name: byID[id] ?? "") }
-    }
-
     func names(_ ids: Set<PersonID>) async throws -> Names {
-        var byID: [PersonID: String] = [:]
-        for id in ids { byID[id] = try await store.person(id: id)?.name }
-        return Names(byID: byID)
+        try await Names.load(ids, from: store)
     }
 
     func postJSON(_ page: Page<Post>) async throws -> Page<LiveJSON.PostJSON> {
@@ -131,6 +124,19 @@ struct ContentRules: Sendable {
     static func isEmoji(_ text: String) -> Bool {
         guard text.count == 1, text.unicodeScalars.count <= 16 else { return false }
         return text.unicodeScalars.contains { $0.properties.isEmojiPresentation || ($0.properties.isEmoji && $0.value > 0xFF) }
+    }
+}
+
+/// The names of the people a list mentions (authors, actors), fetched once per person.
+struct Names {
+    var byID: [PersonID: String]
+
+    func ref(_ id: PersonID) -> LiveJSON.PersonRef { LiveJSON.PersonRef(id: id, name: byID[id] ?? "") }
+
+    static func load(_ ids: Set<PersonID>, from store: any PeopleStore) async throws -> Names {
+        var byID: [PersonID: String] = [:]
+        for id in ids { byID[id] = try await store.person(id: id)?.name }
+        return Names(byID: byID)
     }
 }
 

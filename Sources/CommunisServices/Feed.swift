@@ -62,10 +62,9 @@ public struct Feed: Sendable {
 
     public func notifications(viewer: Viewer, page: PageRequest) async throws -> Notifications {
         let found = try await store.notifications(of: viewer.id, page: page)
-        var names: [PersonID: String] = [:]
-        for id in Set(found.items.map(\.actorID)) { names[id] = try await store.person(id: id)?.name }
+        let names = try await Names.load(Set(found.items.map(\.actorID)), from: store)
         return Notifications(
-            items: found.items.map { NotificationJSON($0, actor: LiveJSON.PersonRef(id: $0.actorID, name: names[$0.actorID] ?? "")) },
+            items: found.items.map { NotificationJSON($0, actor: names.ref($0.actorID)) },
             total: found.total, unread: try await store.unreadNotificationCount(of: viewer.id), limit: found.limit, offset: found.offset)
     }
 
