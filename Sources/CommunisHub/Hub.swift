@@ -113,8 +113,6 @@ public actor Hub: LivePublisher {
         return (status, status == .offline ? lastSeen[person] : nil)
     }
 
-    public var connectionCount: Int { connections.count }
-
     // MARK: LivePublisher
 
     public func publish(_ event: WorkspaceEvent) async {

@@ -96,7 +96,6 @@ public final class LiveSession {
 
     // MARK: Commands
 
-    private struct Empty: Decodable {}
     private struct SubscribeData: Decodable { var lastSeq: Int64? }
     private struct PresenceData: Decodable { var status: PresenceStatus }
     private struct TypingData: Decodable { var threadId: ThreadID }

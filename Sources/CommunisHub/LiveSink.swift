@@ -27,10 +27,3 @@ public protocol LiveSinkGroup: AnyObject, Sendable {
 extension LiveSink {
     public var group: (any LiveSinkGroup)? { nil }
 }
-
-extension ByteBuffer {
-    /// One frame's bytes, built once per message.
-    init(frame data: some Sequence<UInt8>) {
-        self.init(bytes: data)
-    }
-}

@@ -44,7 +44,6 @@ actor Room {
         self.logger = logger
     }
 
-    var currentSeq: Int64 { lastPublished }
     /// The seq the room started from (the answer to a connection that left while subscribing).
     nonisolated let startSeq: Int64
 
