@@ -67,13 +67,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// libopus (Debian's libopus-dev), with wrappers for the variadic ctl calls.
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+
+        /// libogg (Debian's libogg-dev): Ogg pages for Opus packets muxed without re-encoding.
+        .systemLibrary(name: "COgg", pkgConfig: "ogg", providers: [.apt(["libogg-dev"])]),
+
+        /// The meeting media plane: one relay actor per meeting forwards each participant's Opus
+        /// packets unchanged to the others (per-listener bounded queues, drop-oldest), tracks
+        /// who is speaking and per-stream statistics; Opus encode/decode and Ogg Opus muxing for
+        /// tests and recordings. Never the store, never the hub.
+        .target(
+            name: "CommunisMedia",
+            dependencies: [
+                "CommunisWire", "COpus", "COgg",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         /// The live hub: connections, one actor per workspace room, presence, typing, ordered
         /// fan-out of stored events with resume, and each connection's command session.
         /// Knows sinks, not sockets: the WebSocket itself lives in CommunisServer.
         .target(
             name: "CommunisHub",
             dependencies: [
-                "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire",
+                "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire", "CommunisMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -86,7 +106,7 @@ let package = Package(
         .target(
             name: "CommunisServer",
             dependencies: [
-                "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire", "CommunisHub", "CommunisMarkdown",
+                "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire", "CommunisHub", "CommunisMarkdown", "CommunisMedia",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -111,6 +131,7 @@ let package = Package(
         .target(
             name: "CommunisBench",
             dependencies: [
+                "COpus",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -131,12 +152,37 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Test support, not a product: a WebSocket client for tests (text and binary frames),
+        /// Opus tone fixtures and helpers shared by the test targets.
+        .target(
+            name: "CommunisTesting",
+            dependencies: [
+                "CommunisMedia", "COpus",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "CommunisMediaTests",
+            dependencies: [
+                "CommunisMedia", "CommunisWire", "CommunisTesting", "COpus", "COgg",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CommunisModelTests", dependencies: ["CommunisModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CommunisMarkdownTests", dependencies: ["CommunisMarkdown"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CommunisHubTests",
             dependencies: [
-                "CommunisHub", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel", "CommunisWire",
+                "CommunisHub", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel", "CommunisWire", "CommunisMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -152,6 +198,9 @@ let package = Package(
             name: "CommunisServerTests",
             dependencies: [
                 "CommunisServer", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel",
+                "CommunisMedia", "CommunisWire", "CommunisTesting", "COpus",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

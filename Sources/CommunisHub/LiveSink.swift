@@ -1,3 +1,4 @@
+import CommunisMedia
 import CommunisWire
 import NIOCore
 
@@ -26,4 +27,10 @@ public protocol LiveSinkGroup: AnyObject, Sendable {
 
 extension LiveSink {
     public var group: (any LiveSinkGroup)? { nil }
+}
+
+
+extension LiveSink {
+    /// The connection's audio side, if it can carry meeting audio (WebSocket connections can).
+    public var audioPeer: (any AudioPeer)? { self as? any AudioPeer }
 }

@@ -49,3 +49,9 @@ public typealias ThreadID = ID<ThreadTag>
 public typealias PostID = ID<PostTag>
 public typealias BlogPostID = ID<BlogPostTag>
 public typealias NotificationID = ID<NotificationTag>
+
+public enum MeetingTag {}
+public enum MeetingInvitationTag {}
+
+public typealias MeetingID = ID<MeetingTag>
+public typealias MeetingInvitationID = ID<MeetingInvitationTag>

@@ -31,6 +31,11 @@ public struct Configuration: Sendable, Equatable {
     public var liveCommandsPerSecond: Int
     public var liveReplayLimit: Int
     public var eventRetentionDays: Int
+    public var meetingMaxParticipants: Int
+    public var meetingMaxPacketBytes: Int
+    public var meetingMaxPacketsPerSecond: Int
+    public var meetingListenerQueuePackets: Int
+    public var meetingInvitationLifetimeHours: Int
 
     /// Every key, with type, default, range and meaning. `config/communis.yaml` lists the same.
     public static let keys: [ConfigurationKey] = [
@@ -72,6 +77,16 @@ public struct Configuration: Sendable, Equatable {
               help: "Missed events a reconnecting client is sent; further behind, it is told to reload."),
         .init(name: "live.event_retention_days", kind: .integer(1...3650), defaultValue: .integer(30),
               help: "Events older than this are pruned from the resume log (the newest replay_limit per workspace are kept)."),
+        .init(name: "meeting.max_participants", kind: .integer(2...1000), defaultValue: .integer(50),
+              help: "Participants in one meeting (people in the lobby not counted); more get meeting-full."),
+        .init(name: "meeting.max_packet_bytes", kind: .integer(16...1275), defaultValue: .integer(1000),
+              help: "Largest Opus packet in an audio frame (after the 10-byte header); larger frames are counted and dropped."),
+        .init(name: "meeting.max_packets_per_second", kind: .integer(10...1000), defaultValue: .integer(60),
+              help: "Audio packets per second one participant may send (bursts of one second allowed); more are counted and dropped."),
+        .init(name: "meeting.listener_queue_packets", kind: .integer(4...4096), defaultValue: .integer(64),
+              help: "Audio frames held for a listener whose connection cannot keep up; beyond that the oldest are dropped and counted."),
+        .init(name: "meeting.invitation_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(168),
+              help: "How long a meeting invitation link for a guest is valid (it also stops working when the meeting ends)."),
         .init(name: "auth.session_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(336),
               help: "How long a login lasts without use; each use in its second half renews it."),
         .init(name: "auth.lock_threshold", kind: .integer(1...100), defaultValue: .integer(5),
@@ -130,6 +145,11 @@ public struct Configuration: Sendable, Equatable {
         liveCommandsPerSecond = int("live.commands_per_second")
         liveReplayLimit = int("live.replay_limit")
         eventRetentionDays = int("live.event_retention_days")
+        meetingMaxParticipants = int("meeting.max_participants")
+        meetingMaxPacketBytes = int("meeting.max_packet_bytes")
+        meetingMaxPacketsPerSecond = int("meeting.max_packets_per_second")
+        meetingListenerQueuePackets = int("meeting.listener_queue_packets")
+        meetingInvitationLifetimeHours = int("meeting.invitation_lifetime_hours")
         if liveMaxFrameBytes > liveMaxMessageBytes {
             throw ConfigurationError("live.max_frame_bytes (\(liveMaxFrameBytes)) must not exceed live.max_message_bytes (\(liveMaxMessageBytes))")
         }

@@ -1,0 +1,4 @@
+#ifndef COMMUNIS_COGG_SHIM_H
+#define COMMUNIS_COGG_SHIM_H
+#include <ogg/ogg.h>
+#endif
