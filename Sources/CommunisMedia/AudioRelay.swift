@@ -24,5 +24,17 @@ public actor AudioRelay {
 
 /// Process-wide audio counters, for `/api/v1/admin/metrics`. SKELETON.
 public final class AudioMetrics: Sendable {
+    public struct Snapshot: Sendable, Equatable {
+        public var packetsIn = 0
+        public var packetsOut = 0
+        public var droppedSlow = 0
+        public var malformed = 0
+        /// Binary frames from connections that are not admitted to any meeting.
+        public var unrouted = 0
+        public var rateLimited = 0
+        public var mutedDropped = 0
+        public init() {}
+    }
     public init() {}
+    public func snapshot() -> Snapshot { Snapshot() }
 }
