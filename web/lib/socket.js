@@ -10,7 +10,11 @@
 //    the close code says not to (4001 → "session-ended"; 1002/1007/1008/1009 → stop);
 //  - keeps writes that carry an idempotencyKey until acknowledged and resends them, with the
 //    same key, after reconnecting;
-//  - emits "state" ("connecting" | "open" | "reconnecting" | "closed") for the banner.
+//  - emits "state" ("connecting" | "open" | "reconnecting" | "closed") for the banner;
+//  - meetings: emits "meeting" for messages on a `meeting:<id>` topic, "roster" for
+//    `meeting.roster` on a workspace topic, and "binary" (an ArrayBuffer) for every binary
+//    frame (meeting audio); `sendBinary()` sends one, dropping it rather than queueing
+//    when the connection is not open or already has too much waiting (audio is live).
 
 export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_MAX_MS = 30_000;
@@ -46,6 +50,15 @@ export function liveUrl(loc) {
 }
 
 export const topicFor = (workspaceId) => `workspace:${workspaceId}`;
+export const meetingTopic = (meetingId) => `meeting:${meetingId}`;
+
+/** Meeting id of a `meeting:<id>` topic, or null. */
+export function meetingOf(topic) {
+  return typeof topic === 'string' && topic.startsWith('meeting:') ? topic.slice('meeting:'.length) : null;
+}
+
+/** Audio waiting in the socket beyond this is stale: newer frames are dropped instead (~0.5 s). */
+export const MAX_BUFFERED_AUDIO_BYTES = 64 * 1024;
 
 /** Workspace id of a `workspace:<id>` topic, or null. */
 export function workspaceOf(topic) {
@@ -112,7 +125,13 @@ export function createLiveClient({
       return;
     }
     ws = socket;
-    socket.onmessage = (ev) => { if (ws === socket) handleText(ev.data); };
+    try { socket.binaryType = 'arraybuffer'; } catch { /* not a browser socket */ }
+    socket.onmessage = (ev) => {
+      if (ws !== socket) return;
+      if (typeof ev.data === 'string') handleText(ev.data);
+      else if (ev.data instanceof ArrayBuffer) emit('binary', ev.data);
+      else if (ArrayBuffer.isView(ev.data)) emit('binary', ev.data.buffer.slice(ev.data.byteOffset, ev.data.byteOffset + ev.data.byteLength));
+    };
     socket.onclose = (ev) => { if (ws === socket) handleClose(ev?.code ?? 1006); };
     socket.onerror = () => { /* a close event follows */ };
   }
@@ -159,6 +178,11 @@ export function createLiveClient({
     if (!msg || typeof msg !== 'object') return;
     emit('message', msg);
     const workspaceId = workspaceOf(msg.topic);
+    const meetingId = meetingOf(msg.topic);
+    if (meetingId && msg.type !== 'ack' && msg.type !== 'error') {
+      emit('meeting', { meetingId, type: msg.type, data: msg.data ?? {} });
+      return;
+    }
     switch (msg.type) {
       case 'welcome':
         welcome = msg.data ?? {};
@@ -189,6 +213,9 @@ export function createLiveClient({
         return;
       case 'notification':
         emit('notification', msg.data ?? {});
+        return;
+      case 'meeting.roster':
+        if (workspaceId) emit('roster', { workspaceId, data: msg.data ?? {} });
         return;
       case 'reload': {
         const sub = workspaceId ? subscriptions.get(workspaceId) : null;
@@ -309,6 +336,21 @@ export function createLiveClient({
     typing(workspaceId, threadId) {
       return rawSend({ v: 1, type: 'typing', topic: topicFor(workspaceId), data: { threadId } });
     },
+
+    /**
+     * Sends one binary frame (meeting audio). Returns false, sending nothing, when the
+     * connection is not open or more than `maxBuffered` bytes are still waiting to go out:
+     * late audio is worth less than none.
+     */
+    sendBinary(data, { maxBuffered = MAX_BUFFERED_AUDIO_BYTES } = {}) {
+      if (!ws || state !== 'open') return false;
+      if ((ws.bufferedAmount ?? 0) > maxBuffered) return false;
+      ws.send(data);
+      return true;
+    },
+
+    /** Registers `fn(arrayBuffer)` for binary frames; returns the function that removes it. */
+    onBinary(fn) { return client.on('binary', fn); },
 
     /** Number of commands still waiting for an answer (tests, debugging). */
     get pendingCount() { return pending.size; },

@@ -15,9 +15,11 @@ function harness({ random = () => 0.5 } = {}) {
       this.url = url;
       this.sent = [];
       this.closedWith = null;
+      this.binary = [];
+      this.bufferedAmount = 0;
       sockets.push(this);
     }
-    send(text) { this.sent.push(JSON.parse(text)); }
+    send(data) { if (typeof data === 'string') this.sent.push(JSON.parse(data)); else this.binary.push(data); }
     close(code) { this.closedWith = code; }
     // Server side helpers
     deliver(msg) { this.onmessage?.({ data: JSON.stringify({ v: 1, ...msg }) }); }
@@ -324,4 +326,44 @@ test('helpers: ws URL from the page location, workspace id from a topic', () => 
   assert.equal(liveUrl({ protocol: 'http:', host: '127.0.0.1:8080' }), 'ws://127.0.0.1:8080/api/v1/live');
   assert.equal(workspaceOf(TOPIC), WS);
   assert.equal(workspaceOf('person:x'), null);
+});
+
+// ------------------------------------------------------------------ meetings
+
+test('binary frames: arraybuffer type, received frames are emitted, sent only while open', () => {
+  const { client, last } = harness();
+  const got = [];
+  client.onBinary((buf) => got.push(new Uint8Array(buf)));
+  client.start();
+  assert.equal(last().binaryType, 'arraybuffer');
+  assert.equal(client.sendBinary(new Uint8Array([1, 2])), false, 'not before welcome');
+  last().welcome();
+  const frame = new Uint8Array([0x10, 0x9e, 0, 3, 1, 2, 0, 0, 0xbb, 0x80, 0xf8]);
+  last().onmessage({ data: frame.buffer });
+  last().onmessage({ data: frame.subarray(2, 4) });
+  assert.deepEqual(got.map((b) => [...b]), [[...frame], [0, 3]]);
+  assert.equal(client.sendBinary(frame), true);
+  assert.deepEqual(last().binary, [frame]);
+  last().bufferedAmount = 1_000_000;
+  assert.equal(client.sendBinary(frame), false, 'dropped when the socket is backed up');
+  assert.equal(last().binary.length, 1);
+});
+
+test('meeting messages are emitted with their meeting id; acks still settle commands', async () => {
+  const { client, last } = harness();
+  const meetings = [];
+  const rosters = [];
+  client.on('meeting', (m) => meetings.push(m));
+  client.on('roster', (r) => rosters.push(r));
+  client.start();
+  last().welcome();
+  const join = client.send('meeting.join', { topic: 'meeting:m1', data: { muted: false } });
+  const sent = last().sentOf('meeting.join')[0];
+  assert.equal(sent.topic, 'meeting:m1');
+  last().deliver({ type: 'ack', ref: sent.ref, topic: 'meeting:m1', data: { state: 'lobby', streamId: 7 } });
+  assert.deepEqual(await join, { state: 'lobby', streamId: 7 });
+  last().deliver({ type: 'meeting.speaking', topic: 'meeting:m1', data: { speaking: [3] } });
+  last().deliver({ type: 'meeting.roster', topic: TOPIC, data: { meetingId: 'm1', state: 'live', participants: [] } });
+  assert.deepEqual(meetings, [{ meetingId: 'm1', type: 'meeting.speaking', data: { speaking: [3] } }]);
+  assert.deepEqual(rosters, [{ workspaceId: WS, data: { meetingId: 'm1', state: 'live', participants: [] } }]);
 });
