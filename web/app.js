@@ -15,6 +15,8 @@ import { renderProfile } from './views/profile.js';
 import { renderAdmin } from './views/admin.js';
 import { renderInvitation } from './views/invitation.js';
 import { renderNotifications } from './views/notifications.js';
+import { renderMeeting } from './views/meeting.js';
+import { renderMeetingInvitation } from './views/meeting-invitation.js';
 
 const VIEWS = {
   login: renderLogin,
@@ -29,6 +31,8 @@ const VIEWS = {
   admin: renderAdmin,
   invitation: renderInvitation,
   notifications: renderNotifications,
+  meeting: renderMeeting,
+  meetingInvitation: renderMeetingInvitation,
 };
 
 const state = {

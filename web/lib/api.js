@@ -160,6 +160,14 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     getInvitation: (token) => request('GET', `/invitations/${enc(token)}`),
     acceptInvitation: (token, password) =>
       request('POST', `/invitations/${enc(token)}/accept`, { body: { password } }),
+    // Meetings (what happens inside one travels over the live connection)
+    listMeetings: (workspaceId, query) => request('GET', `/workspaces/${enc(workspaceId)}/meetings`, { query }),
+    createMeeting: (workspaceId, meeting) => request('POST', `/workspaces/${enc(workspaceId)}/meetings`, { body: meeting }),
+    getMeeting: (id) => request('GET', `/meetings/${enc(id)}`),
+    endMeeting: (id) => request('POST', `/meetings/${enc(id)}/end`),
+    inviteToMeeting: (id, guest) => request('POST', `/meetings/${enc(id)}/invitations`, { body: guest }),
+    getMeetingInvitation: (token) => request('GET', `/meeting-invitations/${enc(token)}`),
+    acceptMeetingInvitation: (token) => request('POST', `/meeting-invitations/${enc(token)}/accept`),
     // Administration
     listUsers: (query) => request('GET', '/admin/users', { query }),
     createUser: (user) => request('POST', '/admin/users', { body: user }),

@@ -15,10 +15,12 @@ export const ROUTES = [
   ['profile', 'profile'],
   ['invitation', 'invitation/:token'],
   ['notifications', 'notifications'],
+  ['meeting', 'meetings/:id'],
+  ['meetingInvitation', 'meeting-invitation/:token'],
 ];
 
 /** Routes reachable without a session. */
-export const PUBLIC_ROUTES = new Set(['login', 'invitation']);
+export const PUBLIC_ROUTES = new Set(['login', 'invitation', 'meetingInvitation']);
 
 function parseQuery(text) {
   const query = {};

@@ -153,3 +153,27 @@ test('every endpoint helper uses the method and path of the contract', async () 
   assert.deepEqual(JSON.parse(calls[3].init.body), { role: 'owner' });
   assert.deepEqual(JSON.parse(calls[6].init.body), { currentPassword: 'a', newPassword: 'b' });
 });
+
+test('meeting helpers use the paths of the contract and send the CSRF header on writes', async () => {
+  const { calls, fetchImpl } = recordingFetch(fakeResponse(200, {}));
+  const api = createApi({ fetchImpl, getCsrfToken: () => 't' });
+  await api.listMeetings('w');
+  await api.createMeeting('w', { title: 'Veckomöte', scheduledFor: '2026-12-01T09:00:00Z' });
+  await api.getMeeting('m');
+  await api.endMeeting('m');
+  await api.inviteToMeeting('m', { name: 'Lena Berg' });
+  await api.getMeetingInvitation('tok');
+  await api.acceptMeetingInvitation('tok');
+  assert.deepEqual(calls.map((c) => `${c.init.method} ${c.url}`), [
+    'GET /api/v1/workspaces/w/meetings',
+    'POST /api/v1/workspaces/w/meetings',
+    'GET /api/v1/meetings/m',
+    'POST /api/v1/meetings/m/end',
+    'POST /api/v1/meetings/m/invitations',
+    'GET /api/v1/meeting-invitations/tok',
+    'POST /api/v1/meeting-invitations/tok/accept',
+  ]);
+  assert.deepEqual(JSON.parse(calls[1].init.body), { title: 'Veckomöte', scheduledFor: '2026-12-01T09:00:00Z' });
+  assert.equal(calls[3].init.headers['X-CSRF-Token'], 't');
+  assert.equal(calls[0].init.headers['X-CSRF-Token'], undefined);
+});

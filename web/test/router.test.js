@@ -51,7 +51,15 @@ test('buildHash is the inverse of parseHash', () => {
   assert.throws(() => buildHash('person', {}));
 });
 
-test('only login and invitation are reachable without a session', () => {
+test('meetings and meeting invitations have routes; a meeting invitation is public', () => {
+  assert.deepEqual(parseHash('#/meetings/0b7e'), { name: 'meeting', params: { id: '0b7e' }, query: {} });
+  assert.deepEqual(parseHash('#/meeting-invitation/tok_1'), { name: 'meetingInvitation', params: { token: 'tok_1' }, query: {} });
+  assert.equal(buildHash('meeting', { id: 'm1' }), '#/meetings/m1');
+  assert.equal(requiresSession(parseHash('#/meeting-invitation/x')), false);
+  assert.equal(requiresSession(parseHash('#/meetings/m1')), true);
+});
+
+test('only login and the invitations are reachable without a session', () => {
   assert.equal(requiresSession(parseHash('#/login')), false);
   assert.equal(requiresSession(parseHash('#/invitation/x')), false);
   assert.equal(requiresSession(parseHash('#/')), true);

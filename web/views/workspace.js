@@ -10,6 +10,7 @@ import {
 } from './components.js';
 import { discussionSection } from './discussion.js';
 import { workspaceBlogSection } from './blog.js';
+import { workspaceMeetings } from './meeting/workspace-meetings.js';
 
 const MEMBER_PAGE = 50;
 
@@ -270,6 +271,12 @@ export async function renderWorkspace(ctx) {
     const discussions = discussionSection(ctx, ws, { onRemoved });
     ctx.onCleanup(() => discussions.dispose());
     main = [discussions.presenceEl, discussions.el];
+  }
+  // Meetings: for members (they may join), with who is in them now.
+  if (ws.myRole && ctx.live) {
+    const meetings = workspaceMeetings(ctx, ws);
+    ctx.onCleanup(() => meetings.dispose());
+    main.splice(main.length - 1, 0, meetings.el);
   }
   const tab = (href, text, current) => h('li', {}, h('a', { href, class: 'ws-tab', 'aria-current': current ? 'page' : false }, text));
   const tabs = h('nav', { class: 'ws-tabs', 'aria-label': t('workspace.partsLabel') },

@@ -1,0 +1,182 @@
+// One meeting as this page takes part in it: the live commands (docs/protocol.md,
+// "Meetings"), the state reducer (meeting-state.js) fed by the join ack and meeting.*
+// events, and the audio (capture.js, playback.js) started and stopped with it. The view
+// (views/meeting.js) draws `state` and calls the actions; it never touches audio itself.
+//
+// Audio is sent only while joined and not muted; a reconnect of the live connection joins
+// again and takes the fresh snapshot (meeting messages are not stored).
+import { meetingTopic, LiveError } from '../lib/socket.js';
+import {
+  meetingState, applyJoinAck, applyMeetingEvent, joining, left, maySend, me, remoteStreams,
+} from './meeting-state.js';
+import { checkAudioSupport } from './support.js';
+import { createAudioContext } from './audio-context.js';
+import { createCapture } from './capture.js';
+import { createPlayback } from './playback.js';
+
+/** An error for the view: `code` is a reason the page explains (see meeting.problem.* texts). */
+export class MeetingError extends Error {
+  constructor(code, cause) {
+    super(code);
+    this.name = 'MeetingError';
+    this.code = code;
+    this.cause = cause;
+  }
+}
+
+export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onLevels }) {
+  const topic = meetingTopic(meetingId);
+  let state = meetingState(meetingId);
+  let ctx = null;
+  let capture = null;
+  let playback = null;
+  let listenOnly = false;
+  let wantMuted = false;
+  let lastNotice = null; // {type, by} of the last change made to me by a moderator
+  const offs = [];
+
+  function set(next) {
+    if (next === state) return;
+    const before = state;
+    state = next;
+    syncAudio(before);
+    onChange?.(state, before);
+  }
+
+  function syncAudio(before) {
+    if (capture) capture.setSending({ streamId: state.you, active: !listenOnly && maySend(state) && !wantMuted });
+    if (playback) {
+      const now = new Set(remoteStreams(state));
+      for (const id of remoteStreams(before)) if (!now.has(id)) playback.removeStream(id);
+    }
+    if (['removed', 'ended', 'left'].includes(state.status)) stopAudio();
+  }
+
+  function stopAudio() {
+    capture?.stop();
+    playback?.stop();
+    capture = null;
+    playback = null;
+    const c = ctx;
+    ctx = null;
+    c?.close?.().catch?.(() => {});
+  }
+
+  offs.push(
+    live.on('meeting', (msg) => {
+      if (msg.meetingId !== meetingId) return;
+      if (msg.type === 'meeting.participant.updated' && msg.data?.by && msg.data.participant?.streamId === state.you) {
+        lastNotice = { muted: msg.data.participant.muted, handRaised: msg.data.participant.handRaised, by: msg.data.by };
+        if (msg.data.participant.muted) wantMuted = true;
+      }
+      set(applyMeetingEvent(state, msg));
+    }),
+    live.onBinary((buffer) => playback?.handleFrame(buffer)),
+    // After a reconnect the server has forgotten us: join again for a fresh snapshot.
+    live.on('welcome', () => {
+      if (state.status === 'joined' || state.status === 'lobby') sendJoin().catch(() => {});
+    }),
+  );
+
+  async function sendJoin() {
+    set(joining(state));
+    try {
+      const ack = await live.send('meeting.join', { topic, data: { muted: wantMuted || listenOnly } });
+      set(applyJoinAck(state, ack));
+      return state;
+    } catch (err) {
+      set({ ...state, status: 'idle' });
+      throw err;
+    }
+  }
+
+  async function command(type, data = {}) {
+    return live.send(type, { topic, data });
+  }
+
+  return {
+    get state() { return state; },
+    get lastNotice() { return lastNotice; },
+    get listenOnly() { return listenOnly; },
+
+    /**
+     * Joins: checks the browser, starts audio, then sends meeting.join. Call from a click
+     * (the AudioContext may only start on a user gesture). Throws MeetingError with codes
+     * no-webcodecs, no-opus, no-worklet, insecure, mic-denied, mic-missing, mic-failed,
+     * encoder-failed, or a LiveError from the server (not-member, meeting-ended, …).
+     * `listen: true` joins without a microphone (muted).
+     */
+    async join({ listen = false } = {}) {
+      if (!live || live.state !== 'open') throw new LiveError('disconnected');
+      // Made synchronously inside the click, before anything is awaited.
+      ctx ??= createAudioContext();
+      const resumed = ctx.resume?.().catch(() => {});
+      const support = await checkAudioSupport();
+      if (!support.ok) { stopAudio(); throw new MeetingError(support.reason); }
+      listenOnly = listen;
+      try {
+        playback = createPlayback({ ctx, ownStreamId: () => state.you, onLevels });
+        await playback.start();
+        if (!listen) {
+          capture = createCapture({
+            ctx, encoderConfig: support.encoderConfig, onLevel: onMicLevel,
+            send: (bytes) => live.sendBinary(bytes),
+          });
+          await capture.start();
+        }
+      } catch (err) {
+        stopAudio();
+        throw err.code ? new MeetingError(err.code, err) : new MeetingError('encoder-failed', err);
+      }
+      await resumed;
+      try {
+        await sendJoin();
+      } catch (err) {
+        stopAudio();
+        throw err;
+      }
+      return state;
+    },
+
+    async leave() {
+      if (state.status === 'joined' || state.status === 'lobby' || state.status === 'joining') {
+        try { await command('meeting.leave'); } catch { /* gone already */ }
+      }
+      set(left(state));
+      stopAudio();
+    },
+
+    async setMuted(muted) {
+      if (listenOnly && !muted) return;
+      wantMuted = muted;
+      if (muted) capture?.setSending({ streamId: state.you, active: false }); // at once
+      await command('meeting.mute', { muted });
+      // The participant.updated event follows; until then our own flag decides.
+      syncAudio(state);
+    },
+    setHand: (raised) => command('meeting.hand', { raised }),
+    // Moderators
+    muteOther: (streamId) => command('meeting.mute', { streamId, muted: true }),
+    lowerHand: (streamId) => command('meeting.hand', { streamId, raised: false }),
+    admit: (streamId) => command('meeting.admit', { streamId }),
+    deny: (streamId) => command('meeting.deny', { streamId }),
+    remove: (streamId) => command('meeting.remove', { streamId }),
+    end: () => command('meeting.end'),
+    stats: () => command('meeting.stats'),
+
+    /** Whether my microphone is on (sending). */
+    get sending() { return Boolean(capture?.sending); },
+    get muted() { return listenOnly || wantMuted || Boolean(me(state)?.muted); },
+
+    receivedLevels: () => playback?.receivedLevels() ?? {},
+    playedLevels: () => playback?.playedLevels() ?? {},
+    audioStats: () => ({ capture: capture?.stats() ?? null, playback: playback?.stats() ?? null }),
+
+    /** Leaves (if in the meeting) and releases the microphone and the listeners. */
+    dispose() {
+      if (state.status === 'joined' || state.status === 'lobby') command('meeting.leave').catch(() => {});
+      for (const off of offs) off();
+      stopAudio();
+    },
+  };
+}

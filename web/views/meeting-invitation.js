@@ -1,0 +1,47 @@
+// A meeting invitation link (#/meeting-invitation/<token>), public: shows the meeting, who
+// invited and the guest's name; "Gå med" accepts (the server sets the session cookie) and
+// goes to the meeting, where the guest waits in the lobby until a moderator admits them.
+import { h } from '../lib/dom.js';
+import { buildHash } from '../lib/router.js';
+import { pageHeading, errorPanel, alertBox } from './components.js';
+
+export async function renderMeetingInvitation(ctx) {
+  const { t, api } = ctx;
+  ctx.setTitle(t('meetingInvitation.title'));
+  const token = ctx.route.params.token;
+  let info;
+  try {
+    info = await api.getMeetingInvitation(token);
+  } catch (err) {
+    return h('section', { class: 'auth-page' }, h('div', { class: 'card auth-card' },
+      pageHeading(t('meetingInvitation.title')), errorPanel(t, err),
+      h('p', {}, h('a', { href: buildHash('login') }, t('invitation.toLogin')))));
+  }
+  const alert = alertBox();
+  const go = h('button', { type: 'button', class: 'btn btn-primary btn-block' }, t('meetingInvitation.join'));
+  go.addEventListener('click', async () => {
+    alert.clear();
+    go.disabled = true;
+    try {
+      const res = await api.acceptMeetingInvitation(token);
+      const session = await api.getSession().catch(() => null);
+      ctx.setSession(session);
+      ctx.navigate(buildHash('meeting', { id: res?.meetingId ?? info.meeting?.id }));
+    } catch (err) {
+      alert.error(t, err);
+      go.disabled = false;
+    }
+  });
+  const inviter = typeof info.invitedBy === 'string' ? info.invitedBy : info.invitedBy?.name ?? '';
+  return h('section', { class: 'auth-page' },
+    h('div', { class: 'card auth-card stack' },
+      h('p', { class: 'eyebrow' }, t('meetingInvitation.eyebrow')),
+      pageHeading(info.meeting?.title ?? ''),
+      h('p', { class: 'lead' }, t('meetingInvitation.hello', { name: info.guestName ?? '' })),
+      h('dl', { class: 'facts' },
+        h('div', {}, h('dt', {}, t('meetingInvitation.workspace')), h('dd', {}, info.workspaceName ?? '')),
+        h('div', {}, h('dt', {}, t('meetingInvitation.invitedBy')), h('dd', {}, inviter)),
+        h('div', {}, h('dt', {}, t('meetingInvitation.yourName')), h('dd', {}, info.guestName ?? ''))),
+      h('p', { class: 'hint' }, t('meetingInvitation.note')),
+      alert.el, go));
+}

@@ -1,0 +1,191 @@
+// The meeting page (#/meetings/<id>): before joining, the "Gå med" button (a real click
+// starts the audio); then the room (views/meeting/room.js); the lobby's waiting screen for
+// guests; and the screens for a meeting that ended or a person who was removed. A browser
+// that cannot take part (no WebCodecs Opus, no microphone) gets an explanation, never a
+// silent meeting. The meeting's chat is its workspace thread (views/meeting/chat.js).
+import { h, replaceChildren } from '../lib/dom.js';
+import { buildHash } from '../lib/router.js';
+import { formatDateTime } from '../lib/format.js';
+import { pageHeading, errorPanel, alertBox } from './components.js';
+import { createMeetingClient } from '../meeting/client.js';
+import { meetingRoom } from './meeting/room.js';
+import { meetingChat } from './meeting/chat.js';
+
+const PROBLEMS = new Set(['no-webcodecs', 'no-opus', 'no-worklet', 'insecure', 'mic-denied', 'mic-missing', 'mic-failed', 'encoder-failed']);
+const MIC_PROBLEMS = new Set(['mic-denied', 'mic-missing', 'mic-failed']);
+
+function notFound(t) {
+  return h('section', { class: 'card' }, pageHeading(t('meeting.notFoundTitle')), h('p', {}, t('meeting.notFoundText')),
+    h('p', {}, h('a', { href: buildHash('home') }, t('common.backHome'))));
+}
+
+/** The explanation for a browser or microphone problem (role=alert so it is announced). */
+export function problemBox(t, code, { onListen } = {}) {
+  const key = PROBLEMS.has(code) ? code : 'encoder-failed';
+  return h('div', { class: 'alert alert-error meeting-problem', role: 'alert' },
+    h('p', { class: 'meeting-problem-title' }, h('strong', {}, t(`meeting.problem.${key}.title`))),
+    h('p', {}, t(`meeting.problem.${key}.text`)),
+    MIC_PROBLEMS.has(key) && onListen
+      ? h('p', {}, h('button', { type: 'button', class: 'btn btn-secondary', onclick: onListen }, t('meeting.listenOnly')))
+      : null);
+}
+
+export async function renderMeeting(ctx) {
+  const { t, api, lang } = ctx;
+  const id = ctx.route.params.id;
+  let meeting;
+  try {
+    meeting = await api.getMeeting(id);
+  } catch (err) {
+    if (err.code === 'not-found' || err.status === 404) return notFound(t);
+    throw err;
+  }
+  ctx.setTitle(meeting.title);
+  const live = ctx.live;
+  const alert = alertBox();
+  const body = h('div', { class: 'stack meeting-body' });
+  const chatBox = h('div', {});
+  let room = null;
+  let client = null;
+  let problem = null;
+
+  const sub = () => {
+    const parts = [t(`meeting.state.${meeting.state}`)];
+    if (meeting.scheduledFor) parts.push(formatDateTime(meeting.scheduledFor, lang));
+    return parts.join(' · ');
+  };
+  const crumbs = h('p', { class: 'crumbs' }, meeting.workspaceId
+    ? h('a', { href: buildHash('workspace', { id: meeting.workspaceId }) }, t('meeting.backToWorkspace'))
+    : h('a', { href: buildHash('home') }, t('common.backHome')));
+  const subline = h('p', { class: 'meta' }, sub());
+
+  function screen(kind, text) {
+    room?.dispose();
+    room = null;
+    replaceChildren(body, h('section', { class: `card meeting-screen meeting-screen-${kind}`, 'aria-labelledby': 'meeting-screen-h' },
+      h('h2', { id: 'meeting-screen-h', tabindex: '-1' }, t(`meeting.screen.${kind}.title`)),
+      h('p', { role: 'status' }, text),
+      kind === 'left' ? h('p', {}, joinButton(t('meeting.joinAgain'))) : null,
+      meeting.workspaceId && kind !== 'lobby'
+        ? h('p', {}, h('a', { href: buildHash('workspace', { id: meeting.workspaceId }) }, t('meeting.backToWorkspace')))
+        : null));
+    body.querySelector('h2')?.focus?.();
+  }
+
+  function onChange(state, before) {
+    if (!ctx.isCurrent()) return;
+    if (state.status === before.status && state.status === 'joined') { room?.update(state); return; }
+    switch (state.status) {
+      case 'joined':
+        if (!room) {
+          room = meetingRoom(ctx, { client, meeting, alert, onLeave: () => client.leave() });
+          replaceChildren(body, room.el);
+          room.el.querySelector('h2')?.focus?.();
+        }
+        room.update(state);
+        return;
+      case 'lobby':
+        replaceChildren(body, h('section', { class: 'card meeting-screen meeting-lobby', 'aria-labelledby': 'lobby-h' },
+          h('h2', { id: 'lobby-h', tabindex: '-1' }, t('meeting.lobby.title')),
+          h('p', { role: 'status' }, t('meeting.lobby.waiting')),
+          h('p', { class: 'hint' }, t('meeting.lobby.hint')),
+          h('p', {}, h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => client.leave() }, t('meeting.leave')))));
+        body.querySelector('h2')?.focus?.();
+        return;
+      case 'ended':
+        meeting = { ...meeting, state: 'ended' };
+        subline.textContent = sub();
+        screen('ended', state.endedBy?.name ? t('meeting.screen.ended.by', { name: state.endedBy.name }) : t('meeting.screen.ended.text'));
+        return;
+      case 'removed':
+        screen('removed', t(state.removed?.reason === 'denied' ? 'meeting.screen.denied' : 'meeting.screen.removed.text',
+          { name: state.removed?.by?.name ?? '' }));
+        return;
+      case 'left':
+        screen('left', t('meeting.screen.left.text'));
+        return;
+      default:
+    }
+  }
+
+  function joinButton(label = t('meeting.join')) {
+    const btn = h('button', { type: 'button', class: 'btn btn-primary meeting-join' }, label);
+    btn.addEventListener('click', () => join(btn, {}));
+    return btn;
+  }
+
+  async function join(btn, options) {
+    alert.clear();
+    problem?.remove();
+    problem = null;
+    if (btn) { btn.disabled = true; btn.textContent = t('meeting.joining'); }
+    try {
+      client ??= createMeetingClient({
+        live, meetingId: id, onChange,
+        onMicLevel: (l) => room?.micLevel(l),
+        onLevels: (levels) => room?.levels(levels),
+      });
+      exposeTestHook(client);
+      await client.join(options);
+    } catch (err) {
+      if (btn) { btn.disabled = false; btn.textContent = t('meeting.join'); }
+      if (err.name === 'MeetingError') {
+        problem = problemBox(t, err.code, { onListen: () => join(null, { listen: true }) });
+        body.prepend(problem);
+      } else {
+        alert.error(t, err);
+      }
+    }
+  }
+
+  function preJoin() {
+    const people = meeting.participants ?? [];
+    replaceChildren(body, h('section', { class: 'card meeting-prejoin', 'aria-labelledby': 'prejoin-h' },
+      h('h2', { id: 'prejoin-h' }, t('meeting.prejoin.title')),
+      h('p', {}, people.length
+        ? t('meeting.prejoin.inNow', { names: people.map((p) => p.name).join(', ') })
+        : t('meeting.prejoin.nobody')),
+      h('p', { class: 'hint' }, t('meeting.prejoin.hint')),
+      live ? joinButton() : h('p', { class: 'empty' }, t('meeting.noLive'))));
+  }
+
+  if (meeting.state === 'ended') {
+    replaceChildren(body, h('section', { class: 'card meeting-screen meeting-screen-ended' },
+      h('h2', {}, t('meeting.screen.ended.title')), h('p', {}, t('meeting.screen.ended.text'))));
+  } else {
+    preJoin();
+  }
+
+  if (meeting.threadId && meeting.workspaceId) {
+    const chat = meetingChat(ctx, { workspaceId: meeting.workspaceId, threadId: meeting.threadId });
+    ctx.onCleanup(() => chat.dispose());
+    replaceChildren(chatBox, chat.el);
+  }
+
+  ctx.onCleanup(() => {
+    client?.dispose();
+    room?.dispose();
+    if (window.__communisMeeting?.client === client) window.__communisMeeting = null;
+  });
+
+  return h('div', { class: 'meeting-page' }, crumbs,
+    h('div', { class: 'card ws-hero' }, h('p', { class: 'eyebrow' }, t('meeting.eyebrow')), pageHeading(meeting.title), subline),
+    alert.el,
+    h('div', { class: 'layout-two' }, h('div', { class: 'col-main stack' }, body), h('div', { class: 'col-side stack' }, chatBox)));
+}
+
+/**
+ * The hook the browser tests read: state(), receivedLevels() (RMS per remote stream of
+ * the PCM decoded in the last 500 ms), playedLevels(), ownStreamId(), stats().
+ */
+function exposeTestHook(client) {
+  window.__communisMeeting = {
+    client,
+    state: () => client.state,
+    ownStreamId: () => client.state.you,
+    receivedLevels: () => client.receivedLevels(),
+    playedLevels: () => client.playedLevels(),
+    sending: () => client.sending,
+    stats: () => client.audioStats(),
+  };
+}

@@ -1,0 +1,81 @@
+// Moderator tools of a meeting: inviting a named guest (a link to copy) and the per
+// participant statistics from `meeting.stats`.
+import { h, replaceChildren } from '../../lib/dom.js';
+import { absoluteUrl, formatDate } from '../../lib/format.js';
+import { field, alertBox, showFieldErrors } from '../components.js';
+
+export function guestInvite(ctx, meeting) {
+  const { t, api, lang } = ctx;
+  const alert = alertBox();
+  const name = field(t, { label: t('meeting.invite.name'), name: 'meeting-guest-name', required: true });
+  const email = field(t, { label: t('meeting.invite.email'), name: 'meeting-guest-email', type: 'email', hint: t('meeting.invite.emailHint') });
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('meeting.invite.submit'));
+  const result = h('div', {});
+  const form = h('form', { class: 'stack', novalidate: true, 'aria-label': t('meeting.invite.title') }, alert.el, name.wrap, email.wrap, submit);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    alert.clear();
+    replaceChildren(result);
+    const values = { name: name.input.value.trim(), email: email.input.value.trim() };
+    const errors = {};
+    if (!values.name) errors.name = 'validation.required';
+    if (values.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email)) errors.email = 'validation.email';
+    if (showFieldErrors(t, { name, email }, errors)) return;
+    submit.disabled = true;
+    try {
+      const inv = await api.inviteToMeeting(meeting.id, values.email ? values : { name: values.name });
+      name.input.value = '';
+      email.input.value = '';
+      const link = field(t, { label: t('meeting.invite.link'), name: 'meeting-invite-link', value: absoluteUrl(inv.url, location.origin), attrs: { readonly: true } });
+      const copy = h('button', { type: 'button', class: 'btn btn-secondary' }, t('workspace.copyLink'));
+      const copied = h('span', { class: 'hint', role: 'status' });
+      copy.addEventListener('click', async () => {
+        link.input.select();
+        try { await navigator.clipboard.writeText(link.input.value); } catch { document.execCommand?.('copy'); }
+        copied.textContent = t('workspace.copied');
+      });
+      replaceChildren(result, h('div', { class: 'invite-result' },
+        h('p', { role: 'status' }, t('meeting.invite.done', { name: inv.guestName ?? values.name, date: formatDate(inv.expiresAt, lang) })),
+        link.wrap, h('div', { class: 'row' }, copy, copied)));
+    } catch (err) {
+      alert.error(t, err);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'meeting-invite-h' },
+    h('h2', { id: 'meeting-invite-h' }, t('meeting.invite.title')),
+    h('p', { class: 'hint' }, t('meeting.invite.hint')), form, result);
+}
+
+const COLUMNS = ['packetsIn', 'packetsOut', 'lost', 'jitterMs', 'droppedSlow', 'malformed', 'rateLimited', 'mutedDropped'];
+
+export function statsPanel(ctx, client) {
+  const { t } = ctx;
+  const alert = alertBox();
+  const table = h('div', { class: 'table-wrap' });
+  const btn = h('button', { type: 'button', class: 'btn btn-secondary' }, t('meeting.stats.load'));
+  btn.addEventListener('click', async () => {
+    alert.clear();
+    btn.disabled = true;
+    try {
+      const res = await client.stats();
+      const rows = res?.participants ?? [];
+      replaceChildren(table, rows.length
+        ? h('table', { class: 'stats-table' },
+          h('caption', { class: 'visually-hidden' }, t('meeting.stats.title')),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('meeting.stats.person')),
+            COLUMNS.map((c) => h('th', { scope: 'col' }, t(`meeting.stats.${c}`))))),
+          h('tbody', {}, rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.person?.name ?? String(r.streamId)),
+            COLUMNS.map((c) => h('td', {}, c === 'jitterMs' ? Number(r[c] ?? 0).toFixed(1) : String(r[c] ?? 0)))))))
+        : h('p', { class: 'empty' }, t('meeting.stats.none')));
+    } catch (err) {
+      alert.error(t, err);
+    } finally {
+      btn.disabled = false;
+      btn.textContent = t('meeting.stats.refresh');
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'meeting-stats-h' },
+    h('h2', { id: 'meeting-stats-h' }, t('meeting.stats.title')), alert.el, h('div', { class: 'row' }, btn), table);
+}
