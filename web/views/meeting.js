@@ -77,6 +77,7 @@ export async function renderMeeting(ctx) {
     if (state.status === before.status && state.status === 'joined') { room?.update(state); return; }
     switch (state.status) {
       case 'joined':
+        if (meeting.state !== 'live') { meeting = { ...meeting, state: 'live' }; subline.textContent = sub(); }
         if (!room) {
           room = meetingRoom(ctx, { client, meeting, alert, onLeave: () => client.leave() });
           replaceChildren(body, room.el);

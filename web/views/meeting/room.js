@@ -70,10 +70,11 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
     if (p.you) badges.push(h('span', { class: 'badge' }, t('meeting.you')));
     if (p.moderator) badges.push(h('span', { class: 'badge badge-role' }, t('meeting.moderator')));
     if (p.guest) badges.push(h('span', { class: 'badge badge-guest' }, t('meeting.guest')));
+    // Text badges rather than emoji: they read out as they look, and need no emoji font.
     const icons = [];
-    if (p.muted) icons.push(h('span', { class: 'p-icon p-muted', title: t('meeting.muted') }, h('span', { 'aria-hidden': 'true' }, '🔇'), h('span', { class: 'visually-hidden' }, t('meeting.muted'))));
-    if (p.handRaised) icons.push(h('span', { class: 'p-icon p-hand', title: t('meeting.handRaised') }, h('span', { 'aria-hidden': 'true' }, '✋'), h('span', { class: 'visually-hidden' }, t('meeting.handRaised'))));
-    if (p.speaking) icons.push(h('span', { class: 'visually-hidden' }, t('meeting.speaking')));
+    if (p.speaking) icons.push(h('span', { class: 'badge badge-speaking' }, t('meeting.speaking')));
+    if (p.muted) icons.push(h('span', { class: 'badge badge-muted' }, t('meeting.muted')));
+    if (p.handRaised) icons.push(h('span', { class: 'badge badge-hand' }, t('meeting.handRaised')));
     const actions = [];
     if (state.moderator && !p.you) {
       if (!p.muted) actions.push(h('button', { type: 'button', class: 'btn btn-small btn-secondary', 'data-focus-key': `mute-${p.streamId}`,
