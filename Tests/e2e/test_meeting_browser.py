@@ -253,3 +253,55 @@ def test_a_refused_microphone_is_explained_and_listening_is_offered(server, brow
         assert erik.evaluate("window.__communisMeeting.sending()") is False
     finally:
         b.close()
+
+
+def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(server, audio_page, tones):
+    anna_api, ws_id = _workspace_for_anna_and_erik(server)
+    status, meeting = anna_api.call("POST", f"/api/v1/workspaces/{ws_id}/meetings", {"title": "Samråd med konsult"})
+    assert status in (200, 201), meeting
+    anna = audio_page(tones["a440"])
+    anna.on("dialog", lambda dialog: dialog.accept())
+    login(anna, ANNA)
+    anna.goto(f"/#/meetings/{meeting['id']}")
+    _join(anna)
+
+    # Anna, a moderator, invites a named guest and gets a link to pass on.
+    invite = anna.get_by_role("region", name="Bjud in en gäst")
+    invite.get_by_label("Gästens namn").fill("Lena Berg")
+    invite.get_by_role("button", name="Skapa länk").click()
+    link = invite.get_by_label("Inbjudningslänk").input_value()
+    assert "#/meeting-invitation/" in link, link
+
+    # The guest opens the link: the meeting, who invited and her name; "Gå med" goes on.
+    guest = audio_page(tones["e660"])
+    guest.goto(link)
+    expect(guest.get_by_role("heading", name="Samråd med konsult")).to_be_visible()
+    expect(guest.get_by_text("Hej Lena Berg!")).to_be_visible()
+    expect(guest.get_by_text("Anna Lindqvist")).to_be_visible()
+    screenshot(guest, "meeting-5-guest-invitation")
+    guest.get_by_role("button", name="Gå med").click()
+    expect(guest.get_by_role("heading", name="Gå med i mötet")).to_be_visible()
+    guest.get_by_role("button", name="Gå med", exact=True).click()
+    expect(guest.get_by_text("Väntar på att en moderator släpper in dig")).to_be_visible()
+    # A guest who is not a workspace member cannot read the chat thread: a note says so.
+    expect(guest.get_by_text("Chatten är en diskussion i samarbetsytan och kan bara läsas av dess medlemmar.")).to_be_visible()
+    screenshot(guest, "meeting-6-guest-lobby")
+
+    # Anna sees her in the lobby and lets her in.
+    lobby = anna.get_by_role("region", name="Väntar i lobbyn")
+    expect(lobby.get_by_text("Lena Berg")).to_be_visible()
+    lobby.get_by_role("button", name="Släpp in Lena Berg").click()
+    expect(lobby).to_be_hidden()
+    expect(guest.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(anna.locator(".participant", has_text="Lena Berg").get_by_text("Gäst")).to_be_visible()
+
+    guest_stream = _stream_of(anna, "Lena Berg")
+    anna_stream = _stream_of(guest, "Anna Lindqvist")
+    _wait_level(anna, guest_stream, above=AUDIBLE_RMS)
+    _wait_level(guest, anna_stream, above=AUDIBLE_RMS)
+
+    # Anna ends the meeting for everyone.
+    anna.get_by_role("button", name="Avsluta mötet för alla").click()
+    expect(guest.get_by_role("heading", name="Mötet är avslutat")).to_be_visible()
+    expect(anna.get_by_role("heading", name="Mötet är avslutat")).to_be_visible()
+    screenshot(guest, "meeting-7-guest-ended")

@@ -24,6 +24,17 @@ export class MeetingError extends Error {
   }
 }
 
+const OPEN_WAIT_MS = 8000;
+
+/** Resolves true once the live connection is open (at once if it is), false after `ms`. */
+function waitOpen(live, ms) {
+  if (live.state === 'open') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { off(); resolve(false); }, ms);
+    const off = live.on('state', (s) => { if (s === 'open') { clearTimeout(timer); off(); resolve(true); } });
+  });
+}
+
 export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onLevels }) {
   const topic = meetingTopic(meetingId);
   let state = meetingState(meetingId);
@@ -107,10 +118,12 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
      * `listen: true` joins without a microphone (muted).
      */
     async join({ listen = false } = {}) {
-      if (!live || live.state !== 'open') throw new LiveError('disconnected');
+      if (!live) throw new LiveError('disconnected');
       // Made synchronously inside the click, before anything is awaited.
       ctx ??= createAudioContext();
       const resumed = ctx.resume?.().catch(() => {});
+      // Just after logging in (a guest from an invitation link) the connection may still be opening.
+      if (!(await waitOpen(live, OPEN_WAIT_MS))) { stopAudio(); throw new LiveError('disconnected'); }
       const support = await checkAudioSupport();
       if (!support.ok) { stopAudio(); throw new MeetingError(support.reason); }
       listenOnly = listen;
