@@ -96,7 +96,8 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
       set(applyJoinAck(state, ack));
       return state;
     } catch (err) {
-      set({ ...state, status: 'idle' });
+      set(err?.code === 'meeting-ended' ? applyMeetingEvent({ ...state, status: 'joined' }, { type: 'meeting.ended', data: {} })
+        : { ...state, status: 'idle' });
       throw err;
     }
   }

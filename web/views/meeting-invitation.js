@@ -17,6 +17,12 @@ export async function renderMeetingInvitation(ctx) {
       pageHeading(t('meetingInvitation.title')), errorPanel(t, err),
       h('p', {}, h('a', { href: buildHash('login') }, t('invitation.toLogin')))));
   }
+  // Read both spellings of the landing information ({meeting: {id, title}, invitedBy} and
+  // {meetingId, meetingTitle, inviter}); the inviter may be a name or a PersonRef.
+  const meetingId = info.meeting?.id ?? info.meetingId;
+  const title = info.meeting?.title ?? info.meetingTitle ?? '';
+  const by = info.invitedBy ?? info.inviter;
+  const inviter = typeof by === 'string' ? by : by?.name ?? '';
   const alert = alertBox();
   const go = h('button', { type: 'button', class: 'btn btn-primary btn-block' }, t('meetingInvitation.join'));
   go.addEventListener('click', async () => {
@@ -24,19 +30,21 @@ export async function renderMeetingInvitation(ctx) {
     go.disabled = true;
     try {
       const res = await api.acceptMeetingInvitation(token);
-      const session = await api.getSession().catch(() => null);
+      // The answer may carry the new session; otherwise read it (the cookie is set).
+      const session = res?.csrfToken && res?.user
+        ? { user: res.user, csrfToken: res.csrfToken, expiresAt: res.expiresAt }
+        : await api.getSession().catch(() => null);
       ctx.setSession(session);
-      ctx.navigate(buildHash('meeting', { id: res?.meetingId ?? info.meeting?.id }));
+      ctx.navigate(buildHash('meeting', { id: res?.meetingId ?? meetingId }));
     } catch (err) {
       alert.error(t, err);
       go.disabled = false;
     }
   });
-  const inviter = typeof info.invitedBy === 'string' ? info.invitedBy : info.invitedBy?.name ?? '';
   return h('section', { class: 'auth-page' },
     h('div', { class: 'card auth-card stack' },
       h('p', { class: 'eyebrow' }, t('meetingInvitation.eyebrow')),
-      pageHeading(info.meeting?.title ?? ''),
+      pageHeading(title),
       h('p', { class: 'lead' }, t('meetingInvitation.hello', { name: info.guestName ?? '' })),
       h('dl', { class: 'facts' },
         h('div', {}, h('dt', {}, t('meetingInvitation.workspace')), h('dd', {}, info.workspaceName ?? '')),

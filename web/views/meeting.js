@@ -99,11 +99,19 @@ export async function renderMeeting(ctx) {
         screen('ended', state.endedBy?.name ? t('meeting.screen.ended.by', { name: state.endedBy.name }) : t('meeting.screen.ended.text'));
         return;
       case 'removed':
-        screen('removed', t(state.removed?.reason === 'denied' ? 'meeting.screen.denied' : 'meeting.screen.removed.text',
-          { name: state.removed?.by?.name ?? '' }));
+        screen('removed', !state.removed?.by?.name ? t('meeting.screen.removed.noBy')
+          : t(state.removed.reason === 'denied' ? 'meeting.screen.denied' : 'meeting.screen.removed.text', { name: state.removed.by.name }));
         return;
       case 'left':
         screen('left', t('meeting.screen.left.text'));
+        return;
+      case 'idle':
+        // Joining again after a reconnect failed: back to the start.
+        if (before.status === 'joining' && (room || body.querySelector('.meeting-lobby'))) {
+          room?.dispose();
+          room = null;
+          preJoin();
+        }
         return;
       default:
     }
