@@ -161,28 +161,10 @@ public struct HubBench: Sendable {
 
     // MARK: Servers
 
-    private var baseEnvironment: [String: String] {
-        let env = ProcessInfo.processInfo.environment
-        var clean: [String: String] = [:]
-        for key in ["PATH", "HOME", "LANG", "TMPDIR"] { if let value = env[key] { clean[key] = value } }
-        return clean
-    }
+    private var baseEnvironment: [String: String] { BenchEnvironment.base }
 
-    /// Overrides for the benchmark: cheap bcrypt for setup, no login throttling, command rate
-    /// limits out of the way, pings rare (libwebsockets' test server sends none, and pings are
-    /// not what is measured), quiet logs.
-    private var communisEnvironment: [String: String] {
-        baseEnvironment.merging([
-            "COMMUNIS_AUTH_BCRYPT_COST": "4",
-            "COMMUNIS_AUTH_LOGIN_ATTEMPTS_PER_ADDRESS": "100000",
-            "COMMUNIS_LIVE_COMMAND_BURST": "10000",
-            "COMMUNIS_LIVE_COMMANDS_PER_SECOND": "10000",
-            "COMMUNIS_LIVE_PING_INTERVAL_SECONDS": "600",
-            "COMMUNIS_LIVE_IDLE_TIMEOUT_SECONDS": "1200",
-            "COMMUNIS_HTTP_SILENCE_TIMEOUT_SECONDS": "300",
-            "COMMUNIS_LOG_LEVEL": "warning",
-        ]) { $1 }
-    }
+    /// See `BenchEnvironment.communis`.
+    private var communisEnvironment: [String: String] { BenchEnvironment.communis }
 
     private var dataDir: String { dir + "/data" }
 

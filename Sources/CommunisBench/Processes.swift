@@ -211,6 +211,48 @@ enum Ports {
     }
 }
 
+extension Ports {
+    /// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
+
+/// The environments of the children: nothing of ours leaks in but PATH, HOME, LANG, TMPDIR.
+enum BenchEnvironment {
+    static var base: [String: String] {
+        let env = ProcessInfo.processInfo.environment
+        var clean: [String: String] = [:]
+        for key in ["PATH", "HOME", "LANG", "TMPDIR"] { if let value = env[key] { clean[key] = value } }
+        return clean
+    }
+
+    /// Overrides for `communis serve` under a benchmark: cheap bcrypt for setup, no login
+    /// throttling, command rate limits out of the way, pings rare (the baselines send none,
+    /// and pings are not what is measured), quiet logs.
+    static var communis: [String: String] {
+        base.merging([
+            "COMMUNIS_AUTH_BCRYPT_COST": "4",
+            "COMMUNIS_AUTH_LOGIN_ATTEMPTS_PER_ADDRESS": "100000",
+            "COMMUNIS_LIVE_COMMAND_BURST": "10000",
+            "COMMUNIS_LIVE_COMMANDS_PER_SECOND": "10000",
+            "COMMUNIS_LIVE_PING_INTERVAL_SECONDS": "600",
+            "COMMUNIS_LIVE_IDLE_TIMEOUT_SECONDS": "1200",
+            "COMMUNIS_HTTP_SILENCE_TIMEOUT_SECONDS": "300",
+            "COMMUNIS_LOG_LEVEL": "warning",
+        ]) { $1 }
+    }
+}
+
 struct BenchError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

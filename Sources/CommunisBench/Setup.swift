@@ -102,11 +102,44 @@ enum Setup {
     static let adminPassword = "bench-admin-password"
 
     static func make(api: API, people: Int, writerThreads: Int, log: (String) -> Void) async throws -> Fixture {
-        let (cookie, csrf) = try await api.login(email: adminEmail, password: adminPassword)
-        let adminToken = try await api.call("POST", "/api/v1/tokens", body: ["name": "bench-admin"], cookie: cookie, csrf: csrf).string("token")!
-        let workspace = try await api.call("POST", "/api/v1/workspaces", body: ["name": "Bench hub", "description": "communis bench hub", "visibility": "closed"], bearer: adminToken)
-        guard let workspaceID = workspace.string("id") else { throw BenchError("POST /api/v1/workspaces returned no id") }
+        let adminToken = try await adminToken(api: api)
+        let workspaceID = try await workspace(api: api, adminToken: adminToken, name: "Bench hub", description: "communis bench hub")
+        let tokens = try await members(api: api, adminToken: adminToken, workspaceID: workspaceID, count: people, log: log)
 
+        func thread(_ title: String) async throws -> String {
+            let answer = try await api.call("POST", "/api/v1/workspaces/\(workspaceID)/threads", body: ["title": title, "body": "Benchmark thread."], bearer: adminToken)
+            guard let id = ((answer.json as? [String: Any])?["result"] as? [String: Any]).flatMap({ ($0["thread"] as? [String: Any])?["id"] as? String }) else {
+                throw BenchError("thread creation returned no result.thread.id: \(answer.text.prefix(200))")
+            }
+            return id
+        }
+        let fanout = try await thread("Fan-out")
+        var writers: [String] = []
+        for i in 0..<writerThreads { writers.append(try await thread("Writer \(i)")) }
+        return Fixture(workspaceID: workspaceID, tokens: tokens, fanoutThread: fanout, writerThreads: writers)
+    }
+}
+
+extension Setup {
+    /// Logs the admin in and makes a bearer token for the setup calls.
+    static func adminToken(api: API) async throws -> String {
+        let (cookie, csrf) = try await api.login(email: adminEmail, password: adminPassword)
+        guard let token = try await api.call("POST", "/api/v1/tokens", body: ["name": "bench-admin"], cookie: cookie, csrf: csrf).string("token") else {
+            throw BenchError("POST /api/v1/tokens returned no token")
+        }
+        return token
+    }
+
+    /// A closed workspace owned by the admin; returns its id.
+    static func workspace(api: API, adminToken: String, name: String, description: String) async throws -> String {
+        let workspace = try await api.call("POST", "/api/v1/workspaces", body: ["name": name, "description": description, "visibility": "closed"], bearer: adminToken)
+        guard let workspaceID = workspace.string("id") else { throw BenchError("POST /api/v1/workspaces returned no id") }
+        return workspaceID
+    }
+
+    /// `count` people (`bench<i>@bench.invalid`), each made a member of the workspace and
+    /// given a bearer token, 16 at a time; returns the tokens in order.
+    static func members(api: API, adminToken: String, workspaceID: String, count people: Int, log: (String) -> Void) async throws -> [String] {
         let started = Date()
         var tokens = [String](repeating: "", count: people)
         try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -133,17 +166,6 @@ enum Setup {
                 if done % 250 == 0 { log("  \(done)/\(people) members ready (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)") }
             }
         }
-
-        func thread(_ title: String) async throws -> String {
-            let answer = try await api.call("POST", "/api/v1/workspaces/\(workspaceID)/threads", body: ["title": title, "body": "Benchmark thread."], bearer: adminToken)
-            guard let id = ((answer.json as? [String: Any])?["result"] as? [String: Any]).flatMap({ ($0["thread"] as? [String: Any])?["id"] as? String }) else {
-                throw BenchError("thread creation returned no result.thread.id: \(answer.text.prefix(200))")
-            }
-            return id
-        }
-        let fanout = try await thread("Fan-out")
-        var writers: [String] = []
-        for i in 0..<writerThreads { writers.append(try await thread("Writer \(i)")) }
-        return Fixture(workspaceID: workspaceID, tokens: tokens, fanoutThread: fanout, writerThreads: writers)
+        return tokens
     }
 }

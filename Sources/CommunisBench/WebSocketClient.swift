@@ -7,12 +7,19 @@ import NIOPosix
 import Glibc
 #endif
 
-/// What a connection does with the text messages it receives. Called on the connection's
-/// event loop only.
+/// What a connection does with the messages it receives. Called on the connection's event
+/// loop only.
 protocol WSDelegate: AnyObject, Sendable {
     /// A complete text frame (payload unmasked, as servers send it).
     func text(_ connection: WSConnection, _ payload: UnsafeRawBufferPointer)
+    /// A complete binary frame (meeting audio). Unless a delegate cares, it is handed to
+    /// `text` like every other data frame, as the hub benchmark always did.
+    func binary(_ connection: WSConnection, _ payload: UnsafeRawBufferPointer)
     func closed(_ connection: WSConnection, code: UInt16?)
+}
+
+extension WSDelegate {
+    func binary(_ connection: WSConnection, _ payload: UnsafeRawBufferPointer) { text(connection, payload) }
 }
 
 /// One client connection. Sends masked text frames; `send` may be called from any thread.
@@ -41,6 +48,17 @@ final class WSConnection: @unchecked Sendable {
         channel.writeAndFlush(buffer, promise: nil)
     }
 
+    /// Writes bytes that already are one or more complete client frames (masked), without
+    /// flushing. Call on the connection's event loop only.
+    func writeFrames(_ buffer: ByteBuffer) {
+        channel.write(buffer, promise: nil)
+    }
+
+    /// Flushes what `writeFrames` wrote. Call on the connection's event loop only.
+    func flush() {
+        channel.flush()
+    }
+
     func close() {
         channel.close(promise: nil)
     }
@@ -54,8 +72,21 @@ enum WSFrame {
     }
 
     static func encodeMasked(opcode: UInt8, payload: [UInt8], into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(0x80 | opcode))
+        writeHeader(opcode: opcode, count: payload.count, into: &buffer)
         let count = payload.count
+        let mask = UInt32.random(in: 0...UInt32.max)
+        buffer.writeInteger(mask)
+        let m: [UInt8] = [UInt8(mask >> 24), UInt8((mask >> 16) & 0xFF), UInt8((mask >> 8) & 0xFF), UInt8(mask & 0xFF)]
+        buffer.reserveCapacity(minimumWritableBytes: count)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { out in
+            for i in 0..<count { out[i] = payload[i] ^ m[i & 3] }
+            return count
+        }
+    }
+
+    /// FIN + opcode and the masked payload length (the 4-byte mask follows, then the payload).
+    static func writeHeader(opcode: UInt8, count: Int, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(0x80 | opcode))
         if count < 126 {
             buffer.writeInteger(UInt8(0x80 | UInt8(count)))
         } else if count <= 0xFFFF {
@@ -64,14 +95,6 @@ enum WSFrame {
         } else {
             buffer.writeInteger(UInt8(0x80 | 127))
             buffer.writeInteger(UInt64(count))
-        }
-        let mask = UInt32.random(in: 0...UInt32.max)
-        buffer.writeInteger(mask)
-        let m: [UInt8] = [UInt8(mask >> 24), UInt8((mask >> 16) & 0xFF), UInt8((mask >> 8) & 0xFF), UInt8(mask & 0xFF)]
-        buffer.reserveCapacity(minimumWritableBytes: count)
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { out in
-            for i in 0..<count { out[i] = payload[i] ^ m[i & 3] }
-            return count
         }
     }
 }
@@ -182,10 +205,15 @@ final class WSClientHandler: ChannelInboundHandler, @unchecked Sendable {
             let opcode = b0 & 0x0F
             let payloadStart = start + headerLength
             switch opcode {
-            case 0x1, 0x0, 0x2:
+            case 0x1, 0x0:
                 buffer.withUnsafeReadableBytes { raw in
                     let slice = UnsafeRawBufferPointer(rebasing: raw[(headerLength)..<(headerLength + length)])
                     delegate.text(connection!, slice)
+                }
+            case 0x2:
+                buffer.withUnsafeReadableBytes { raw in
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[(headerLength)..<(headerLength + length)])
+                    delegate.binary(connection!, slice)
                 }
             case 0x9:
                 let payload = buffer.getBytes(at: payloadStart, length: length) ?? []

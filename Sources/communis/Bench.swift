@@ -1,12 +1,17 @@
 import ArgumentParser
 import CommunisBench
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
 
 /// `communis bench …`: benchmarks that print figures (never timed unit tests).
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures.",
-        subcommands: [Hub.self])
+        subcommands: [Hub.self, Relay.self, RelayFloorServer.self])
 
     struct Hub: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -79,6 +84,219 @@ struct Bench: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("bench hub failed: \(error)\n".utf8))
                 throw ExitCode.failure
             }
+        }
+    }
+
+    struct Relay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Meeting audio relayed by the server, against a bare NIO WebSocket relay in the same run.",
+            discussion: """
+            Starts this executable as `communis serve` on a free 127.0.0.1 port with a fresh data \
+            folder (one server process per scenario), makes the admin, one workspace and --people \
+            members with bearer tokens over the HTTP API, creates the meetings, and drives \
+            /api/v1/live from an in-process NIO client: every participant is its own WebSocket \
+            joined with meeting.join; the first T of each meeting talk, each sending 50 real Opus \
+            packets/s (libopus, encoded once at start and looped) behind the 10-byte audio header, \
+            paced by timers on the client's event loops with start phases spread over 20 ms. \
+            Each scenario is MxP/T: M meetings × P participants, T talking (default: 1x20/5, \
+            1x50/10, 100x5/5, 10x20/5). The same load is then driven against the floor: \
+            `communis bench relay-floor-server` (NIO's WebSocket upgrader + a handler that forwards \
+            each binary frame to the other connections of its group, nothing else), also a child \
+            process. Reported per scenario: expected vs delivered packets/s, server CPU per \
+            delivered packet (utime+stime from /proc over the measured window), p50/p99 latency \
+            send → receive (the client keeps each (stream, seq)'s send time; nothing in the \
+            payload), drops, the server's own counters from /api/v1/admin/metrics when readable, \
+            the ratios to the floor, then which targets are met. Client and server share the \
+            machine's cores. Use a release build. --quick: 1 s warm-up + 3 s measured.
+            """)
+
+        @Option(help: "Scenarios, comma-separated MxP/T (M meetings × P participants, T talking; MxP = all talk).")
+        var scenarios = "1x20/5,1x50/10,100x5/5,10x20/5"
+        @Option(help: "Measured seconds per scenario.") var duration = 10.0
+        @Option(help: "Seconds of the same load before the measured window.") var warmup = 2.0
+        @Option(name: .customLong("client-threads"), help: "Event loop threads of the load client (this machine's cores are shared with the server).")
+        var clientThreads = 1
+        @Option(help: "Distinct people (accounts with tokens); participant i is person i mod people.") var people = 500
+        @Option(help: "Opus bit rate of the talkers, bit/s (browsers: 24000–32000).") var bitrate = 28000
+        @Flag(help: "Smoke run: 1 s warm-up, 3 s measured, at most 100 people.") var quick = false
+        @Flag(name: .customLong("skip-floor"), help: "Do not run the bare NIO relay.") var skipFloor = false
+        @Flag(name: .customLong("floor-only"), help: "Run only the bare NIO relay (no Communis server).") var floorOnly = false
+        @Flag(name: .customLong("keep-data"), help: "Keep the work folder (server logs, database) after the run.") var keepData = false
+
+        func parsedScenarios() throws -> [RelayShape] {
+            let shapes = scenarios.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !shapes.isEmpty else { throw ValidationError("--scenarios is empty") }
+            return try shapes.map { text in
+                guard let shape = RelayShape(text) else { throw ValidationError("--scenarios: '\(text)' is not MxP/T (e.g. 1x50/10, M ≥ 1, P ≥ 2, 1 ≤ T ≤ P)") }
+                return shape
+            }
+        }
+
+        func validate() throws {
+            _ = try parsedScenarios()
+            if duration <= 0 || warmup < 0 { throw ValidationError("--duration must be positive and --warmup not negative") }
+            if clientThreads < 1 || people < 1 { throw ValidationError("--client-threads and --people must be at least 1") }
+            if !(6000...510_000).contains(bitrate) { throw ValidationError("--bitrate is 6000–510000 (Opus)") }
+            if skipFloor && floorOnly { throw ValidationError("--skip-floor and --floor-only exclude each other") }
+        }
+
+        func run() async throws {
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            var options = RelayBench.Options(executable: executable)
+            options.scenarios = try parsedScenarios()
+            options.duration = duration
+            options.warmup = warmup
+            options.clientThreads = clientThreads
+            options.people = people
+            options.bitrate = Int32(bitrate)
+            options.runFloor = !skipFloor
+            options.runCommunis = !floorOnly
+            options.keepData = keepData
+            if quick { options.makeQuick() }
+            #if DEBUG
+            say("warning: this is a debug build; figures of a debug build are not representative (build with -c release)")
+            #endif
+            do {
+                try await RelayBench(options: options, say: { say($0) }).run()
+            } catch {
+                FileHandle.standardError.write(Data("bench relay failed: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    /// The floor of `bench relay`, run by it as a child process so that its CPU is measured
+    /// like the server's. It lives here rather than in CommunisBench because that target does
+    /// not depend on NIOHTTP1/NIOWebSocket (Package.swift is not the benchmark's to change);
+    /// this target has them through CommunisServer.
+    struct RelayFloorServer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "relay-floor-server",
+            abstract: "The bare NIO WebSocket relay that `bench relay` measures as the floor.",
+            discussion: """
+            Listens on --host:--port. A WebSocket to /floor/<group> joins that group; every binary \
+            frame it sends is forwarded, unchanged, to every other connection of the group. Nothing \
+            else: no authentication, no header checks, no queues.
+            """,
+            shouldDisplay: false)
+
+        @Option var host = "127.0.0.1"
+        @Option var port: Int
+        @Option(help: "Event loop threads (default: one per core, like `communis serve`).") var threads = System.coreCount
+
+        func run() throws {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+            let groups = FloorGroups()
+            let upgrader = NIOWebSocketServerUpgrader(
+                shouldUpgrade: { channel, head in
+                    channel.eventLoop.makeSucceededFuture(head.uri.hasPrefix("/floor/") ? HTTPHeaders() : nil)
+                },
+                upgradePipelineHandler: { channel, head in
+                    let name = String(head.uri.dropFirst("/floor/".count))
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(FloorRelayHandler(group: groups.group(name)))
+                    }
+                })
+            let bootstrap = ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.pipeline.configureHTTPServerPipeline(withServerUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
+                }
+            let channel = try bootstrap.bind(host: host, port: port).wait()
+            say("relay floor server on \(host):\(port), \(threads) event loops")
+            try channel.closeFuture.wait()
+        }
+    }
+}
+
+/// The floor's groups by name.
+final class FloorGroups: Sendable {
+    private let groups = NIOLockedValueBox<[String: FloorGroup]>([:])
+
+    func group(_ name: String) -> FloorGroup {
+        groups.withLockedValue { groups in
+            if let group = groups[name] { return group }
+            let group = FloorGroup()
+            groups[name] = group
+            return group
+        }
+    }
+}
+
+/// The connections of one group, kept by event loop so that a frame costs one hop per other
+/// loop (as the hub's fan-out does), not one per connection.
+final class FloorGroup: Sendable {
+    struct Members: Sendable {
+        var byLoop: [(loop: any EventLoop, channels: [any Channel])] = []
+    }
+
+    private let members = NIOLockedValueBox(Members())
+
+    var snapshot: Members { members.withLockedValue { $0 } }
+
+    func add(_ channel: any Channel) {
+        members.withLockedValue { members in
+            if let i = members.byLoop.firstIndex(where: { $0.loop === channel.eventLoop }) {
+                members.byLoop[i].channels.append(channel)
+            } else {
+                members.byLoop.append((channel.eventLoop, [channel]))
+            }
+        }
+    }
+
+    func remove(_ channel: any Channel) {
+        members.withLockedValue { members in
+            for i in members.byLoop.indices { members.byLoop[i].channels.removeAll { $0 === channel } }
+            members.byLoop.removeAll { $0.channels.isEmpty }
+        }
+    }
+}
+
+/// Forwards each binary frame to the other connections of the group; answers a close.
+final class FloorRelayHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    let group: FloorGroup
+
+    init(group: FloorGroup) { self.group = group }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        group.add(context.channel)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        group.remove(context.channel)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.opcode {
+        case .binary:
+            let out = WebSocketFrame(fin: true, opcode: .binary, data: frame.unmaskedData)
+            let me = context.channel
+            for (loop, channels) in group.snapshot.byLoop {
+                if loop.inEventLoop {
+                    for channel in channels where channel !== me { channel.writeAndFlush(out, promise: nil) }
+                } else {
+                    loop.execute {
+                        for channel in channels where channel !== me { channel.writeAndFlush(out, promise: nil) }
+                    }
+                }
+            }
+        case .connectionClose:
+            var data = frame.unmaskedData
+            let code = data.readSlice(length: 2) ?? ByteBuffer()
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: code))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        case .ping:
+            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+        default:
+            break
         }
     }
 }
