@@ -1,34 +1,65 @@
 import CommunisHub
+import CommunisMedia
 import CommunisWire
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
+import Synchronization
 
 /// A live connection's outgoing side. `send` may be called from any task: it hops to the
 /// channel's event loop, writes without flushing, and flushes once per loop turn, so a burst
 /// of events (a broadcast, a backlog) leaves in one syscall. When more than `maxQueuedBytes`
 /// wait in the channel's buffer, the client is too slow: it is closed with 4008 and the rest
 /// of the room never waits for it.
-final class ChannelSink: LiveSink, @unchecked Sendable {
-    // @unchecked: `flushPending`, `unflushed` and `closed` are only touched on `channel.eventLoop`.
+///
+/// Audio (meetings) is different: late audio is worthless, so a slow listener loses the
+/// oldest audio instead of the connection. Audio frames go straight to the channel while it
+/// is writable (its write-buffer water mark, set by `LiveServerChannel`, bounds what waits
+/// there); otherwise they wait in a ring of `audioQueueCapacity` frames that drops its oldest
+/// frame when full, and drains when the channel becomes writable again.
+final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
+    // @unchecked: `flushPending`, `unflushed`, `closed`, `uplink`, `audioQueue` and
+    // `audioUnflushed` are only touched on `channel.eventLoop`; `droppedAudio` is atomic.
     let connectionID: ConnectionID
     let channel: any Channel
     let maxQueuedBytes: Int
     let group: (any LiveSinkGroup)?
+    let audioQueueCapacity: Int
+    let audioMetrics: AudioMetrics
     private var flushPending = false
     private var unflushed = false
     private var closed = false
+    /// Where this connection's binary frames go; read by `LiveFrameHandler` on every frame.
+    private var uplink: AudioUplink?
+    private var audioQueue: CircularBuffer<ByteBuffer>
+    private var audioUnflushed = false
+    private let droppedAudio = Atomic<Int>(0)
 
     private static let counter = NIOLockedValueBox<UInt64>(0)
 
-    init(channel: any Channel, maxQueuedBytes: Int) {
+    /// - Parameters:
+    ///   - audioQueueCapacity: `meeting.listener_queue_packets`.
+    ///   - attach: hand the sink to the connection's `LiveFrameHandler` (so binary frames reach
+    ///     the uplink and writability reaches the audio queue). Tests that drive the handler
+    ///     themselves pass false.
+    init(channel: any Channel, maxQueuedBytes: Int, audioQueueCapacity: Int = 64, audioMetrics: AudioMetrics = AudioMetrics(), attach: Bool = true) {
         self.channel = channel
         self.maxQueuedBytes = maxQueuedBytes
+        self.audioQueueCapacity = max(1, audioQueueCapacity)
+        self.audioMetrics = audioMetrics
+        self.audioQueue = CircularBuffer(initialCapacity: self.audioQueueCapacity)
         self.group = LoopSinkGroup.for(channel.eventLoop)
         self.connectionID = Self.counter.withLockedValue { value in
             value += 1
             return value
+        }
+        if attach {
+            // The handler was installed at upgrade, before this sink existed; a frame that
+            // arrives before this runs has no uplink yet either way (nobody has joined).
+            channel.eventLoop.execute { [self] in
+                try? channel.pipeline.syncOperations.handler(type: LiveFrameHandler.self).attach(self)
+            }
         }
     }
 
@@ -44,6 +75,7 @@ final class ChannelSink: LiveSink, @unchecked Sendable {
         channel.eventLoop.execute {
             guard !self.closed else { return }
             self.closed = true
+            self.audioQueue.removeAll()
             LiveFrameHandler.close(self.channel, code, reason: reason)
         }
     }
@@ -74,9 +106,66 @@ final class ChannelSink: LiveSink, @unchecked Sendable {
         checkBacklog()
     }
 
+    // MARK: Audio
+
+    var audioLoop: any EventLoop { channel.eventLoop }
+
+    var audioDropped: Int { droppedAudio.load(ordering: .relaxed) }
+
+    func setUplink(_ uplink: AudioUplink?) {
+        if channel.eventLoop.inEventLoop {
+            self.uplink = uplink
+        } else {
+            // In order with the sends that follow (the join ack): the uplink is in place
+            // before the client learns it may send.
+            channel.eventLoop.execute { self.uplink = uplink }
+        }
+    }
+
+    /// On the loop: the current uplink (for `LiveFrameHandler`).
+    var currentUplink: AudioUplink? { uplink }
+
+    /// On the loop (the relay calls it there): writes now if the channel takes it, else
+    /// queues, dropping the oldest queued frame when the queue is full.
+    func enqueueAudio(_ frame: ByteBuffer) {
+        guard !closed, channel.isActive else { return }
+        if audioQueue.isEmpty, channel.isWritable {
+            channel.write(WebSocketFrame(fin: true, opcode: .binary, data: frame), promise: nil)
+            audioUnflushed = true
+            return
+        }
+        if audioQueue.count >= audioQueueCapacity {
+            audioQueue.removeFirst()
+            droppedAudio.add()
+            audioMetrics.droppedSlow.add()
+        }
+        audioQueue.append(frame)
+    }
+
+    func flushAudio() {
+        guard audioUnflushed else { return }
+        audioUnflushed = false
+        channel.flush()
+    }
+
+    /// On the loop, when the channel became writable again: sends queued audio while it
+    /// stays writable.
+    func writabilityChanged() {
+        guard !closed, channel.isWritable, !audioQueue.isEmpty else { return }
+        while channel.isWritable, let frame = audioQueue.popFirst() {
+            channel.write(WebSocketFrame(fin: true, opcode: .binary, data: frame), promise: nil)
+            audioUnflushed = true
+        }
+        flushAudio()
+    }
+
+    /// Frames waiting in the audio queue (on the loop; for tests).
+    var queuedAudio: Int { audioQueue.count }
+
     private func checkBacklog() {
         guard !closed, let queued = try? channel.syncOptions?.getOption(.bufferedWritableBytes), queued > maxQueuedBytes else { return }
         closed = true
+        audioQueue.removeAll()
         LiveFrameHandler.close(channel, .slowConsumer, reason: "too slow: \(queued) bytes waiting")
     }
 }

@@ -1,4 +1,5 @@
 import CommunisHub
+import CommunisMedia
 import CommunisServices
 import CommunisWire
 import Foundation
@@ -15,6 +16,8 @@ struct LiveEndpoint: Sendable {
     let hub: Hub
     let configuration: Configuration
     let origins: OriginMiddleware<AppRequestContext>
+    /// Audio counters; pass the hub's shared instance once meetings are wired.
+    var audioMetrics = AudioMetrics()
 
     var settings: LiveServerChannel.Settings {
         LiveServerChannel.Settings(
@@ -24,7 +27,9 @@ struct LiveEndpoint: Sendable {
             pingInterval: .seconds(Int64(configuration.livePingIntervalSeconds)),
             idleTimeout: .seconds(Int64(configuration.liveIdleTimeoutSeconds)),
             silenceTimeout: .seconds(Int64(configuration.silenceTimeoutSeconds)),
-            commandLimits: .init(burst: configuration.liveCommandBurst, perSecond: Double(configuration.liveCommandsPerSecond)))
+            commandLimits: .init(burst: configuration.liveCommandBurst, perSecond: Double(configuration.liveCommandsPerSecond)),
+            audioQueuePackets: configuration.meetingListenerQueuePackets,
+            audioMetrics: audioMetrics)
     }
 
     func authorize(_ head: HTTPRequestHead) async -> Result<LiveServerChannel.Admitted, LiveServerChannel.Refusal> {
@@ -65,13 +70,15 @@ struct LiveEndpoint: Sendable {
     /// The whole life of one live connection, in one scope.
     func run(_ admitted: LiveServerChannel.Admitted, channel: any Channel, messages: AsyncStream<Data>, logger: Logger) async {
         let viewer = admitted.viewer
-        let sink = ChannelSink(channel: channel, maxQueuedBytes: configuration.liveMaxQueuedBytes)
+        let sink = ChannelSink(
+            channel: channel, maxQueuedBytes: configuration.liveMaxQueuedBytes,
+            audioQueueCapacity: configuration.meetingListenerQueuePackets, audioMetrics: audioMetrics)
         var logger = logger
         logger[metadataKey: "person.id"] = "\(viewer.id)"
         logger[metadataKey: "connection.id"] = "\(sink.connectionID)"
         let session = LiveSession(
             viewer: viewer, sink: sink, hub: hub, store: services.store, discussions: services.discussions, blogs: services.blogs,
-            limits: settings.commandLimits, logger: logger)
+            meetings: services.meetings, limits: settings.commandLimits, logger: logger)
         await session.start(limits: [
             "maxMessageBytes": configuration.liveMaxMessageBytes,
             "maxBodyCharacters": ContentLimits.bodyLength,

@@ -1,3 +1,4 @@
+import CommunisMedia
 import CommunisWire
 import Foundation
 import NIOCore
@@ -9,6 +10,11 @@ import NIOWebSocket
 /// text must be valid UTF-8 (1007), messages must fit the limit (1009). Complete text
 /// messages go to the connection's task through a bounded stream; a client that floods it
 /// is closed (4029). Pings keep the connection alive; silence past the idle timeout closes it.
+///
+/// Complete binary messages are meeting audio: they go, unchanged and synchronously on this
+/// loop, to the connection's uplink into its meeting's relay (`ChannelSink.currentUplink`);
+/// without one they are counted as unrouted and dropped. Writability changes reach the sink,
+/// which drains its audio queue.
 final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -17,11 +23,16 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         var maxMessageBytes: Int
         var pingInterval: TimeAmount
         var idleTimeout: TimeAmount
+        var audioMetrics: AudioMetrics
     }
 
     private let settings: Settings
     private let messages: AsyncStream<Data>.Continuation
     private var fragments: ByteBuffer?
+    /// Whether `fragments` is a binary (audio) message.
+    private var fragmentsBinary = false
+    /// The connection's outgoing side, for the audio uplink and queue; set by `attach`.
+    private var sink: ChannelSink?
     private var lastHeard = NIODeadline.now()
     private var pinger: RepeatedTask?
     private var closing = false
@@ -53,7 +64,18 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// On the loop: connects the connection's sink (see `ChannelSink.init`).
+    func attach(_ sink: ChannelSink) {
+        self.sink = sink
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        sink?.writabilityChanged()
+        context.fireChannelWritabilityChanged()
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
+        sink = nil
         pinger?.cancel()
         messages.finish()
     }
@@ -73,10 +95,10 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch frame.opcode {
         case .text:
             guard fragments == nil else { return fail(context, .protocolError, "new message inside a fragmented one") }
-            start(context, frame)
+            start(context, frame, binary: false)
         case .binary:
-            // Binary frames are reserved for meeting audio, which is not served yet.
-            fail(context, .policyViolation, "binary frames are not accepted")
+            guard fragments == nil else { return fail(context, .protocolError, "new message inside a fragmented one") }
+            start(context, frame, binary: true)
         case .continuation:
             guard var buffer = fragments else { return fail(context, .protocolError, "continuation frame without a message") }
             var data = frame.unmaskedData
@@ -87,7 +109,7 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
             fragments = buffer
             if frame.fin {
                 fragments = nil
-                deliver(context, buffer)
+                if fragmentsBinary { route(buffer) } else { deliver(context, buffer) }
             }
         case .ping:
             guard frame.fin, frame.length <= 125 else { return fail(context, .protocolError, "invalid ping") }
@@ -105,12 +127,29 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func start(_ context: ChannelHandlerContext, _ frame: WebSocketFrame) {
+    private func start(_ context: ChannelHandlerContext, _ frame: WebSocketFrame, binary: Bool) {
         let data = frame.unmaskedData
         guard data.readableBytes <= settings.maxMessageBytes else {
             return fail(context, .messageTooBig, "message larger than \(settings.maxMessageBytes) bytes")
         }
-        if frame.fin { deliver(context, data) } else { fragments = data }
+        if !frame.fin {
+            fragments = data
+            fragmentsBinary = binary
+        } else if binary {
+            route(data)
+        } else {
+            deliver(context, data)
+        }
+    }
+
+    /// A complete binary message: audio for the connection's meeting, if it is in one. The
+    /// relay validates it (header, stream id, size, rate, mute).
+    private func route(_ frame: ByteBuffer) {
+        if let uplink = sink?.currentUplink {
+            uplink.relay.receive(frame, from: uplink.stream)
+        } else {
+            settings.audioMetrics.unrouted.add()
+        }
     }
 
     private func deliver(_ context: ChannelHandlerContext, _ buffer: ByteBuffer) {

@@ -1,4 +1,5 @@
 import CommunisHub
+import CommunisMedia
 import CommunisServices
 import CommunisWire
 import Foundation
@@ -26,7 +27,19 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
         /// Silence allowed before a handshake completes (and on idle HTTP connections).
         var silenceTimeout: TimeAmount
         var commandLimits: LiveSession.Limits
+        /// `meeting.listener_queue_packets`: audio frames a slow listener may have waiting.
+        var audioQueuePackets: Int = 64
+        /// Counters shared by every meeting's relay and every connection.
+        var audioMetrics: AudioMetrics = AudioMetrics()
     }
+
+    /// The write-buffer water marks of a live connection. Audio is written only while the
+    /// channel is writable (below `high`, until it drains to `low`), so at most about 64 KiB
+    /// of audio waits in the channel: about 0.2 s of a full 50-person meeting (49 streams of
+    /// ~130-byte frames at 50/s ≈ 320 KB/s) on top of the kernel's socket buffer. Beyond that
+    /// audio waits in the sink's drop-oldest queue. Text is not held back by this: it is
+    /// bounded by `maxQueuedBytes` (4008).
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 32 * 1024, high: 64 * 1024)
 
     /// Who a live connection is for.
     struct Admitted: Sendable {
@@ -94,8 +107,10 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                         // Room for a whole allowed burst (the rate limiter answers those);
                         // past it the client floods faster than commands can run: 4029.
                         let (stream, continuation) = AsyncStream.makeStream(of: Data.self, bufferingPolicy: .bufferingOldest(settings.commandLimits.burst * 2 + 16))
+                        try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: LiveServerChannel.writeBufferWaterMark)
                         try sync.addHandler(LiveFrameHandler(
-                            settings: .init(maxMessageBytes: settings.maxMessageBytes, pingInterval: settings.pingInterval, idleTimeout: settings.idleTimeout),
+                            settings: .init(maxMessageBytes: settings.maxMessageBytes, pingInterval: settings.pingInterval, idleTimeout: settings.idleTimeout,
+                                            audioMetrics: settings.audioMetrics),
                             messages: continuation))
                         return UpgradeResult.live(channel, admitted, stream)
                     }
