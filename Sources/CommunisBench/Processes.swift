@@ -160,6 +160,24 @@ enum ProcStat {
         return Double(total) / 1e9
     }
 
+    /// CPU time all cores spent busy (user, nice, system, irq, softirq, steal), in seconds,
+    /// from the first line of /proc/stat.
+    static func machineBusySeconds() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard fields.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal
+        let busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+        return busy / ticksPerSecond
+    }
+
+    /// The first three fields of /proc/loadavg (1, 5, 15 minutes), e.g. "0.52 0.40 0.31".
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "?" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
     /// VmRSS of `pid`, in bytes.
     static func rssBytes(_ pid: Int32) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }

@@ -12,6 +12,8 @@ enum AudioWire {
     static let talkingLevel: UInt8 = 0x80 | 30
     /// 20 ms per packet.
     static let periodNanos: Int64 = 20_000_000
+    /// A packet this late is skipped rather than sent (see `RelayPeer`).
+    static let maxCatchUpNanos: Int64 = 200_000_000
     /// 48 kHz samples per packet.
     static let samplesPerPacket: UInt32 = 960
 
@@ -55,8 +57,11 @@ enum AudioWire {
 
 /// One participant: a WebSocket in one meeting, on one client event loop. A talker also
 /// sends 50 packets a second, paced by scheduled tasks on that loop at fixed due times
-/// (start + n × 20 ms, so no drift; a late loop catches up). All state is touched on `loop`
-/// only.
+/// (start + n × 20 ms, so no drift). A late loop catches up, but a packet more than
+/// `AudioWire.maxCatchUpNanos` overdue is skipped (its sequence number is used, nothing is
+/// sent, it is counted): a microphone does not deliver seconds of old audio in one burst,
+/// and such a burst would only measure the server's rate limit. All state is touched on
+/// `loop` only.
 final class RelayPeer: @unchecked Sendable {
     /// Participant number across the whole scenario (the connection's index).
     let index: Int
@@ -73,8 +78,10 @@ final class RelayPeer: @unchecked Sendable {
     // Talker state.
     var tone: [[UInt8]] = []
     var sent = 0
-    /// Monotonic time at which packet number n was written (index = n).
+    /// Monotonic time at which packet number n was written (index = n); 0: skipped.
     var sendTimes: [Int64] = []
+    /// Packets not sent because the client's loop was too late for them.
+    var skipped = 0
     /// How late each timer fire was against the packet's due time (client pacing lag).
     var lateness: [Int64] = []
     private var start: Int64 = 0
@@ -117,8 +124,14 @@ final class RelayPeer: @unchecked Sendable {
         if due <= now && due < stopAt { lateness.append(now - due) }
         var wrote = false
         while due <= now && due < stopAt {
-            sendOne()
-            wrote = true
+            if now - due > AudioWire.maxCatchUpNanos {
+                sent += 1
+                skipped += 1
+                sendTimes.append(0)
+            } else {
+                sendOne()
+                wrote = true
+            }
             due += AudioWire.periodNanos
         }
         if wrote { connection.flush() }
@@ -395,6 +408,7 @@ final class RelayLoad: @unchecked Sendable {
         /// Per talker: send time of packet n at [n].
         var sendTimes: [[Int64]] = []
         var lateness: [Int64] = []
+        var skipped = 0
         var selfEcho = 0
         var unknown = 0
         var malformed = 0
@@ -429,9 +443,10 @@ final class RelayLoad: @unchecked Sendable {
             c.closes.merge(part.closes) { $0 + $1 }
         }
         for peer in peers where peer.talker >= 0 {
-            let (times, late) = try await peer.loop.submit { (peer.sendTimes, peer.lateness) }.get()
+            let (times, late, skipped) = try await peer.loop.submit { (peer.sendTimes, peer.lateness, peer.skipped) }.get()
             c.sendTimes[peer.talker] = times
             c.lateness += late
+            c.skipped += skipped
         }
         return c
     }

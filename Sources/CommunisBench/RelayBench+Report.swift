@@ -3,8 +3,9 @@ import Foundation
 /// The printed part of `communis bench relay`: a line per run, the tables, the targets.
 extension RelayBench {
     func report(_ r: RelayMeasurement, _ who: String) {
-        say("  \(who): \(r.delivered)/\(r.expected) delivered (\(Format.number(r.deliveredFraction * 100, 3)) %), \(Format.number(r.deliveredPerSecond, 0))/s; server CPU \(Format.number(r.cpuPerPacketMicros, 2)) µs/packet (\(Format.number(r.serverCPUShare * 100, 0)) % of a core); p50 \(Format.number(r.latency.p50, 2)) ms, p99 \(Format.number(r.latency.p99, 2)) ms; client CPU \(Format.number(r.clientCPUShare * 100, 0)) % of a core; closes: \(Format.closes(r.closes))")
+        say("  \(who): \(r.delivered)/\(r.expected) delivered (\(Format.number(r.deliveredFraction * 100, 3)) %), \(Format.number(r.deliveredPerSecond, 0))/s; server CPU \(Format.number(r.cpuPerPacketMicros, 2)) µs/packet (\(Format.number(r.serverCPUShare * 100, 0)) % of a core); p50 \(Format.number(r.latency.p50, 2)) ms, p99 \(Format.number(r.latency.p99, 2)) ms; client CPU \(Format.number(r.clientCPUShare * 100, 0)) %, other processes \(Format.number(r.otherCPUShare * 100, 0)) % of a core; closes: \(Format.closes(r.closes))")
         var oddities: [String] = []
+        if r.clientSkipped > 0 { oddities.append("the client skipped \(r.clientSkipped) packets (its loop was over \(AudioWire.maxCatchUpNanos / 1_000_000) ms late: it lacked CPU)") }
         if r.selfEcho > 0 { oddities.append("\(r.selfEcho) frames came back to their sender") }
         if r.unknown > 0 { oddities.append("\(r.unknown) frames of unknown streams") }
         if r.malformed > 0 { oddities.append("\(r.malformed) malformed frames") }
@@ -50,7 +51,9 @@ extension RelayBench {
             line("latency max (ms)", { $0.latency.max }, digits: 2)
             line("client CPU per packet (µs)", { $0.clientCPUPerPacketMicros }, digits: 2, ratio: false)
             line("client CPU (% of one core)", { $0.clientCPUShare * 100 }, digits: 0, ratio: false)
+            line("other processes' CPU (% of a core)", { $0.otherCPUShare * 100 }, digits: 0, ratio: false)
             line("client pacing lag p99 (ms)", { $0.pacingLag.p99 }, digits: 2, ratio: false)
+            line("packets the client skipped", { Double($0.clientSkipped) }, digits: 0, ratio: false)
             line("server RSS (MiB)", { $0.serverRSS.map { Double($0) / 1048576 } ?? .nan }, digits: 1)
             say(Format.row(["closed connections", ours.map { Format.closes($0.closes) } ?? "–", floor.map { Format.closes($0.closes) } ?? "–", ""]))
             if let counters = ours?.serverCounters {

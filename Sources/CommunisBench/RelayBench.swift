@@ -95,6 +95,7 @@ public struct RelayBench: Sendable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         say("communis bench relay — work folder \(dir), \(cores) cores, client event loops \(options.clientThreads)")
         say("note: the load client runs on the same \(cores) cores as the server it measures; its own CPU is shown per scenario")
+        say("load average now: \(ProcStat.loadAverage()) (above \(cores), other processes compete for the cores and the figures are noisy)")
         say("scenarios (meetings×participants/talkers): \(options.scenarios.map(\.description).joined(separator: ", ")); \(Format.number(options.warmup, 0)) s warm-up + \(Format.number(options.duration, 0)) s measured each")
 
         let started = Date()
@@ -115,6 +116,7 @@ public struct RelayBench: Sendable {
         var results: [ScenarioResult] = []
         for shape in options.scenarios {
             say("\n\(shape): \(shape.meetings) meeting\(shape.meetings == 1 ? "" : "s") × \(shape.participants) participants, \(shape.talkers) talking in each; \(Format.number(shape.expectedPerSecond, 0)) packets/s to deliver")
+            say("  load average: \(ProcStat.loadAverage())")
             var result = ScenarioResult(shape: shape)
             if let fixture {
                 do {
@@ -262,12 +264,14 @@ public struct RelayBench: Sendable {
             let cpu0 = ProcStat.cpuSeconds(pid) ?? .nan
             let sched0 = ProcStat.schedSeconds(pid) ?? .nan
             let self0 = ProcStat.cpuSeconds(getpid()) ?? .nan
+            let machine0 = ProcStat.machineBusySeconds() ?? .nan
             let w0 = monotonicNanos()
             try await sleep(until: windowEnd)
             let w1 = monotonicNanos()
             m.serverCPUSeconds = (ProcStat.cpuSeconds(pid) ?? .nan) - cpu0
             m.serverSchedSeconds = (ProcStat.schedSeconds(pid) ?? .nan) - sched0
             m.clientCPUSeconds = (ProcStat.cpuSeconds(getpid()) ?? .nan) - self0
+            m.otherCPUSeconds = (ProcStat.machineBusySeconds() ?? .nan) - machine0 - m.serverCPUSeconds - m.clientCPUSeconds
             m.seconds = Double(w1 - w0) / 1e9
             m.serverRSS = ProcStat.rssBytes(pid)
 
@@ -306,10 +310,14 @@ struct RelayMeasurement: Sendable {
     var serverCPUSeconds = Double.nan
     var serverSchedSeconds = Double.nan
     var clientCPUSeconds = Double.nan
+    /// Busy time of the whole machine over the window minus server and client: other processes.
+    var otherCPUSeconds = Double.nan
     var serverRSS: Int?
     var latency = Latency()
     /// How late the client's timers fired against the packets' due times.
     var pacingLag = Latency()
+    /// Packets the client skipped because its loop was too late (whole run).
+    var clientSkipped = 0
     var selfEcho = 0
     var unknown = 0
     var malformed = 0
@@ -329,6 +337,7 @@ struct RelayMeasurement: Sendable {
     var clientCPUPerPacketMicros: Double { arrivedInWindow > 0 ? clientCPUSeconds / Double(arrivedInWindow) * 1e6 : .nan }
     var serverCPUShare: Double { seconds > 0 ? serverCPUSeconds / seconds : .nan }
     var clientCPUShare: Double { seconds > 0 ? clientCPUSeconds / seconds : .nan }
+    var otherCPUShare: Double { seconds > 0 ? max(0, otherCPUSeconds) / seconds : .nan }
 
     /// Joins receipts to send times: a receipt (talker, seq) is packet n of that talker with
     /// n ≡ seq mod 65536, the latest such n that was sent.
@@ -347,13 +356,14 @@ struct RelayMeasurement: Sendable {
             guard n < times.count else { unknown += 1; continue }
             n += (times.count - 1 - n) / 65536 * 65536
             let sent = times[n]
-            if window.contains(sent) {
+            if sent != 0 && window.contains(sent) {
                 delivered += 1
                 latencies.append(received - sent)
             }
         }
         latency = Latency(latencies)
         pacingLag = Latency(c.lateness)
+        clientSkipped = c.skipped
         selfEcho = c.selfEcho
         unknown += c.unknown
         malformed = c.malformed
@@ -362,8 +372,9 @@ struct RelayMeasurement: Sendable {
     }
 }
 
-/// The server's own audio counters from `GET /api/v1/admin/metrics` (admin token): every
-/// numeric field whose name is one of the relay's counters, wherever it sits in the JSON.
+/// The server's own audio counters from `GET /api/v1/admin/metrics` (admin token): the
+/// Prometheus text lines `communis_audio_<name>_total <n>` (e.g. packets_in, dropped_slow),
+/// or, should the route answer JSON, every numeric field named like a relay counter.
 enum ServerCounters {
     static let names: Set<String> = ["packetsIn", "packetsOut", "droppedSlow", "malformed", "unrouted", "rateLimited", "mutedDropped"]
 
@@ -375,16 +386,29 @@ enum ServerCounters {
     }
 
     static func read(api: API, token: String) async -> Values? {
-        guard let answer = try? await api.call("GET", "/api/v1/admin/metrics", bearer: token, expect: [200]), let json = answer.json else { return nil }
+        guard let answer = try? await api.call("GET", "/api/v1/admin/metrics", bearer: token, expect: [200]) else { return nil }
         var found: [String: Int] = [:]
-        func walk(_ value: Any, _ path: String) {
-            if let object = value as? [String: Any] {
-                for (key, child) in object { walk(child, path.isEmpty ? key : path + "." + key) }
-            } else if let number = value as? NSNumber, let last = path.split(separator: ".").last, names.contains(String(last)) {
-                found[path] = number.intValue
+        if let json = answer.json {
+            func walk(_ value: Any, _ path: String) {
+                if let object = value as? [String: Any] {
+                    for (key, child) in object { walk(child, path.isEmpty ? key : path + "." + key) }
+                } else if let number = value as? NSNumber, let last = path.split(separator: ".").last, names.contains(String(last)) {
+                    found[String(last)] = number.intValue
+                }
+            }
+            walk(json, "")
+        } else {
+            for line in answer.text.split(separator: "\n") where line.hasPrefix("communis_audio_") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 2, let value = Double(parts[1]) else { continue }
+                var name = parts[0].dropFirst("communis_audio_".count)
+                if name.hasSuffix("_total") { name = name.dropLast("_total".count) }
+                // packets_in → packetsIn
+                let words = name.split(separator: "_")
+                let camel = (words.first.map(String.init) ?? "") + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+                found[camel] = Int(value)
             }
         }
-        walk(json, "")
         return found.isEmpty ? nil : Values(values: found)
     }
 }
