@@ -17,6 +17,7 @@ public struct Services: Sendable {
     public let invitations: GuestInvitations
     public let discussions: Discussions
     public let blogs: Blogs
+    public let meetings: Meetings
     let configuration: Configuration
 
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher, clock: Clock = Clock(), logger: Logger) async {
@@ -35,6 +36,7 @@ public struct Services: Sendable {
         invitations = GuestInvitations(store: store, hasher: hasher, lifetime: TimeInterval(configuration.invitationLifetimeHours) * 3600, clock: clock)
         discussions = Discussions(store: store, publisher: publisher, clock: clock)
         blogs = Blogs(store: store, publisher: publisher, clock: clock)
+        meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600, clock: clock)
     }
 }
 

@@ -308,6 +308,57 @@ enum Schema {
                 """)
         }
 
+        // MARK: v4: web meetings
+
+        migrator.registerMigration("v4-meetings") { db in
+            // A meeting goes with its workspace; invitations and attendance go with the meeting.
+            // `created_by`, `ended_by` and `thread_id` have no foreign key: like a thread's
+            // author, the record of who created or ended a meeting stays when an account is
+            // removed, and the chat thread belongs to the same workspace (it goes with it).
+            // An invitation goes with the person who sent it (as guest_invitations do); the
+            // guest account it made stays bound until that account is removed.
+            try db.execute(sql: """
+                CREATE TABLE meetings (
+                    id            TEXT PRIMARY KEY NOT NULL,
+                    workspace_id  TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                    title         TEXT NOT NULL,
+                    scheduled_for REAL,
+                    created_by    TEXT NOT NULL,
+                    created_at    REAL NOT NULL,
+                    thread_id     TEXT NOT NULL,
+                    started_at    REAL,
+                    ended_at      REAL,
+                    ended_by      TEXT
+                ) STRICT;
+                CREATE INDEX meetings_workspace ON meetings (workspace_id, created_at);
+
+                CREATE TABLE meeting_invitations (
+                    id          TEXT PRIMARY KEY NOT NULL,
+                    meeting_id  TEXT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+                    guest_name  TEXT NOT NULL,
+                    guest_email TEXT,
+                    token_hash  TEXT NOT NULL UNIQUE,
+                    created_by  TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+                    created_at  REAL NOT NULL,
+                    expires_at  REAL NOT NULL,
+                    guest_id    TEXT REFERENCES people (id) ON DELETE SET NULL
+                ) STRICT;
+                CREATE INDEX meeting_invitations_meeting ON meeting_invitations (meeting_id, guest_id);
+                CREATE INDEX meeting_invitations_guest ON meeting_invitations (guest_id);
+                CREATE INDEX meeting_invitations_created_by ON meeting_invitations (created_by);
+
+                CREATE TABLE meeting_attendance (
+                    id         INTEGER PRIMARY KEY,
+                    meeting_id TEXT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+                    person_id  TEXT NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+                    joined_at  REAL NOT NULL,
+                    left_at    REAL
+                ) STRICT;
+                CREATE INDEX meeting_attendance_meeting ON meeting_attendance (meeting_id, joined_at);
+                CREATE INDEX meeting_attendance_person ON meeting_attendance (person_id);
+                """)
+        }
+
         return migrator
     }()
 }
