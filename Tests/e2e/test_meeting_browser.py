@@ -208,13 +208,26 @@ def test_two_browsers_hear_each_other_mute_falls_silent_and_leaving_updates_the_
     _wait_level(erik, anna_stream, above=AUDIBLE_RMS, other=anna)
     screenshot(anna, "meeting-2-anna-erik-muted")
 
-    # Unmuting brings him back.
+    # Unmuting brings him back, as a speaker too.
     erik.get_by_role("button", name="Slå på mikrofonen").click()
     _wait_level(anna, erik_stream, above=AUDIBLE_RMS, other=erik)
+    expect(anna.locator(".participant-speaking", has_text="Erik Johansson")).to_be_visible(timeout=5_000)
 
-    # Raising a hand shows on the other page.
+    # Raising a hand shows on the other page; Anna, the moderator, lowers it.
     erik.get_by_role("button", name="Räck upp handen").click()
-    expect(anna.locator(".participant", has_text="Erik Johansson").get_by_text("Räcker upp handen")).to_be_attached()
+    erik_in_annas_list = anna.locator(".participant", has_text="Erik Johansson")
+    expect(erik_in_annas_list.get_by_text("Räcker upp handen")).to_be_attached()
+    anna.get_by_role("button", name="Sänk handen för Erik Johansson").click()
+    expect(erik_in_annas_list.get_by_text("Räcker upp handen")).to_have_count(0)
+    expect(erik.get_by_role("button", name="Räck upp handen")).to_be_visible()
+
+    # A moderator may mute someone (only they unmute themselves).
+    anna.get_by_role("button", name="Stäng av mikrofonen för Erik Johansson").click()
+    expect(erik.get_by_text("Anna Lindqvist stängde av din mikrofon.")).to_be_visible()
+    expect(erik.get_by_role("button", name="Slå på mikrofonen")).to_be_visible()
+    _wait_level(anna, erik_stream, below=SILENT_RMS, other=erik)
+    erik.get_by_role("button", name="Slå på mikrofonen").click()
+    _wait_level(anna, erik_stream, above=AUDIBLE_RMS, other=erik)
 
     # Erik leaves: Anna's list updates by itself.
     erik.get_by_role("button", name="Lämna mötet").click()
@@ -312,6 +325,14 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
     anna_stream = _stream_of(guest, "Anna Lindqvist")
     _wait_level(anna, guest_stream, above=AUDIBLE_RMS, other=guest)
     _wait_level(guest, anna_stream, above=AUDIBLE_RMS, other=anna)
+
+    # The moderator's statistics name both participants.
+    stats = anna.get_by_role("region", name="Statistik")
+    stats.get_by_role("button", name="Visa statistik").click()
+    table = stats.get_by_role("table")
+    expect(table.get_by_role("rowheader", name="Lena Berg")).to_be_visible()
+    expect(table.get_by_role("rowheader", name="Anna Lindqvist")).to_be_visible()
+    screenshot(anna, "meeting-8-anna-statistics")
 
     # Anna ends the meeting for everyone.
     anna.get_by_role("button", name="Avsluta mötet för alla").click()

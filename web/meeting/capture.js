@@ -37,7 +37,10 @@ export function createCapture({ ctx, encoderConfig, send, onLevel, maxPacketByte
   let streamId = null;
   let active = false;
   let seq = Math.floor(Math.random() * 0x10000);
-  const pending = new Map(); // chunk timestamp (µs) → {level, voice}
+  // What was measured for each frame handed to the encoder, in order: {us, level, voice}.
+  // Matched to output chunks by timestamp, or in order: Chromium's encoder numbers its
+  // chunks from its first input on, so after a pause (mute) the timestamps no longer match.
+  const pending = [];
   const vad = createVoiceDetector();
   const counts = { captured: 0, encoded: 0, sent: 0, dropped: 0, tooLarge: 0 };
 
@@ -50,15 +53,21 @@ export function createCapture({ ctx, encoderConfig, send, onLevel, maxPacketByte
     return enc;
   }
 
+  function takeMeta(timestamp) {
+    const i = pending.findIndex((m) => m.us === timestamp);
+    if (i >= 0) return pending.splice(0, i + 1)[i];
+    return pending.shift() ?? { us: timestamp, level: 127, voice: false };
+  }
+
   function onChunk(chunk) {
-    const meta = pending.get(chunk.timestamp) ?? { level: 127, voice: false };
-    pending.delete(chunk.timestamp);
+    const meta = takeMeta(chunk.timestamp);
     if (!active || !streamId) return; // muted or left while the packet was in the encoder
     if (chunk.byteLength > maxPacketBytes) { counts.tooLarge += 1; return; }
     const packet = new Uint8Array(chunk.byteLength);
     chunk.copyTo(packet);
     const frame = encodeFrame({
-      streamId, seq, timestamp: Math.round((chunk.timestamp * SAMPLE_RATE) / 1_000_000),
+      // Our own 48 kHz clock (frames since capture began), so pauses show in the timestamps.
+      streamId, seq, timestamp: Math.round((meta.us * SAMPLE_RATE) / 1_000_000),
       level: meta.level, voice: meta.voice, payload: packet,
     });
     seq = (seq + 1) & 0xffff;
@@ -74,8 +83,8 @@ export function createCapture({ ctx, encoderConfig, send, onLevel, maxPacketByte
     try {
       if (!encoder || encoder.state === 'closed') encoder = makeEncoder();
       const timestamp = index * FRAME_US;
-      pending.set(timestamp, { level, voice });
-      if (pending.size > 50) pending.delete(pending.keys().next().value);
+      pending.push({ us: timestamp, level, voice });
+      if (pending.length > 50) pending.shift();
       const data = new AudioData({
         format: 'f32-planar', sampleRate: SAMPLE_RATE, numberOfFrames: FRAME_SAMPLES, numberOfChannels: 1, timestamp, data: pcm,
       });
@@ -119,9 +128,16 @@ export function createCapture({ ctx, encoderConfig, send, onLevel, maxPacketByte
 
     /** Sends (active) or not; `streamId` from the join ack or meeting.admitted. */
     setSending({ streamId: id = streamId, active: on }) {
+      const was = active;
       streamId = id;
       active = Boolean(on) && Number.isInteger(id);
       if (!active) vad.reset();
+      if (active && !was && encoder) {
+        // A fresh encoder after a pause: no stale state from before, timestamps from now.
+        try { if (encoder.state !== 'closed') encoder.close(); } catch { /* already */ }
+        encoder = null;
+        pending.length = 0;
+      }
     },
 
     get sending() { return active; },
@@ -134,7 +150,7 @@ export function createCapture({ ctx, encoderConfig, send, onLevel, maxPacketByte
       try { if (encoder && encoder.state !== 'closed') encoder.close(); } catch { /* already */ }
       for (const track of stream?.getTracks() ?? []) track.stop();
       stream = source = node = sink = encoder = null;
-      pending.clear();
+      pending.length = 0;
     },
   };
 }
