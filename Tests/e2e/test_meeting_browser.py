@@ -166,6 +166,14 @@ def test_two_browsers_hear_each_other_mute_falls_silent_and_leaving_updates_the_
     meetings_erik = erik.locator("section.meetings")
     expect(meetings_erik.get_by_role("heading", name="Möten")).to_be_visible()
     expect(meetings_erik.get_by_text("Inga planerade eller pågående möten.")).to_be_visible()
+    # Erik schedules one for later; it is listed with its time.
+    meetings_erik.get_by_text("Planera ett möte").click()
+    schedule = erik.get_by_role("form", name="Planera ett möte")
+    schedule.get_by_label("Rubrik").fill("Planering vecka 49")
+    schedule.get_by_label("Datum och tid").fill("2026-12-01T09:30")
+    schedule.get_by_role("button", name="Planera möte").click()
+    expect(meetings_erik.get_by_role("link", name="Planering vecka 49")).to_be_visible()
+    expect(meetings_erik.locator(".meeting-item", has_text="Planering vecka 49")).to_contain_text("Planerat till")
     assert _until(erik, "window.__communisLive && window.__communisLive.state === 'open'", 10_000)
 
     anna.goto(f"/#/workspaces/{ws_id}")
@@ -178,6 +186,8 @@ def test_two_browsers_hear_each_other_mute_falls_silent_and_leaving_updates_the_
 
     # Erik's workspace page shows who is in the meeting now, without a reload.
     expect(meetings_erik.get_by_text("I mötet nu: Anna Lindqvist")).to_be_visible(timeout=5_000)
+    meetings_erik.scroll_into_view_if_needed()
+    screenshot(erik, "meeting-0-erik-workspace-meetings-390")
     meetings_erik.get_by_role("link", name="Möte i").click()
     _join(erik)
 
@@ -212,6 +222,17 @@ def test_two_browsers_hear_each_other_mute_falls_silent_and_leaving_updates_the_
     erik.get_by_role("button", name="Slå på mikrofonen").click()
     _wait_level(anna, erik_stream, above=AUDIBLE_RMS, other=erik)
     expect(anna.locator(".participant-speaking", has_text="Erik Johansson")).to_be_visible(timeout=5_000)
+
+    # Anna's connection drops: her page joins again by itself (a new stream id) and the
+    # two hear each other again.
+    anna.evaluate("window.__communisLive.drop()")
+    assert _until(anna, f"window.__communisMeeting.ownStreamId() !== {anna_stream}"
+                        " && window.__communisMeeting.state().status === 'joined'", 15_000), "Anna did not join again"
+    anna_stream = anna.evaluate("window.__communisMeeting.ownStreamId()")
+    assert _until(erik, f"window.__communisMeeting.state().participants[{anna_stream}] !== undefined", 10_000)
+    expect(erik.locator(".participant")).to_have_count(2)
+    _wait_level(erik, anna_stream, above=AUDIBLE_RMS, other=anna)
+    _wait_level(anna, erik_stream, above=AUDIBLE_RMS, other=erik)
 
     # Raising a hand shows on the other page; Anna, the moderator, lowers it.
     erik.get_by_role("button", name="Räck upp handen").click()
