@@ -126,3 +126,12 @@ test('workspace meetings: roster events update who is in them; ended ones disapp
   assert.ok(s.byId.d);
   assert.equal(applyRoster(s, {}), s);
 });
+
+test('a datetime-local value becomes ISO 8601 UTC for scheduledFor', async () => {
+  const { localInputToIso } = await import('../views/meeting/workspace-meetings.js');
+  const iso = localInputToIso('2026-12-01T09:30');
+  assert.match(iso, /^2026-12-01T\d\d:30:00Z$/);
+  assert.equal(new Date(iso).getTime(), new Date('2026-12-01T09:30').getTime(), 'the same instant as the local time');
+  assert.equal(localInputToIso(''), null);
+  assert.equal(localInputToIso('inte ett datum'), null);
+});
