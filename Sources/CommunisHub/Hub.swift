@@ -7,18 +7,22 @@ import Logging
 import NIOCore
 
 /// The live hub: owns the open connections, who they are, which workspace rooms they are in,
-/// and the rooms themselves (one actor per workspace with subscribers). Services tell it what
-/// they have stored (`LivePublisher`); connections tell it what they subscribe to.
+/// and the rooms themselves (one actor per workspace with subscribers); the live meetings are
+/// in `meetings` (one actor per meeting). Services tell it what they have stored
+/// (`LivePublisher`); connections tell it what they subscribe to.
 public actor Hub: LivePublisher {
     public struct Settings: Sendable {
         /// Missed events a resuming client may be sent before it is told to reload.
         public var replayLimit: Int
         /// How long a typing indicator shows unless repeated.
         public var typingTTL: Duration
+        /// Meeting limits and the shared audio counters.
+        public var meetings: MeetingHub.Settings
 
-        public init(replayLimit: Int = 1000, typingTTL: Duration = .seconds(6)) {
+        public init(replayLimit: Int = 1000, typingTTL: Duration = .seconds(6), meetings: MeetingHub.Settings = .init()) {
             self.replayLimit = replayLimit
             self.typingTTL = typingTTL
+            self.meetings = meetings
         }
     }
 
@@ -41,11 +45,26 @@ public actor Hub: LivePublisher {
     /// Connections subscribed (or subscribing) per room; a room goes when this is empty.
     private var roomConnections: [WorkspaceID: Set<ConnectionID>] = [:]
     private var lastSeen: [PersonID: Date] = [:]
+    /// The live meetings (one room actor each) and which connection is in which.
+    public nonisolated let meetings: MeetingHub
 
     public init(store: any LiveStore, settings: Settings = Settings(), logger: Logger) {
         self.store = store
         self.settings = settings
         self.logger = logger
+        // The meeting registry sends `meeting.roster` through this hub's workspace rooms; the
+        // reference is weak because the hub owns the registry.
+        let reference = HubReference()
+        self.meetings = MeetingHub(settings: settings.meetings, logger: logger) { workspace, frame in
+            await reference.hub?.broadcast(frame, workspace: workspace)
+        }
+        reference.hub = self
+    }
+
+    /// Sends a frame that is not stored and has no seq (like presence) to everyone subscribed
+    /// to the workspace.
+    func broadcast(_ frame: ByteBuffer, workspace: WorkspaceID) async {
+        await rooms[workspace]?.broadcast(frame)
     }
 
     // MARK: Connections
@@ -56,6 +75,7 @@ public actor Hub: LivePublisher {
     }
 
     public func unregister(_ id: ConnectionID) async {
+        await meetings.disconnect(id)
         guard let connection = connections.removeValue(forKey: id) else { return }
         for workspace in connection.rooms { await leave(workspace, id) }
         byPerson[connection.person]?.remove(id)
@@ -126,6 +146,7 @@ public actor Hub: LivePublisher {
     }
 
     public func membershipEnded(workspace: WorkspaceID, person: PersonID) async {
+        await meetings.remove(person: person, workspace: workspace)
         guard let room = rooms[workspace] else { return }
         for id in await room.remove(person: person, reason: "removed") {
             connections[id]?.rooms.remove(workspace)
@@ -146,6 +167,7 @@ public actor Hub: LivePublisher {
     }
 
     public func workspaceDeleted(_ workspace: WorkspaceID) async {
+        await meetings.workspaceDeleted(workspace)
         guard let room = rooms.removeValue(forKey: workspace) else { return }
         roomConnections[workspace] = nil
         for id in await room.removeAll(reason: "deleted") { connections[id]?.rooms.remove(workspace) }
@@ -178,6 +200,12 @@ public actor Hub: LivePublisher {
             rooms[workspace] = nil
         }
     }
+}
+
+/// A weak way back from the meeting registry to its hub.
+private final class HubReference: @unchecked Sendable {
+    // @unchecked: written once in `Hub.init` before any meeting exists, read-only after.
+    weak var hub: Hub?
 }
 
 extension Logger {

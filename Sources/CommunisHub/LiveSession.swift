@@ -27,11 +27,14 @@ public final class LiveSession {
     let store: any CommunisStore & LiveStore
     let discussions: Discussions
     let blogs: Blogs
+    let meetings: Meetings
     let logger: Logger
     private var bucket: TokenBucket
 
-    public init(viewer: Viewer, sink: any LiveSink, hub: Hub, store: any CommunisStore & LiveStore, discussions: Discussions, blogs: Blogs, limits: Limits, logger: Logger) {
+    public init(viewer: Viewer, sink: any LiveSink, hub: Hub, store: any CommunisStore & LiveStore, discussions: Discussions, blogs: Blogs, meetings: Meetings,
+                limits: Limits, logger: Logger) {
         self.blogs = blogs
+        self.meetings = meetings
         self.viewer = viewer
         self.sink = sink
         self.hub = hub
@@ -160,6 +163,8 @@ public final class LiveSession {
             return ack(try await blogs.comment(viewer: viewer, on: data.blogPostId, body: data.body, idempotencyKey: data.idempotencyKey))
         case "ping":
             return Wire.json(Done())
+        case let type where type.hasPrefix("meeting."):
+            return try await meetingCommand(head, text)
         default:
             throw WireError(.unknownType, "Unknown message type \(head.type).")
         }

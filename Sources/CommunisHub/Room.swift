@@ -95,6 +95,20 @@ actor Room {
         for batch in batches.values { batch.group.send(frame, to: batch.sinks) }
     }
 
+    /// A frame that is not stored and has no seq (`meeting.roster`), to every subscriber,
+    /// like presence: encoded once by the caller, one hop per event loop.
+    func broadcast(_ frame: ByteBuffer) {
+        var batches: [ObjectIdentifier: (group: any LiveSinkGroup, sinks: [any LiveSink])] = [:]
+        for subscriber in subscribers.values {
+            if let group = subscriber.sink.group {
+                batches[ObjectIdentifier(group), default: (group, [])].sinks.append(subscriber.sink)
+            } else {
+                subscriber.sink.send(frame)
+            }
+        }
+        for batch in batches.values { batch.group.send(frame, to: batch.sinks) }
+    }
+
     // MARK: Subscribers
 
     /// Adds a subscriber. Sends them who is present; with `lastSeq`, the events they missed

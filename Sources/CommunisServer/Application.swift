@@ -1,6 +1,7 @@
 import CommunisModel
 import CommunisServices
 import CommunisHub
+import CommunisMedia
 import CommunisStore
 import Foundation
 import Hummingbird
@@ -15,12 +16,20 @@ public func buildApplication(
     configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
-    let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit), logger: logger)
+    // One set of audio counters for the whole process: every meeting's relay and every
+    // connection's audio queue count into it (`/api/v1/admin/metrics` reads it).
+    let audioMetrics = AudioMetrics()
+    let meetings = MeetingHub.Settings(
+        maxParticipants: configuration.meetingMaxParticipants,
+        audio: AudioLimits(maxPacketBytes: configuration.meetingMaxPacketBytes, maxPacketsPerSecond: configuration.meetingMaxPacketsPerSecond),
+        metrics: audioMetrics)
+    let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit, meetings: meetings), logger: logger)
     let services = await Services(store: store, publisher: hub, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
     let router = buildRouter(services: services, configuration: configuration, hub: hub, logger: logger)
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
-        origins: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
+        origins: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins),
+        audioMetrics: audioMetrics)
     let server = HTTPServerBuilder { responder in
         LiveServerChannel(
             responder: responder, settings: live.settings,
@@ -76,6 +85,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)
     DiscussionRoutes(services: services).register(on: api)
+    MeetingRoutes(services: services, live: hub).register(on: api)
     let blogs = BlogRoutes(services: services)
     blogs.register(on: api)
     blogs.registerFeeds(on: router)

@@ -22,6 +22,13 @@ public enum WireErrorCode: String, Sendable, CaseIterable {
     case conflict = "conflict"
     /// Too many commands; `retryAfterMs` says when to try again.
     case rateLimited = "rate-limited"
+    /// The meeting has ended; nobody can join it any more.
+    case meetingEnded = "meeting-ended"
+    /// The meeting already has `meeting.max_participants` participants.
+    case meetingFull = "meeting-full"
+    /// A meeting command from a connection that has not joined that meeting (or still waits
+    /// in its lobby).
+    case notInMeeting = "not-in-meeting"
     /// Something failed on the server; it was logged.
     case `internal` = "internal"
 }

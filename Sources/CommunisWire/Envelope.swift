@@ -92,9 +92,16 @@ public enum Wire {
     }
 }
 
-/// Topics name what a message is about. Only workspaces have topics so far.
+/// Topics name what a message is about: a workspace or a meeting.
 public enum Topic {
     public static func workspace(_ id: String) -> String { "workspace:\(id)" }
+    public static func meeting(_ id: String) -> String { "meeting:\(id)" }
+
+    /// The meeting id of a `meeting:<id>` topic.
+    public static func meetingID(_ topic: String?) -> String? {
+        guard let topic, topic.hasPrefix("meeting:") else { return nil }
+        return String(topic.dropFirst("meeting:".count))
+    }
 
     /// The workspace id of a `workspace:<id>` topic.
     public static func workspaceID(_ topic: String?) -> String? {

@@ -1,0 +1,140 @@
+import CommunisMedia
+import CommunisModel
+import CommunisWire
+import Foundation
+
+/// The JSON shapes of the `meeting.*` messages (docs/protocol.md, "Meetings").
+public enum MeetingJSON {
+    public typealias PersonRef = LiveJSON.PersonRef
+
+    /// Someone admitted into the meeting.
+    public struct Participant: Codable, Sendable, Equatable {
+        public var streamId: UInt16
+        public var person: PersonRef
+        public var muted: Bool
+        public var handRaised: Bool
+        public var moderator: Bool
+        public var guest: Bool
+    }
+
+    /// Someone waiting in the lobby.
+    public struct LobbyEntry: Codable, Sendable, Equatable {
+        public var streamId: UInt16
+        public var person: PersonRef
+    }
+
+    public struct Limits: Codable, Sendable, Equatable {
+        public var maxParticipants: Int
+        public var maxPacketBytes: Int
+        public var maxPacketsPerSecond: Int
+
+        public init(maxParticipants: Int = 50, maxPacketBytes: Int = 1000, maxPacketsPerSecond: Int = 60) {
+            self.maxParticipants = maxParticipants
+            self.maxPacketBytes = maxPacketBytes
+            self.maxPacketsPerSecond = maxPacketsPerSecond
+        }
+    }
+
+    /// The meeting as one participant sees it (`lobby` is empty unless they moderate).
+    public struct Snapshot: Codable, Sendable, Equatable {
+        public var id: MeetingID
+        public var workspaceId: WorkspaceID
+        public var title: String
+        public var threadId: ThreadID
+        public var you: UInt16
+        public var moderator: Bool
+        public var participants: [Participant]
+        public var lobby: [LobbyEntry]
+        public var speaking: [UInt16]
+        public var limits: Limits
+    }
+
+    /// `meeting.roster` in the workspace.
+    public struct Roster: Codable, Sendable, Equatable {
+        public var meetingId: MeetingID
+        public var title: String
+        public var state: String
+        public var participants: [PersonRef]
+    }
+
+    /// One row of the `meeting.stats` answer: the relay's figures with the person's name.
+    public struct StreamStats: Encodable, Sendable, Equatable {
+        public var streamId: UInt16
+        public var person: PersonRef
+        public var packetsIn: Int
+        public var packetsOut: Int
+        public var lost: Int
+        public var jitterMs: Double
+        public var droppedSlow: Int
+        public var malformed: Int
+        public var rateLimited: Int
+        public var mutedDropped: Int
+
+        public init(person: PersonRef, _ figures: AudioStreamStatistics) {
+            streamId = figures.streamId
+            self.person = person
+            packetsIn = figures.packetsIn
+            packetsOut = figures.packetsOut
+            lost = figures.lost
+            jitterMs = figures.jitterMs
+            droppedSlow = figures.droppedSlow
+            malformed = figures.malformed
+            rateLimited = figures.rateLimited
+            mutedDropped = figures.mutedDropped
+        }
+    }
+}
+
+/// Why someone is no longer a participant (`meeting.participant.left`).
+public enum MeetingLeaveReason: String, Sendable, Codable {
+    case left, removed, disconnected
+}
+
+/// A message of one meeting, before it is encoded (once per recipient list).
+public enum MeetingEvent: Sendable, Equatable {
+    case participantJoined(MeetingJSON.Participant)
+    case participantUpdated(MeetingJSON.Participant, by: MeetingJSON.PersonRef?)
+    case participantLeft(stream: UInt16, reason: MeetingLeaveReason)
+    case lobby([MeetingJSON.LobbyEntry])
+    case admitted(stream: UInt16, meeting: MeetingJSON.Snapshot)
+    /// `reason` "removed" or "denied"; `by` nil when the server removed them (membership ended).
+    case removed(reason: String, by: MeetingJSON.PersonRef?)
+    case speaking([UInt16])
+    /// `by` nil when the meeting ended because its workspace was deleted.
+    case ended(by: MeetingJSON.PersonRef?)
+
+    public var type: String {
+        switch self {
+        case .participantJoined: "meeting.participant.joined"
+        case .participantUpdated: "meeting.participant.updated"
+        case .participantLeft: "meeting.participant.left"
+        case .lobby: "meeting.lobby"
+        case .admitted: "meeting.admitted"
+        case .removed: "meeting.removed"
+        case .speaking: "meeting.speaking"
+        case .ended: "meeting.ended"
+        }
+    }
+
+    /// The message's `data`.
+    public var data: Data {
+        struct Joined: Encodable { var participant: MeetingJSON.Participant }
+        struct Updated: Encodable { var participant: MeetingJSON.Participant; var by: MeetingJSON.PersonRef? }
+        struct Left: Encodable { var streamId: UInt16; var reason: MeetingLeaveReason }
+        struct Lobby: Encodable { var lobby: [MeetingJSON.LobbyEntry] }
+        struct Admitted: Encodable { var streamId: UInt16; var meeting: MeetingJSON.Snapshot }
+        struct Removed: Encodable { var reason: String; var by: MeetingJSON.PersonRef? }
+        struct Speaking: Encodable { var speaking: [UInt16] }
+        struct Ended: Encodable { var by: MeetingJSON.PersonRef? }
+        return switch self {
+        case .participantJoined(let participant): Wire.json(Joined(participant: participant))
+        case .participantUpdated(let participant, let by): Wire.json(Updated(participant: participant, by: by))
+        case .participantLeft(let stream, let reason): Wire.json(Left(streamId: stream, reason: reason))
+        case .lobby(let lobby): Wire.json(Lobby(lobby: lobby))
+        case .admitted(let stream, let meeting): Wire.json(Admitted(streamId: stream, meeting: meeting))
+        case .removed(let reason, let by): Wire.json(Removed(reason: reason, by: by))
+        case .speaking(let streams): Wire.json(Speaking(speaking: streams))
+        case .ended(let by): Wire.json(Ended(by: by))
+        }
+    }
+}
