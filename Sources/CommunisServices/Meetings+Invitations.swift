@@ -10,7 +10,7 @@ import Foundation
 /// no directory; in the meeting it waits in the lobby until a moderator admits it.
 extension Meetings {
     public func invite(viewer: Viewer, meeting id: MeetingID, name rawName: String, email rawEmail: String?) async throws -> MeetingInvitationIssued {
-        let access = try await access(viewer: viewer, meeting: id)
+        let access = try await access(viewer: viewer, meeting: id, hidden: true)
         guard access.moderator else { throw DomainError.forbidden("Only the meeting's moderators can invite guests.") }
         guard access.meeting.state != .ended else { throw DomainError.conflict("The meeting has ended.") }
         var validator = Validator()

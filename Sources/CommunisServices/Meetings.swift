@@ -121,7 +121,7 @@ public struct Meetings: Sendable {
     }
 
     /// `hidden`: answer `notFound` rather than `forbidden`, so reads do not reveal a meeting.
-    private func access(viewer: Viewer, meeting id: MeetingID, hidden: Bool) async throws -> MeetingAccess {
+    func access(viewer: Viewer, meeting id: MeetingID, hidden: Bool) async throws -> MeetingAccess {
         guard let meeting = try await store.meeting(id: id) else { throw DomainError.notFound("Meeting") }
         let guest = !viewer.role.isEmployee
         if let role = try await store.membership(workspace: meeting.workspaceID, person: viewer.id) {

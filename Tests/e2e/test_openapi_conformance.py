@@ -32,6 +32,7 @@ REGISTRY = Registry().with_resource(BASE, Resource.from_contents(DOC, default_sp
 JSON_MEDIA = {"application/json", "application/problem+json"}
 ATOM_MEDIA = "application/atom+xml"
 ATOM = "{http://www.w3.org/2005/Atom}"
+PROMETHEUS_MEDIA = "text/plain"
 
 
 def decode(content_type: str, raw: bytes) -> dict | str:
@@ -55,6 +56,28 @@ def atom_feed(text: str) -> ElementTree.Element:
         for element in ("id", "title", "updated", "author", "content"):
             assert entry.find(ATOM + element) is not None, f"an entry has no <{element}>"
     return root
+
+
+def prometheus_text(where: str, text: dict | str) -> dict[str, float]:
+    """Checks a Prometheus text exposition (format 0.0.4): every line is `# HELP name text`,
+    `# TYPE name gauge|counter`, or `name value`, each sample after its TYPE, a final newline.
+    Returns the samples."""
+    assert isinstance(text, str) and text.endswith("\n"), f"{where}: not Prometheus text ending in a newline"
+    typed: set[str] = set()
+    samples: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            assert re.match(r"^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* \S", line), f"{where}: bad HELP line {line!r}"
+        elif line.startswith("# TYPE "):
+            match = re.match(r"^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter)$", line)
+            assert match, f"{where}: bad TYPE line {line!r}"
+            typed.add(match.group(1))
+        else:
+            match = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*) (-?[0-9]+(\.[0-9]+)?)$", line)
+            assert match, f"{where}: bad sample line {line!r}"
+            assert match.group(1) in typed, f"{where}: {match.group(1)} has no TYPE line before it"
+            samples[match.group(1)] = float(match.group(2))
+    return samples
 
 
 def atom_titles(text: str) -> list[str]:
@@ -168,6 +191,8 @@ class Checked:
                 atom_feed(payload)
             except ElementTree.ParseError as error:
                 raise AssertionError(f"{method} {template} {status}: not well-formed XML: {error}") from None
+        elif media == PROMETHEUS_MEDIA:
+            prometheus_text(f"{method} {template} {status}", payload)
         else:
             assert media in JSON_MEDIA, f"{method} {template} {status}: no check for bodies of type {media}"
         ref = BASE + "#/" + pointer(*location, "content", media, "schema")
@@ -504,6 +529,75 @@ def test_every_answer_matches_the_document(servers):
     erik("DELETE", f"/api/v1/me/blog/{mine['id']}", expect=204)
     erik("DELETE", f"/api/v1/me/blog/{mine['id']}", expect=404)
     assert atom_titles(anonymous("GET", f"{personal_feed}?token={feed_token['token']}", expect=200)) == []
+
+    # Meetings: scheduling, reading, guest links, attendance, ending
+    meetings = f"/api/v1/workspaces/{ws['id']}/meetings"
+    anonymous("GET", meetings, expect=401)
+    meeting = api("POST", meetings, {"title": "Veckomöte kontrakt", "scheduledFor": "2026-12-01T08:00:00Z"}, expect=201)
+    assert meeting["state"] == "scheduled" and meeting["moderator"] is True and meeting["participants"] == []
+    assert meeting["scheduledFor"] == "2026-12-01T08:00:00Z" and meeting["startedAt"] is None and meeting["endedBy"] is None
+    assert api("GET", f"/api/v1/threads/{meeting['threadId']}", expect=200)["title"] == "Möte: Veckomöte kontrakt"
+    api("POST", meetings, {"title": " "}, expect=422)
+    api("POST", meetings, {"title": "Text", "scheduledFor": "i morgon"}, expect=422)
+    api("POST", meetings, expect=400)
+    erik("POST", meetings, {"title": "Inte medlem"}, expect=403)
+    erik("GET", meetings, expect=403)
+    erik("GET", f"/api/v1/workspaces/{secret_ws['id']}/meetings", expect=404)
+    erik("POST", f"/api/v1/workspaces/{secret_ws['id']}/meetings", {"title": "Hemligt"}, expect=404)
+    guest("POST", meetings, {"title": "Gästens möte"}, expect=403)
+    assert [m["id"] for m in guest("GET", meetings, expect=200)["items"]] == [meeting["id"]]
+    api("GET", meetings + "?includeEnded=kanske", expect=422)
+    one = f"/api/v1/meetings/{meeting['id']}"
+    assert guest("GET", one, expect=200)["moderator"] is False
+    erik("GET", one, expect=404)
+    anonymous("GET", one, expect=401)
+    api("GET", f"/api/v1/meetings/{nobody}", expect=404)
+    assert api("GET", f"{one}/attendance", expect=200)["items"] == []
+    guest("GET", f"{one}/attendance", expect=403)
+    erik("GET", f"{one}/attendance", expect=404)
+    anonymous("GET", f"{one}/attendance", expect=401)
+    link = api("POST", f"{one}/invitations", {"name": "Kim Berg", "email": "kim.berg@konsultbolaget.se"}, expect=201)
+    meeting_token = link["url"].split("/#/meeting-invitation/")[1]
+    assert meeting_token == link["token"] and link["guestName"] == "Kim Berg"
+    api("POST", f"{one}/invitations", {"name": ""}, expect=422)
+    api("POST", f"{one}/invitations", expect=400)
+    guest("POST", f"{one}/invitations", {"name": "Min kollega"}, expect=403)
+    erik("POST", f"{one}/invitations", {"name": "Min kollega"}, expect=404)
+    anonymous("POST", f"{one}/invitations", {"name": "Min kollega"}, expect=401)
+    shown = anonymous("GET", f"/api/v1/meeting-invitations/{meeting_token}", expect=200)
+    assert shown["meetingId"] == meeting["id"] and shown["guestName"] == "Kim Berg" and shown["workspaceName"] == "Kontrakt"
+    anonymous("GET", "/api/v1/meeting-invitations/okand", expect=410)
+    anonymous("POST", "/api/v1/meeting-invitations/okand/accept", expect=410)
+    visitor_server = another_client(server)
+    visitor = Checked(visitor_server)
+    came = visitor("POST", f"/api/v1/meeting-invitations/{meeting_token}/accept", expect=200)
+    visitor_server.csrf = came["csrfToken"]
+    assert came["meetingId"] == meeting["id"] and came["user"]["role"] == "guest" and came["user"]["name"] == "Kim Berg"
+    visitor("GET", one, expect=200)
+    visitor("GET", meetings, expect=404)
+    visitor("GET", f"/api/v1/threads/{meeting['threadId']}/posts", expect=404)
+    visitor("POST", f"{one}/end", expect=403)
+    again = another_client(server)
+    assert Checked(again)("POST", f"/api/v1/meeting-invitations/{meeting_token}/accept", expect=200)["user"]["id"] == came["user"]["id"]
+    guest("POST", f"{one}/end", expect=403)
+    erik("POST", f"{one}/end", expect=404)
+    anonymous("POST", f"{one}/end", expect=401)
+    api("POST", f"/api/v1/meetings/{nobody}/end", expect=404)
+    ended = api("POST", f"{one}/end", expect=200)
+    assert ended["state"] == "ended" and ended["endedBy"]["id"] == me["id"]
+    assert api("POST", f"{one}/end", expect=200)["endedAt"] == ended["endedAt"]
+    api("POST", f"{one}/invitations", {"name": "För sent"}, expect=409)
+    anonymous("GET", f"/api/v1/meeting-invitations/{meeting_token}", expect=410)
+    anonymous("POST", f"/api/v1/meeting-invitations/{meeting_token}/accept", expect=410)
+    assert api("GET", meetings, expect=200)["items"] == []
+    assert [m["state"] for m in api("GET", meetings + "?includeEnded=true", expect=200)["items"]] == ["ended"]
+
+    # Metrics (Prometheus text)
+    anonymous("GET", "/api/v1/admin/metrics", expect=401)
+    erik("GET", "/api/v1/admin/metrics", expect=403)
+    metrics = prometheus_text("metrics", api("GET", "/api/v1/admin/metrics", expect=200))
+    assert {"communis_meetings_live", "communis_meeting_participants", "communis_meeting_lobby",
+            "communis_audio_packets_in_total", "communis_audio_muted_dropped_total"} <= set(metrics)
 
     # The live connection's HTTP side (its messages are docs/protocol.md's business)
     anonymous.live(upgrade=False, expect=426)

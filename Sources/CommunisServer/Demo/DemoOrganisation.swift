@@ -104,14 +104,28 @@ public enum DemoOrganisation {
             byName[row.name] = try await administration.createAccount(
                 NewAccount(email: row.email, name: row.name, password: nil, role: row.role, profile: profile), passwordHash: hash)
         }
+        var workspaceIDs: [String: WorkspaceID] = [:]
         for row in workspaces {
             guard let owner = byName[row.owner] else { continue }
             let listing = try await workspaceService.create(viewer: Viewer(person: owner), name: row.name, description: row.description, visibility: row.visibility)
+            workspaceIDs[row.name] = listing.overview.workspace.id
             for name in row.members {
                 guard let member = byName[name] else { continue }
                 _ = try await workspaceService.addMember(viewer: Viewer(person: owner), id: listing.overview.workspace.id, person: member.id)
             }
         }
+        if let ahmed = byName["Ahmed Hassan"], let it = workspaceIDs["Lathundar och IT-tips"] {
+            _ = try await Meetings(store: store, publisher: NoLivePublisher()).create(
+                viewer: Viewer(person: ahmed), workspace: it, title: "Veckomöte IT", scheduledFor: tomorrowAtNine())
+        }
         return true
+    }
+
+    /// 09:00 tomorrow, Swedish time: the demo's scheduled meeting is always ahead.
+    static func tomorrowAtNine(now: Date = Date()) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Stockholm") ?? .current
+        guard let tomorrow = calendar.date(byAdding: .day, value: 1, to: now) else { return nil }
+        return calendar.date(bySettingHour: 9, minute: 0, second: 0, of: tomorrow)
     }
 }
