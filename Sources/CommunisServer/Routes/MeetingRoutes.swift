@@ -52,12 +52,11 @@ struct MeetingRoutes {
         api.post("meetings/:id/end") { _, context in
             let viewer = try context.requireViewer()
             let id: MeetingID = try context.parameters.id("id")
-            let ended = try await meetings.end(viewer: viewer, meeting: id)
+            _ = try await meetings.end(viewer: viewer, meeting: id)
             // The stored end comes first (persist, then publish); telling the hub again for a
             // meeting that had already ended is harmless: its room is gone.
             await live?.ended(id, by: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
             context.logger.info("meeting ended", metadata: ["meeting.id": "\(id)", "person.id": "\(viewer.id)"])
-            _ = ended
             return try MeetingJSON(try await meetings.view(viewer: viewer, id: id), participants: []).response()
         }
         api.get("meetings/:id/attendance") { _, context in
