@@ -388,8 +388,9 @@ final class RelayLoad: @unchecked Sendable {
         return total
     }
 
-    /// Waits until no receipt arrived for `quiet`, at most `limit`.
-    func settle(quiet: Duration = .milliseconds(300), limit: Duration = .seconds(3)) async {
+    /// Waits until no receipt arrived for `quiet`, at most `limit`: long enough for a backlog
+    /// to drain, so that what is still missing afterwards was lost, not late.
+    func settle(quiet: Duration = .milliseconds(500), limit: Duration = .seconds(30)) async {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         var last = await receiptCount()

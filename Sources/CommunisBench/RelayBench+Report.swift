@@ -11,6 +11,9 @@ extension RelayBench {
         if r.malformed > 0 { oddities.append("\(r.malformed) malformed frames") }
         if r.delivered > r.expected { oddities.append("more delivered than expected: duplicates?") }
         if !oddities.isEmpty { say("  \(who): " + oddities.joined(separator: "; ")) }
+        if let counters = r.serverCounters, r.delivered > 0, counters["packetsOut"] == 0 {
+            say("  \(who): the server's metrics read packetsOut 0 while packets flowed: /api/v1/admin/metrics does not see the relays' counters")
+        }
         if let counters = r.serverCounters {
             say("  \(who) server counters over the run (warm-up included): " + counters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -95,7 +95,7 @@ public struct RelayBench: Sendable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         say("communis bench relay — work folder \(dir), \(cores) cores, client event loops \(options.clientThreads)")
         say("note: the load client runs on the same \(cores) cores as the server it measures; its own CPU is shown per scenario")
-        say("load average now: \(ProcStat.loadAverage()) (above \(cores), other processes compete for the cores and the figures are noisy)")
+        say("load average now: \(ProcStat.loadAverage()) (above \(cores), other processes compete for the cores and the figures are noisy); this process's nice value \(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)) (children inherit it)")
         say("scenarios (meetings×participants/talkers): \(options.scenarios.map(\.description).joined(separator: ", ")); \(Format.number(options.warmup, 0)) s warm-up + \(Format.number(options.duration, 0)) s measured each")
 
         let started = Date()
