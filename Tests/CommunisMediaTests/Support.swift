@@ -1,4 +1,5 @@
 import CommunisMedia
+import CommunisTesting
 import NIOCore
 import Synchronization
 
@@ -14,44 +15,7 @@ func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () asyn
     return await condition()
 }
 
-/// A listener that records what it is sent, checking it is only called on its loop.
-final class RecordingListener: AudioListener {
-    let audioLoop: any EventLoop
-    let stream: UInt16
-    private let state = Mutex<(frames: [ByteBuffer], flushes: Int, offLoop: Int)>(([], 0, 0))
-
-    init(stream: UInt16, loop: any EventLoop) {
-        self.stream = stream
-        self.audioLoop = loop
-    }
-
-    func enqueueAudio(_ frame: ByteBuffer) {
-        let onLoop = audioLoop.inEventLoop
-        state.withLock {
-            $0.frames.append(frame)
-            if !onLoop { $0.offLoop += 1 }
-        }
-    }
-
-    func flushAudio() {
-        let onLoop = audioLoop.inEventLoop
-        state.withLock {
-            $0.flushes += 1
-            if !onLoop { $0.offLoop += 1 }
-        }
-    }
-
-    var audioDropped: Int { 0 }
-
-    var frames: [ByteBuffer] { state.withLock { $0.frames } }
-    var count: Int { state.withLock { $0.frames.count } }
-    var offLoopCalls: Int { state.withLock { $0.offLoop } }
-
-    /// Received frames from `sender`, in arrival order.
-    func frames(from sender: UInt16) -> [ByteBuffer] {
-        frames.filter { AudioFrameHeader(peeking: $0)?.streamId == sender }
-    }
-}
+typealias RecordingListener = RecordingAudioListener
 
 /// Collects what a relay reports as speaking.
 final class SpeakingLog: Sendable {
