@@ -220,20 +220,29 @@ actor MeetingRoom {
     }
 
     private func record(_ write: MeetingAction) async {
+        let records = records
+        let meeting = meetingID
+        // Written in a task of their own: a connection's task cancelled at shutdown must not
+        // cancel the record of its leaving (the store closes after every connection).
+        func shielded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+            try await Task { try await body() }.value
+        }
         do {
             switch write {
             case .markStarted:
-                try await records.markStarted(meetingID)
+                try await shielded { try await records.markStarted(meeting) }
             case .attendanceBegan(let stream, let person):
-                let id = try await records.attendanceBegan(meeting: meetingID, person: person, at: Date())
+                let now = Date()
+                let id = try await shielded { try await records.attendanceBegan(meeting: meeting, person: person, at: now) }
                 if endedEarly.remove(stream) != nil {
-                    try await records.attendanceEnded(id, at: Date())
+                    try await shielded { try await records.attendanceEnded(id, at: Date()) }
                 } else {
                     attendance[stream] = id
                 }
             case .attendanceEnded(let stream):
                 if let id = attendance.removeValue(forKey: stream) {
-                    try await records.attendanceEnded(id, at: Date())
+                    let now = Date()
+                    try await shielded { try await records.attendanceEnded(id, at: now) }
                 } else {
                     endedEarly.insert(stream)
                 }
