@@ -57,8 +57,11 @@ export function meetingOf(topic) {
   return typeof topic === 'string' && topic.startsWith('meeting:') ? topic.slice('meeting:'.length) : null;
 }
 
-/** Audio waiting in the socket beyond this is stale: newer frames are dropped instead (~0.5 s). */
-export const MAX_BUFFERED_AUDIO_BYTES = 64 * 1024;
+/**
+ * Audio waiting in the socket beyond this is stale: newer frames are dropped instead. 8 KiB
+ * is about 1.5 s of 32 kbit/s Opus with headers; later than that nobody wants to hear it.
+ */
+export const MAX_BUFFERED_AUDIO_BYTES = 8 * 1024;
 
 /** Workspace id of a `workspace:<id>` topic, or null. */
 export function workspaceOf(topic) {

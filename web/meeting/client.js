@@ -140,7 +140,7 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
         }
       } catch (err) {
         stopAudio();
-        throw err.code ? new MeetingError(err.code, err) : new MeetingError('encoder-failed', err);
+        throw new MeetingError(err?.name === 'CaptureError' ? err.code : 'encoder-failed', err);
       }
       await resumed;
       try {

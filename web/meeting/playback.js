@@ -23,7 +23,7 @@ export function createPlayback({ ctx, ownStreamId = () => null, onLevels, now = 
   function stream(id) {
     let s = streams.get(id);
     if (!s) {
-      s = { decoder: null, queue: [], lastTs: null, recent: [], decoded: 0 };
+      s = { decoder: null, queue: [], lastTs: null, recent: [], decoded: 0, unmatched: 0 };
       streams.set(id, s);
     }
     if (!s.decoder || s.decoder.state === 'closed') s.decoder = makeDecoder(id, s);
@@ -57,16 +57,16 @@ export function createPlayback({ ctx, ownStreamId = () => null, onLevels, now = 
   function onDecoded(id, s, data) {
     try {
       if (stopped || streams.get(id) !== s) return;
-      let meta = null;
-      while (s.queue.length) {
-        const m = s.queue.shift();
-        if (m.us === data.timestamp) { meta = m; break; }
-      }
-      meta ??= { seq: undefined, ts: Math.round((data.timestamp * SAMPLE_RATE) / 1_000_000), arrival: now() };
+      // The packet this output came from: by timestamp, else in order (a decoder may number
+      // its outputs itself, e.g. after a pause in the stream).
+      const i = s.queue.findIndex((m) => m.us === data.timestamp);
+      const meta = (i >= 0 ? s.queue.splice(0, i + 1)[i] : s.queue.shift())
+        ?? { seq: undefined, ts: Math.round((data.timestamp * SAMPLE_RATE) / 1_000_000), arrival: now() };
+      if (i < 0) s.unmatched += 1;
       const pcm = copyPcm(data);
       s.decoded += 1;
       let sum = 0;
-      for (let i = 0; i < pcm.length; i++) sum += pcm[i] * pcm[i];
+      for (let k = 0; k < pcm.length; k++) sum += pcm[k] * pcm[k];
       const at = now();
       s.recent.push({ at, sum, n: pcm.length });
       while (s.recent.length && at - s.recent[0].at > RECEIVED_WINDOW_MS) s.recent.shift();
@@ -141,7 +141,7 @@ export function createPlayback({ ctx, ownStreamId = () => null, onLevels, now = 
     /** Counters and each stream's jitter buffer statistics (updated once a second). */
     stats() {
       const perStream = {};
-      for (const [id, s] of streams) perStream[id] = { decoded: s.decoded, ...(bufferStats[id] ?? {}) };
+      for (const [id, s] of streams) perStream[id] = { decoded: s.decoded, unmatched: s.unmatched, ...(bufferStats[id] ?? {}) };
       return { ...counts, streams: perStream };
     },
 

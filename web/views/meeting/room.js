@@ -96,11 +96,10 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
     const people = participantList(state, lang);
     const self = state.participants[state.you];
     const muted = client.muted;
+    // The label says what a press does (no aria-pressed: a toggle's name must not change).
     muteBtn.textContent = muted ? t('meeting.unmute') : t('meeting.mute');
-    muteBtn.setAttribute('aria-pressed', String(muted));
     muteBtn.disabled = client.listenOnly;
     handBtn.textContent = self?.handRaised ? t('meeting.lowerOwnHand') : t('meeting.raiseHand');
-    handBtn.setAttribute('aria-pressed', String(Boolean(self?.handRaised)));
     endBtn.hidden = !state.moderator;
     micStatus.textContent = client.listenOnly ? t('meeting.listeningOnly') : muted ? t('meeting.micOff') : t('meeting.micOn');
     const n = client.lastNotice;
