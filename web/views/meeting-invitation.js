@@ -3,6 +3,7 @@
 // goes to the meeting, where the guest waits in the lobby until a moderator admits them.
 import { h } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
+import { formatDateTime } from '../lib/format.js';
 import { pageHeading, errorPanel, alertBox } from './components.js';
 
 export async function renderMeetingInvitation(ctx) {
@@ -48,6 +49,9 @@ export async function renderMeetingInvitation(ctx) {
       h('p', { class: 'lead' }, t('meetingInvitation.hello', { name: info.guestName ?? '' })),
       h('dl', { class: 'facts' },
         h('div', {}, h('dt', {}, t('meetingInvitation.workspace')), h('dd', {}, info.workspaceName ?? '')),
+        info.scheduledFor
+          ? h('div', {}, h('dt', {}, t('meetingInvitation.when')), h('dd', {}, formatDateTime(info.scheduledFor, ctx.lang)))
+          : null,
         h('div', {}, h('dt', {}, t('meetingInvitation.invitedBy')), h('dd', {}, inviter)),
         h('div', {}, h('dt', {}, t('meetingInvitation.yourName')), h('dd', {}, info.guestName ?? ''))),
       h('p', { class: 'hint' }, t('meetingInvitation.note')),
