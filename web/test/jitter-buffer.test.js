@@ -177,3 +177,23 @@ test('stats report the buffered time and counters', () => {
   }
   assert.equal(jb.push({ seq: 9, timestamp: 0, pcm: new Float32Array(0) }, 0), false, 'an empty frame is ignored');
 });
+
+test('a buffer far below its target plays short silences in quiet moments to grow the delay', () => {
+  const jb = createJitterBuffer();
+  const quiet = () => new Float32Array(FRAME).fill(0.0005);
+  const out = new Float32Array(QUANTUM);
+  let now = 0;
+  let k = 0;
+  // Steady quiet stream; then a burst of jitter raises the target well above what is buffered.
+  for (let q = 0; q < 1500; q++) {
+    now = q * MS_PER_QUANTUM;
+    while (k * 20 + 2 <= now) {
+      const extra = k >= 40 && k < 60 ? (k % 2) * 120 : 0;
+      if (k * 20 + 2 + extra <= now) { jb.push({ seq: k, timestamp: k * FRAME, pcm: quiet() }, now); k += 1; } else break;
+    }
+    jb.pull(out);
+  }
+  const s = jb.stats();
+  assert.ok(s.stretched > 0, `stretched ${s.stretched}`);
+  assert.ok(s.bufferedMs >= s.targetMs / 2, `buffer grew towards the target: ${s.bufferedMs} of ${s.targetMs}`);
+});
