@@ -85,7 +85,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)
     DiscussionRoutes(services: services).register(on: api)
-    MeetingRoutes(services: services, live: hub).register(on: api)
+    MeetingRoutes(services: services, live: hub, audio: hub?.meetings.settings.metrics).register(on: api)
     let blogs = BlogRoutes(services: services)
     blogs.register(on: api)
     blogs.registerFeeds(on: router)

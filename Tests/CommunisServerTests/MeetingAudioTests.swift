@@ -306,4 +306,33 @@ struct MeetingAudioTests {
             #expect(ended.data["by"] == nil)
         }
     }
+
+    @Test("The meeting list shows who is in it; ending over HTTP tells everyone in the meeting and the workspace")
+    func endOverHTTP() async throws {
+        let world = try await MeetingWorld.make()
+        try await world.run { server in
+            let karin = try await server.connect(world.karin)
+            #expect(try await karin.command("subscribe", topic: "workspace:\(world.workspace)").type == "ack")
+            let erik = try await server.connect(world.erik)
+            let sara = try await server.connect(world.sara)
+            _ = try await erik.join(world)
+            _ = try await sara.join(world)
+            let bearer: HTTPFields = [.authorization: "Bearer \(server.tokens[world.erik.id]!)"]
+
+            let list = try await server.client.execute(uri: "/api/v1/workspaces/\(world.workspace)/meetings", method: .get, headers: bearer)
+            let items = (try JSONSerialization.jsonObject(with: Data(buffer: list.body)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            let people = (items.first?["participants"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            #expect(people == ["Erik Johansson", "Sara Nilsson"])
+
+            let end = try await server.client.execute(uri: "/api/v1/meetings/\(world.meeting.id)/end", method: .post, headers: bearer)
+            #expect(end.status == .ok)
+            let ended = try await sara.next("meeting.ended")
+            #expect((ended.data["by"] as? [String: Any])?["name"] as? String == "Erik Johansson")
+            _ = try await erik.next("meeting.ended")
+            let roster = try await karin.next { $0.type == "meeting.roster" && $0.data["state"] as? String == "ended" }
+            #expect((roster.data["participants"] as? [Any])?.isEmpty == true)
+            #expect(try await sara.join(world).errorCode == "meeting-ended")
+            #expect(try await erik.command("meeting.hand", topic: world.topic, data: ["raised": true]).errorCode == "not-in-meeting")
+        }
+    }
 }

@@ -90,7 +90,9 @@ public actor MeetingHub {
     private func room(for meeting: Meeting, records: any MeetingRecords) -> MeetingRoom {
         if let room = rooms[meeting.id] { return room }
         let info = MeetingState.Info(id: meeting.id, workspaceID: meeting.workspaceID, title: meeting.title, threadID: meeting.threadID)
-        let state = MeetingState(info: info, limits: settings.limits, started: meeting.startedAt != nil, lastStream: lastStreams[meeting.id] ?? 0)
+        // A meeting that had a room before in this process has been started already.
+        let state = MeetingState(info: info, limits: settings.limits, started: meeting.startedAt != nil || lastStreams[meeting.id] != nil,
+                                 lastStream: lastStreams[meeting.id] ?? 0)
         var logger = logger
         logger[metadataKey: "meeting.id"] = "\(meeting.id)"
         let room = MeetingRoom(state: state, audioLimits: settings.audio, metrics: settings.metrics, records: records, announce: announce, logger: logger)
