@@ -86,6 +86,18 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// The server allows TCP half-closure (for HTTP); a live client that closes its side
+    /// without a close frame (a killed tab, a dropped socket) is gone: close now rather than
+    /// at the next ping or the idle timeout, so it leaves its rooms and meetings at once.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            closing = true
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         guard !closing else { return }
