@@ -2,8 +2,11 @@
 fake microphone playing a different tone, join one meeting by clicking "Gå med"; each page
 decodes non-silent audio from the other (RMS measured in the page on decoded PCM), muting
 one makes the other's received level fall to silence, and leaving updates the other's
-participant list. A browser without WebCodecs gets an explanation instead of a silent
-meeting, and a refused microphone offers to listen only.
+participant list. Also: scheduling and the live "who is in it" on the workspace page,
+rejoining after a dropped connection, the moderator's tools (lower a hand, mute, statistics,
+deny, remove, end for all), a guest from an invitation link waiting in the lobby until
+admitted. A browser without WebCodecs gets an explanation instead of a silent meeting, and a
+refused microphone offers to listen only.
 
 Each participant needs a browser of its own because the fake microphone file is a launch
 flag; they are launched from the session's playwright (conftest `browser`)."""
@@ -360,3 +363,46 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
     expect(guest.get_by_role("heading", name="Mötet är avslutat")).to_be_visible()
     expect(anna.get_by_role("heading", name="Mötet är avslutat")).to_be_visible()
     screenshot(guest, "meeting-7-guest-ended")
+
+
+def _join_listening(page: Page) -> None:
+    """Joins from a browser without a usable microphone: the explanation, then "listen only"."""
+    page.get_by_role("button", name="Gå med", exact=True).click()
+    page.get_by_role("button", name="Gå med utan mikrofon (bara lyssna)").click()
+
+
+def test_a_moderator_denies_a_guest_and_removes_a_participant(server, audio_page, tones, new_page):
+    anna_api, ws_id = _workspace_for_anna_and_erik(server)
+    status, meeting = anna_api.call("POST", f"/api/v1/workspaces/{ws_id}/meetings", {"title": "Styrgrupp"})
+    assert status in (200, 201), meeting
+    status, invitation = anna_api.call("POST", f"/api/v1/meetings/{meeting['id']}/invitations", {"name": "Kim Berg"})
+    assert status == 201, invitation
+    anna = audio_page(tones["a440"])
+    login(anna, ANNA)
+    anna.goto(f"/#/meetings/{meeting['id']}")
+    _join(anna)
+
+    # A guest knocks (from a browser without a microphone, listening only) and is denied.
+    kim = new_page()
+    kim.goto(f"/#/meeting-invitation/{invitation['token']}")
+    kim.get_by_role("button", name="Gå med").click()
+    _join_listening(kim)
+    expect(kim.get_by_text("Väntar på att en moderator släpper in dig")).to_be_visible()
+    lobby = anna.get_by_role("region", name="Väntar i lobbyn")
+    lobby.get_by_role("button", name="Neka Kim Berg").click()
+    expect(kim.get_by_text("Anna Lindqvist släppte inte in dig i mötet.")).to_be_visible()
+    expect(lobby).to_be_hidden()
+    expect(anna.locator(".participant", has_text="Kim Berg")).to_have_count(0)
+
+    # A member joins and is removed by the moderator.
+    erik = new_page()
+    login(erik, ERIK)
+    erik.goto(f"/#/meetings/{meeting['id']}")
+    _join_listening(erik)
+    expect(erik.get_by_text("Du lyssnar utan mikrofon.")).to_be_visible()
+    expect(anna.locator(".participant", has_text="Erik Johansson")).to_be_visible()
+    anna.get_by_role("button", name="Ta bort Erik Johansson från mötet").click()
+    expect(erik.get_by_role("heading", name="Du är inte längre med i mötet")).to_be_visible()
+    expect(erik.get_by_text("Anna Lindqvist tog bort dig från mötet.")).to_be_visible()
+    expect(anna.locator(".participant", has_text="Erik Johansson")).to_have_count(0)
+    expect(anna.get_by_role("heading", name="1 deltagare")).to_be_visible()
