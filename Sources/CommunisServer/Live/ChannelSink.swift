@@ -25,6 +25,7 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     let channel: any Channel
     let maxQueuedBytes: Int
     let group: (any LiveSinkGroup)?
+    private let loopGroup: LoopSinkGroup
     let audioQueueCapacity: Int
     let audioMetrics: AudioMetrics
     private var flushPending = false
@@ -34,6 +35,8 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     private var uplink: AudioUplink?
     private var audioQueue: CircularBuffer<ByteBuffer>
     private var audioUnflushed = false
+    /// Waiting in `loopGroup`'s batch for this loop turn's audio flush.
+    private var audioFlushQueued = false
     private let droppedAudio = Atomic<Int>(0)
 
     private static let counter = NIOLockedValueBox<UInt64>(0)
@@ -49,7 +52,8 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
         self.audioQueueCapacity = max(1, audioQueueCapacity)
         self.audioMetrics = audioMetrics
         self.audioQueue = CircularBuffer(initialCapacity: self.audioQueueCapacity)
-        self.group = LoopSinkGroup.for(channel.eventLoop)
+        self.loopGroup = LoopSinkGroup.for(channel.eventLoop)
+        self.group = loopGroup
         self.connectionID = Self.counter.withLockedValue { value in
             value += 1
             return value
@@ -142,7 +146,18 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
         audioQueue.append(frame)
     }
 
+    /// On the loop. The flush itself happens once per loop turn for all connections of the
+    /// loop (`LoopSinkGroup.flushAudioLater`): audio from several talkers read in the same
+    /// turn leaves each listener in one write system call instead of one per packet.
     func flushAudio() {
+        guard audioUnflushed, !audioFlushQueued else { return }
+        audioFlushQueued = true
+        loopGroup.flushAudioLater(self)
+    }
+
+    /// On the loop: flushes audio written since the last flush.
+    fileprivate func flushAudioNow() {
+        audioFlushQueued = false
         guard audioUnflushed else { return }
         audioUnflushed = false
         channel.flush()
@@ -156,7 +171,7 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
             channel.write(WebSocketFrame(fin: true, opcode: .binary, data: frame), promise: nil)
             audioUnflushed = true
         }
-        flushAudio()
+        flushAudioNow()
     }
 
     /// Frames waiting in the audio queue (on the loop; for tests).
@@ -172,8 +187,12 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
 
 /// The connections of one event loop, for broadcasts: one task on the loop writes the frame
 /// to each of them and then flushes each once.
-final class LoopSinkGroup: LiveSinkGroup {
+final class LoopSinkGroup: LiveSinkGroup, @unchecked Sendable {
+    // @unchecked: `audioFlushes`, `spareFlushes` and `audioFlushScheduled` are only touched on `loop`.
     let loop: any EventLoop
+    private var audioFlushes: [ChannelSink] = []
+    private var spareFlushes: [ChannelSink] = []
+    private var audioFlushScheduled = false
 
     private init(loop: any EventLoop) { self.loop = loop }
 
@@ -194,5 +213,22 @@ final class LoopSinkGroup: LiveSinkGroup {
             for sink in channelSinks { sink.enqueue(frame) }
             for sink in channelSinks { sink.flushIfNeeded() }
         }
+    }
+
+    /// On the loop: flushes `sink`'s audio in one task at the end of this loop turn, together
+    /// with every other connection of the loop that got audio in the same turn. One task per
+    /// loop turn, not per connection or packet; the two arrays are swapped, not reallocated.
+    fileprivate func flushAudioLater(_ sink: ChannelSink) {
+        audioFlushes.append(sink)
+        guard !audioFlushScheduled else { return }
+        audioFlushScheduled = true
+        loop.execute { self.flushAudio() }
+    }
+
+    private func flushAudio() {
+        audioFlushScheduled = false
+        swap(&audioFlushes, &spareFlushes)
+        for sink in spareFlushes { sink.flushAudioNow() }
+        spareFlushes.removeAll(keepingCapacity: true)
     }
 }
