@@ -6,7 +6,7 @@
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { formatDateTime } from '../lib/format.js';
-import { pageHeading, errorPanel, alertBox } from './components.js';
+import { pageHeading, alertBox } from './components.js';
 import { createMeetingClient } from '../meeting/client.js';
 import { meetingRoom } from './meeting/room.js';
 import { meetingChat } from './meeting/chat.js';
@@ -127,6 +127,7 @@ export async function renderMeeting(ctx) {
     alert.clear();
     problem?.remove();
     problem = null;
+    const label = btn?.textContent;
     if (btn) { btn.disabled = true; btn.textContent = t('meeting.joining'); }
     try {
       client ??= createMeetingClient({
@@ -137,7 +138,7 @@ export async function renderMeeting(ctx) {
       exposeTestHook(client);
       await client.join(options);
     } catch (err) {
-      if (btn) { btn.disabled = false; btn.textContent = t('meeting.join'); }
+      if (btn) { btn.disabled = false; btn.textContent = label; }
       if (err.name === 'MeetingError') {
         problem = problemBox(t, err.code, { onListen: () => join(null, { listen: true }) });
         body.prepend(problem);
