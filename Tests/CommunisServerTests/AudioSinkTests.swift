@@ -147,6 +147,49 @@ struct AudioSinkTests {
         #expect(data.readInteger(as: UInt16.self) == 1009)
     }
 
+    /// What NIO's own encoder sends for a binary server frame with `payload`.
+    static func encodedByNIO(_ payload: ByteBuffer) throws -> [UInt8] {
+        let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
+        try channel.writeOutbound(WebSocketFrame(fin: true, opcode: .binary, data: payload))
+        var bytes: [UInt8] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { bytes += buffer.readableBytesView }
+        return bytes
+    }
+
+    @Test(arguments: [3, 125, 126, 1285, 65_535])
+    func receivedAudioCarriesTheServerFrameHeaderInFront(payloadBytes: Int) throws {
+        let payload = ByteBuffer(bytes: (0..<payloadBytes).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let key: WebSocketMaskingKey = [0x0a, 0xb0, 0x0c, 0xd0]
+        var masked = payload
+        masked.webSocketMask(key)
+        let unmasked = AudioWire.unmasked(WebSocketFrame(fin: true, opcode: .binary, maskKey: key, data: masked), allocator: ByteBufferAllocator())
+        #expect(unmasked == payload, "readers see exactly the audio frame")
+        let wire = try #require(AudioWire.wireFrame(unmasked))
+        #expect(Array(wire.readableBytesView) == (try Self.encodedByNIO(payload)))
+        #expect(AudioWire.wireFrame(payload) == nil, "a buffer without the header in front goes through the encoder")
+    }
+
+    @Test func preEncodedAudioLeavesBelowTheEncoderAsTheSameBytes() throws {
+        let channel = EmbeddedChannel(handler: WebSocketFrameEncoder())
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+        let sink = ChannelSink(channel: channel, maxQueuedBytes: 1 << 20, audioQueueCapacity: 4, attach: false)
+        sink.useEncoder(of: channel.pipeline)
+        let audio = Self.audio(5)
+        let key: WebSocketMaskingKey = [1, 2, 3, 4]
+        var masked = audio
+        masked.webSocketMask(key)
+        let received = AudioWire.unmasked(WebSocketFrame(fin: true, opcode: .binary, maskKey: key, data: masked), allocator: channel.allocator)
+        sink.enqueueAudio(received)  // pre-encoded: one buffer, written below the encoder
+        sink.enqueueAudio(audio)     // plain: through the encoder (header + payload)
+        sink.flushAudio()
+        channel.embeddedEventLoop.run()
+        var buffers: [[UInt8]] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { buffers.append(Array(buffer.readableBytesView)) }
+        let expected = try Self.encodedByNIO(audio)
+        #expect(buffers.first == expected)
+        #expect(Array(buffers.dropFirst().joined()) == expected)
+    }
+
     /// Polls without suspending (the relay runs on its own NIO thread), for at most 20 s.
     static func blockUntil(_ condition: () -> Bool) -> Bool {
         let deadline = ContinuousClock.now + .seconds(20)

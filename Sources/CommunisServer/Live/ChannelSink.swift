@@ -38,6 +38,9 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     /// Waiting in `loopGroup`'s batch for this loop turn's audio flush.
     private var audioFlushQueued = false
     private let droppedAudio = Atomic<Int>(0)
+    /// The WebSocket encoder's context: audio that carries its own frame header (`AudioWire`)
+    /// is written from here, below the encoder. Loop-bound; nil until attached.
+    private var encoderContext: ChannelHandlerContext?
 
     private static let counter = NIOLockedValueBox<UInt64>(0)
 
@@ -63,6 +66,7 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
             // arrives before this runs has no uplink yet either way (nobody has joined).
             channel.eventLoop.execute { [self] in
                 try? channel.pipeline.syncOperations.handler(type: LiveFrameHandler.self).attach(self)
+                encoderContext = try? channel.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
             }
         }
     }
@@ -134,8 +138,7 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     func enqueueAudio(_ frame: ByteBuffer) {
         guard !closed, channel.isActive else { return }
         if audioQueue.isEmpty, channel.isWritable {
-            channel.write(WebSocketFrame(fin: true, opcode: .binary, data: frame), promise: nil)
-            audioUnflushed = true
+            writeAudio(frame)
             return
         }
         if audioQueue.count >= audioQueueCapacity {
@@ -144,6 +147,21 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
             audioMetrics.droppedSlow.add()
         }
         audioQueue.append(frame)
+    }
+
+    private func writeAudio(_ frame: ByteBuffer) {
+        if let encoderContext, let wire = AudioWire.wireFrame(frame) {
+            encoderContext.write(NIOAny(wire), promise: nil)
+        } else {
+            channel.write(WebSocketFrame(fin: true, opcode: .binary, data: frame), promise: nil)
+        }
+        audioUnflushed = true
+    }
+
+    /// On the loop (for tests that build the pipeline themselves): write pre-encoded audio
+    /// below the WebSocket encoder, if the pipeline has one.
+    func useEncoder(of pipeline: ChannelPipeline) {
+        encoderContext = try? pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
     }
 
     /// On the loop. The flush itself happens once per loop turn for all connections of the
@@ -168,8 +186,7 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     func writabilityChanged() {
         guard !closed, channel.isWritable, !audioQueue.isEmpty else { return }
         while channel.isWritable, let frame = audioQueue.popFirst() {
-            channel.write(WebSocketFrame(fin: true, opcode: .binary, data: frame), promise: nil)
-            audioUnflushed = true
+            writeAudio(frame)
         }
         flushAudioNow()
     }

@@ -140,15 +140,18 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func start(_ context: ChannelHandlerContext, _ frame: WebSocketFrame, binary: Bool) {
-        let data = frame.unmaskedData
-        guard data.readableBytes <= settings.maxMessageBytes else {
+        guard frame.data.readableBytes <= settings.maxMessageBytes else {
             return fail(context, .messageTooBig, "message larger than \(settings.maxMessageBytes) bytes")
         }
+        if binary, frame.fin {
+            // The common case of audio: one frame, unmasked once into a buffer that already
+            // holds the server's frame header in front (see `AudioWire`).
+            return route(AudioWire.unmasked(frame, allocator: context.channel.allocator))
+        }
+        let data = frame.unmaskedData
         if !frame.fin {
             fragments = data
             fragmentsBinary = binary
-        } else if binary {
-            route(data)
         } else {
             deliver(context, data)
         }
