@@ -45,6 +45,9 @@ public actor Hub: LivePublisher {
     /// Connections subscribed (or subscribing) per room; a room goes when this is empty.
     private var roomConnections: [WorkspaceID: Set<ConnectionID>] = [:]
     private var lastSeen: [PersonID: Date] = [:]
+    /// When the last roster of each meeting went out (a few bytes per meeting held live in
+    /// this process).
+    private var rosterSent: [MeetingID: ContinuousClock.Instant] = [:]
     /// The live meetings (one room actor each) and which connection is in which.
     public nonisolated let meetings: MeetingHub
 
@@ -55,16 +58,19 @@ public actor Hub: LivePublisher {
         // The meeting registry sends `meeting.roster` through this hub's workspace rooms; the
         // reference is weak because the hub owns the registry.
         let reference = HubReference()
-        self.meetings = MeetingHub(settings: settings.meetings, logger: logger) { workspace, frame in
-            await reference.hub?.broadcast(frame, workspace: workspace)
+        self.meetings = MeetingHub(settings: settings.meetings, logger: logger) { roster in
+            await reference.hub?.announce(roster)
         }
         reference.hub = self
     }
 
-    /// Sends a frame that is not stored and has no seq (like presence) to everyone subscribed
-    /// to the workspace.
-    func broadcast(_ frame: ByteBuffer, workspace: WorkspaceID) async {
-        await rooms[workspace]?.broadcast(frame)
+    /// Sends a meeting's roster (not stored, no seq, like presence) to everyone subscribed to
+    /// its workspace, unless a newer roster of that meeting has already gone out (two changes
+    /// of one meeting can reach the hub in either order).
+    func announce(_ roster: RosterAnnouncement) async {
+        if let last = rosterSent[roster.meeting], roster.at < last { return }
+        rosterSent[roster.meeting] = roster.at
+        await rooms[roster.workspace]?.broadcast(roster.frame)
     }
 
     // MARK: Connections

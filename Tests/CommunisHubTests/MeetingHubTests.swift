@@ -33,8 +33,8 @@ struct MeetingHubTests {
     func registry(_ announced: NIOLockedValueBox<[String]> = .init([])) -> MeetingHub {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return MeetingHub(settings: .init(maxParticipants: 10), logger: logger) { _, frame in
-            announced.withLockedValue { $0.append(String(buffer: frame)) }
+        return MeetingHub(settings: .init(maxParticipants: 10), logger: logger) { roster in
+            announced.withLockedValue { $0.append(String(buffer: roster.frame)) }
         }
     }
 
@@ -98,5 +98,37 @@ struct MeetingHubTests {
         #expect(one.types.last == "meeting.ended")
         #expect(one.messages.last?["data"] as? [String: Any] != nil)
         #expect((one.messages.last?["data"] as? [String: Any])?["by"] == nil)
+    }
+}
+
+@Suite("The hub: meeting rosters in the workspace")
+struct HubRosterTests {
+    @Test("A roster that reaches the hub after a newer one of the same meeting is not sent")
+    func staleRoster() async throws {
+        let world = try await HubWorld.make()
+        let hub = Hub(store: world.store, logger: world.logger)
+        let anna = RecordingSink(3)
+        await hub.register(anna, viewer: world.anna, sessionHash: nil)
+        _ = try await hub.subscribe(3, workspace: world.workspace, lastSeq: nil)
+        let meeting = MeetingID()
+        let older = ContinuousClock.now
+        let newer = older + .milliseconds(1)
+        func roster(_ text: String, at: ContinuousClock.Instant) -> RosterAnnouncement {
+            RosterAnnouncement(workspace: world.workspace, meeting: meeting, at: at,
+                               frame: ByteBuffer(string: #"{"v":1,"type":"meeting.roster","data":{"state":"\#(text)"}}"#))
+        }
+        await hub.announce(roster("newer", at: newer))
+        await hub.announce(roster("older", at: older))
+        await hub.announce(roster("another meeting", at: older).with(meeting: MeetingID()))
+        let states = anna.messages.filter { $0["type"] as? String == "meeting.roster" }.compactMap { ($0["data"] as? [String: Any])?["state"] as? String }
+        #expect(states == ["newer", "another meeting"])
+    }
+}
+
+extension RosterAnnouncement {
+    func with(meeting: MeetingID) -> RosterAnnouncement {
+        var copy = self
+        copy.meeting = meeting
+        return copy
     }
 }

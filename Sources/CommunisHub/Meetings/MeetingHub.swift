@@ -4,6 +4,15 @@ import CommunisWire
 import Logging
 import NIOCore
 
+/// A `meeting.roster` frame for a workspace's subscribers. `at` orders the rosters of one
+/// meeting: one that arrives after a newer one is stale and not sent.
+public struct RosterAnnouncement: Sendable {
+    public var workspace: WorkspaceID
+    public var meeting: MeetingID
+    public var at: ContinuousClock.Instant
+    public var frame: ByteBuffer
+}
+
 /// The registry of live meetings: which `MeetingRoom` serves which meeting, which meeting
 /// each connection is in (one per connection), and which meetings have ended in this process.
 /// A room is made when the first person joins and closed when the last one has left (the
@@ -44,7 +53,7 @@ public actor MeetingHub {
 
     public nonisolated let settings: Settings
     private let logger: Logger
-    private let announce: @Sendable (WorkspaceID, ByteBuffer) async -> Void
+    private let announce: @Sendable (RosterAnnouncement) async -> Void
     private var rooms: [MeetingID: MeetingRoom] = [:]
     private var byConnection: [ConnectionID: MeetingID] = [:]
     /// Meetings ended while this process ran: a join that read the meeting just before it
@@ -54,7 +63,7 @@ public actor MeetingHub {
     private var lastStreams: [MeetingID: UInt16] = [:]
 
     /// `announce` sends a `meeting.roster` frame to a workspace's subscribers.
-    public init(settings: Settings, logger: Logger, announce: @escaping @Sendable (WorkspaceID, ByteBuffer) async -> Void) {
+    public init(settings: Settings, logger: Logger, announce: @escaping @Sendable (RosterAnnouncement) async -> Void) {
         self.settings = settings
         self.logger = logger
         self.announce = announce

@@ -41,7 +41,7 @@ actor MeetingRoom {
     private let audioLimits: AudioLimits
     private let metrics: AudioMetrics
     private let records: any MeetingRecords
-    private let announce: @Sendable (WorkspaceID, ByteBuffer) async -> Void
+    private let announce: @Sendable (RosterAnnouncement) async -> Void
     private let logger: Logger
     private var attendance: [UInt16: Int64] = [:]
     /// Stays that ended before the store answered with their id.
@@ -50,7 +50,7 @@ actor MeetingRoom {
     private var closed = false
 
     init(state: MeetingState, audioLimits: AudioLimits, metrics: AudioMetrics, records: any MeetingRecords,
-         announce: @escaping @Sendable (WorkspaceID, ByteBuffer) async -> Void, logger: Logger) {
+         announce: @escaping @Sendable (RosterAnnouncement) async -> Void, logger: Logger) {
         self.meetingID = state.info.id
         self.workspaceID = state.info.workspaceID
         self.topic = Topic.meeting(state.info.id.description)
@@ -178,7 +178,8 @@ actor MeetingRoom {
         }
         outcome.empty = state.isEmpty
         if rosterChanged {
-            await announce(workspaceID, ByteBuffer(bytes: Wire.frame(type: "meeting.roster", topic: Topic.workspace(workspaceID.description), value: state.rosterJSON)))
+            let frame = ByteBuffer(bytes: Wire.frame(type: "meeting.roster", topic: Topic.workspace(workspaceID.description), value: state.rosterJSON))
+            await announce(RosterAnnouncement(workspace: workspaceID, meeting: meetingID, at: .now, frame: frame))
         }
         for write in writes { await record(write) }
         return outcome
