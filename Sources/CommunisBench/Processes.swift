@@ -193,6 +193,39 @@ enum ProcStat {
     static func selfPid() -> Int32 { getpid() }
 }
 
+/// Nice values. On Linux nice is per thread (a thread starts with its creator's), and
+/// Swift's and Dispatch's worker threads do not keep the value the process started with, so
+/// `nice -n -10 communis bench …` alone does not reach the threads that matter.
+enum Niceness {
+    /// Sets the nice value of every current thread of `pid`. False when any refused (lowering
+    /// it needs CAP_SYS_NICE).
+    @discardableResult
+    static func apply(_ value: Int32, to pid: Int32) -> Bool {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return false }
+        var ok = true
+        for task in tasks {
+            guard let tid = Int32(task) else { continue }
+            if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), value) != 0 { ok = false }
+        }
+        return ok
+    }
+
+    /// The nice values of the threads of `pid`, lowest and highest.
+    static func range(of pid: Int32) -> ClosedRange<Int>? {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
+        var values: [Int] = []
+        for task in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                  let close = text.lastIndex(of: ")") else { continue }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            // Field 19 (1-based) is nice; fields here start at field 3.
+            if fields.count > 16, let nice = Int(fields[16]) { values.append(nice) }
+        }
+        guard let low = values.min(), let high = values.max() else { return nil }
+        return low...high
+    }
+}
+
 enum Limits {
     /// Raises the soft open-file limit to the hard limit (children inherit it). Returns it.
     @discardableResult

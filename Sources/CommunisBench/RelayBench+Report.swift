@@ -5,6 +5,10 @@ extension RelayBench {
     func report(_ r: RelayMeasurement, _ who: String) {
         say("  \(who): \(r.delivered)/\(r.expected) delivered (\(Format.number(r.deliveredFraction * 100, 3)) %), \(Format.number(r.deliveredPerSecond, 0))/s; server CPU \(Format.number(r.cpuPerPacketMicros, 2)) µs/packet (\(Format.number(r.serverCPUShare * 100, 0)) % of a core); p50 \(Format.number(r.latency.p50, 2)) ms, p99 \(Format.number(r.latency.p99, 2)) ms; client CPU \(Format.number(r.clientCPUShare * 100, 0)) %, other processes \(Format.number(r.otherCPUShare * 100, 0)) % of a core; closes: \(Format.closes(r.closes))")
         var oddities: [String] = []
+        func nice(_ range: ClosedRange<Int>?) -> String { range.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)…\($0.upperBound)" } ?? "?" }
+        if r.niceClient.map({ $0 != 0...0 }) ?? false || r.niceServer.map({ $0 != 0...0 }) ?? false {
+            say("  \(who): nice values of the threads: client \(nice(r.niceClient)), server \(nice(r.niceServer))")
+        }
         if r.clientSkipped > 0 { oddities.append("the client skipped \(r.clientSkipped) packets (its loop was over \(AudioWire.maxCatchUpNanos / 1_000_000) ms late: it lacked CPU)") }
         if r.selfEcho > 0 { oddities.append("\(r.selfEcho) frames came back to their sender") }
         if r.unknown > 0 { oddities.append("\(r.unknown) frames of unknown streams") }

@@ -25,6 +25,9 @@ public struct RelayBench: Sendable {
         public var runFloor = true
         public var quick = false
         public var keepData = false
+        /// When set, every thread of the bench and of each server gets this nice value while
+        /// measured (a busy shared machine; lowering it needs CAP_SYS_NICE).
+        public var nice: Int32?
         /// The `communis` executable, started as the server and as the floor server.
         public var executable: String
 
@@ -95,7 +98,10 @@ public struct RelayBench: Sendable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         say("communis bench relay — work folder \(dir), \(cores) cores, client event loops \(options.clientThreads)")
         say("note: the load client runs on the same \(cores) cores as the server it measures; its own CPU is shown per scenario")
-        say("load average now: \(ProcStat.loadAverage()) (above \(cores), other processes compete for the cores and the figures are noisy); this process's nice value \(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)) (children inherit it)")
+        say("load average now: \(ProcStat.loadAverage()) (above \(cores), other processes compete for the cores and the figures are noisy)")
+        if let nice = options.nice {
+            say("nice value \(nice) for every thread of the load client and of each server while measured" + (Niceness.apply(nice, to: getpid()) ? "" : " — REFUSED (needs CAP_SYS_NICE); running at the inherited value"))
+        }
         say("scenarios (meetings×participants/talkers): \(options.scenarios.map(\.description).joined(separator: ", ")); \(Format.number(options.warmup, 0)) s warm-up + \(Format.number(options.duration, 0)) s measured each")
 
         let started = Date()
@@ -248,6 +254,10 @@ public struct RelayBench: Sendable {
             let began = clock.now
             try await load.connect(port: port, path: path, headers: headers, join: join)
             try await load.load(tones: tones)
+            if let nice = options.nice {
+                Niceness.apply(nice, to: getpid())
+                Niceness.apply(nice, to: pid)
+            }
             let joined = clock.now - began
             say("  \(shape.connections) connected\(join != nil ? " and joined" : "") in \(Format.number(Double(joined.components.seconds) + Double(joined.components.attoseconds) / 1e18, 2)) s")
             // Let join traffic (participant events) settle before anyone talks.
@@ -274,6 +284,8 @@ public struct RelayBench: Sendable {
             m.otherCPUSeconds = (ProcStat.machineBusySeconds() ?? .nan) - machine0 - m.serverCPUSeconds - m.clientCPUSeconds
             m.seconds = Double(w1 - w0) / 1e9
             m.serverRSS = ProcStat.rssBytes(pid)
+            m.niceClient = Niceness.range(of: getpid())
+            m.niceServer = Niceness.range(of: pid)
 
             try await finished.get()
             await load.settle()
@@ -313,6 +325,9 @@ struct RelayMeasurement: Sendable {
     /// Busy time of the whole machine over the window minus server and client: other processes.
     var otherCPUSeconds = Double.nan
     var serverRSS: Int?
+    /// Nice values of the threads of the client and of the server at the end of the window.
+    var niceClient: ClosedRange<Int>?
+    var niceServer: ClosedRange<Int>?
     var latency = Latency()
     /// How late the client's timers fired against the packets' due times.
     var pacingLag = Latency()

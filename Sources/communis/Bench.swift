@@ -118,6 +118,8 @@ struct Bench: AsyncParsableCommand {
         var clientThreads = 1
         @Option(help: "Distinct people (accounts with tokens); participant i is person i mod people.") var people = 500
         @Option(help: "Opus bit rate of the talkers, bit/s (browsers: 24000–32000).") var bitrate = 28000
+        @Option(help: ArgumentHelp("Nice value for every thread of the load client and the servers while measured, e.g. -10 on a busy shared machine (needs CAP_SYS_NICE).", valueName: "n"))
+        var nice: Int32?
         @Flag(help: "Smoke run: 1 s warm-up, 3 s measured, at most 100 people.") var quick = false
         @Flag(name: .customLong("skip-floor"), help: "Do not run the bare NIO relay.") var skipFloor = false
         @Flag(name: .customLong("floor-only"), help: "Run only the bare NIO relay (no Communis server).") var floorOnly = false
@@ -138,6 +140,7 @@ struct Bench: AsyncParsableCommand {
             if clientThreads < 1 || people < 1 { throw ValidationError("--client-threads and --people must be at least 1") }
             if !(6000...510_000).contains(bitrate) { throw ValidationError("--bitrate is 6000–510000 (Opus)") }
             if skipFloor && floorOnly { throw ValidationError("--skip-floor and --floor-only exclude each other") }
+            if let nice, !(-20...19).contains(nice) { throw ValidationError("--nice is -20…19") }
         }
 
         func run() async throws {
@@ -152,6 +155,7 @@ struct Bench: AsyncParsableCommand {
             options.runFloor = !skipFloor
             options.runCommunis = !floorOnly
             options.keepData = keepData
+            options.nice = nice
             if quick { options.makeQuick() }
             #if DEBUG
             say("warning: this is a debug build; figures of a debug build are not representative (build with -c release)")
