@@ -85,10 +85,6 @@ actor MeetingRoom {
         try state.requireModerator(connection)
     }
 
-    func isModerator(_ connection: ConnectionID) -> Bool {
-        (try? state.requireModerator(connection)) != nil
-    }
-
     /// The meeting ended: everyone is told, audio stops, stays end, the workspace learns it.
     func end(by: MeetingJSON.PersonRef?) async -> Outcome {
         var outcome = await carryOut(state.end(by: by))
