@@ -24,8 +24,10 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
   const body = field(t, { label: t('meeting.chat.label'), name: 'meeting-chat', control: 'textarea', attrs: { rows: 2 } });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, t('meeting.chat.send'));
   const form = h('form', { class: 'stack chat-form', novalidate: true, 'aria-label': t('meeting.chat.label') }, alert.el, body.wrap, submit);
+  const threadLink = h('p', { class: 'meta', hidden: true },
+    h('a', { href: buildHash('workspace', { id: workspaceId }, { thread: threadId }) }, t('meeting.chat.openThread')));
   const el = h('section', { class: 'card meeting-chat', 'aria-labelledby': 'chat-h' },
-    h('h2', { id: 'chat-h' }, t('meeting.chat.title')), list, form);
+    h('h2', { id: 'chat-h' }, t('meeting.chat.title')), list, form, threadLink);
 
   function renderPosts() {
     const items = (posts?.posts ?? []).filter((p) => !p.deleted);
@@ -81,6 +83,7 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
       for (const ev of buffer.splice(0)) posts = applyPostEvent(posts, ev);
       renderPosts();
       form.hidden = !live;
+      threadLink.hidden = false;
     } catch (err) {
       if (err.code === 'forbidden' || err.code === 'not-found' || err.status === 403 || err.status === 404) noAccess();
       else {
@@ -92,7 +95,6 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
 
   return {
     el,
-    link: buildHash('workspace', { id: workspaceId }, { thread: threadId }),
     dispose() {
       for (const off of offs) off();
       if (subscribed && live) live.unsubscribe(workspaceId);
