@@ -47,6 +47,7 @@ actor MeetingRoom {
     /// Stays that ended before the store answered with their id.
     private var endedEarly: Set<UInt16> = []
     private var speakingFlush: Task<Void, Never>?
+    private var lastSpeakingChange: ContinuousClock.Instant?
     private var closed = false
 
     init(state: MeetingState, audioLimits: AudioLimits, metrics: AudioMetrics, records: any MeetingRecords,
@@ -120,8 +121,10 @@ actor MeetingRoom {
 
     // MARK: Speaking
 
-    func speakingChanged(_ streams: [UInt16]) {
-        guard !closed else { return }
+    /// `at`: when the relay saw the change; one that arrives after a later one is stale.
+    func speakingChanged(_ streams: [UInt16], at: ContinuousClock.Instant) {
+        guard !closed, lastSpeakingChange.map({ $0 < at }) ?? true else { return }
+        lastSpeakingChange = at
         handle(state.speakingChanged(streams, now: .now))
     }
 
@@ -194,7 +197,8 @@ actor MeetingRoom {
     private func makeRelay(loop: any EventLoop) -> AudioRelay {
         let relay = AudioRelay(loop: loop, limits: audioLimits, metrics: metrics) { [weak self] streams in
             // Called on the relay's loop when the set changes (a few times a second at most).
-            Task { await self?.speakingChanged(streams) }
+            let at = ContinuousClock.now
+            Task { await self?.speakingChanged(streams, at: at) }
         }
         self.relay = relay
         return relay
