@@ -134,6 +134,17 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
+def wait_until(page: Page, expression: str, timeout_s: float = 10.0) -> None:
+    """Polls a JavaScript expression in the page until it is truthy, else fails the test.
+    (Not `page.wait_for_function`: it polls by evaluating strings, which the server's
+    Content-Security-Policy forbids, so it only works when the answer is already true.)"""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s} s: {expression}")
+        time.sleep(0.05)
+
+
 def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/#/login")
     page.get_by_label("E-postadress").fill(email)

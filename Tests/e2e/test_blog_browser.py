@@ -5,7 +5,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from conftest import ANNA, ERIK, SARA, login, create_workspace, screenshot
+from conftest import ANNA, ERIK, SARA, login, create_workspace, screenshot, wait_until
 
 LIVE_TIMEOUT = 5_000
 
@@ -26,7 +26,7 @@ def _open_blog(page: Page, ws_id: str) -> None:
     blog = page.get_by_role("region", name="Blogg")
     expect(blog).to_be_visible()
     expect(blog.locator(".blog-list, .blog-list-body .empty").first).to_be_visible()
-    page.wait_for_function("window.__communisLive && window.__communisLive.state === 'open'")
+    wait_until(page, "window.__communisLive && window.__communisLive.state === 'open'")
 
 
 def _write(page: Page, scope, form_name: str, title: str, body: str, button: str) -> None:

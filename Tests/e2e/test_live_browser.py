@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import Page, expect
 
-from conftest import ANNA, ERIK, SARA, login, create_workspace, screenshot
+from conftest import ANNA, ERIK, SARA, login, create_workspace, screenshot, wait_until
 
 LIVE_TIMEOUT = 5_000  # "within a few seconds"
 
@@ -28,7 +28,7 @@ def _open_workspace(page: Page, ws_id: str) -> None:
     expect(page.get_by_role("region", name="Närvarande nu")).to_be_visible()
     # The discussions have loaded (list or the empty text) and the live connection is open.
     expect(page.locator(".thread-list, .thread-list-body .empty").first).to_be_visible()
-    page.wait_for_function("window.__communisLive && window.__communisLive.state === 'open'")
+    wait_until(page, "window.__communisLive && window.__communisLive.state === 'open'")
 
 
 def _mark_no_reload(page: Page) -> None:
@@ -167,7 +167,7 @@ def test_dropped_connection_shows_banner_and_catches_up(new_page):
     erik.goto(f"/#/workspaces/{ws_id}")
     erik.get_by_role("link", name=title).click()
     expect(erik.get_by_text("Plogrutter för december.")).to_be_visible()
-    erik.wait_for_function("window.__communisLive && window.__communisLive.state === 'open'")
+    wait_until(erik, "window.__communisLive && window.__communisLive.state === 'open'")
     _mark_no_reload(erik)
     banner = erik.get_by_role("status").filter(has_text="Återansluter…")
 
@@ -224,8 +224,8 @@ def test_home_feed_updates_live_and_shows_more(new_page):
     login(erik, ERIK)
     feed = erik.get_by_role("region", name="Flöde")
     expect(feed).to_be_visible()
-    erik.wait_for_function(f"window.__communisLive && window.__communisLive.isSubscribed('{ws_id}')")
-    erik.wait_for_function(f"window.__communisLive.lastSeq('{ws_id}') !== undefined")
+    wait_until(erik, f"window.__communisLive && window.__communisLive.isSubscribed('{ws_id}')")
+    wait_until(erik, f"window.__communisLive.lastSeq('{ws_id}') !== undefined")
     _mark_no_reload(erik)
 
     # Enough threads for more than one feed page (10 per page).

@@ -70,7 +70,7 @@ VIOLATIONS = {
     "new message inside a fragmented one": (1002, [frame(OP_TEXT, b'{"v":1,', fin=False), frame(OP_TEXT, ping_text())]),
     "reserved bit set": (1002, [frame(OP_TEXT, ping_text(), rsv=0b100)]),
     "unknown opcode": (1002, [frame(0x3, b"?")]),
-    "binary frame": (1008, [frame(OP_BINARY, b"\x00\x01audio")]),
+    "binary frame over max_frame_bytes": (1009, [frame(OP_BINARY, b"\x10\x00" + b"a" * (MAX_FRAME + 200))]),
 }
 
 
@@ -92,6 +92,20 @@ def test_protocol_violation_closes_with_the_documented_code(strict, case):
         except OSError:
             pass
         assert raw.ends_within(3), f"{case}: the server kept the TCP connection open after closing"
+    finally:
+        raw.close()
+
+
+def test_binary_frame_outside_a_meeting_is_ignored_and_the_connection_stays(strict):
+    """Binary frames are meeting audio; from a connection in no meeting they are counted and
+    dropped, never answered and never a reason to close."""
+    raw = opened(strict)
+    try:
+        raw.send(frame(OP_BINARY, b"\x10\x9e\x00\x03\x01\x02\x00\x00\xbb\x80\xf8\xff\xfe"))
+        raw.send(frame(OP_BINARY, b"\x00\x01not audio at all"))
+        raw.send(frame(OP_TEXT, ping_text("after-binary")))
+        answer = raw.read_json()
+        assert (answer["type"], answer["ref"]) == ("ack", "after-binary"), answer
     finally:
         raw.close()
 
