@@ -335,4 +335,26 @@ struct MeetingAudioTests {
             #expect(try await erik.command("meeting.hand", topic: world.topic, data: ["raised": true]).errorCode == "not-in-meeting")
         }
     }
+
+    @Test("Over meeting.max_participants: joining and admitting are meeting-full; the snapshot carries the limits")
+    func full() async throws {
+        let world = try await MeetingWorld.make { $0.meetingMaxParticipants = 2 }
+        try await world.run { server in
+            let erik = try await server.connect(world.erik)
+            let sara = try await server.connect(world.sara)
+            let karin = try await server.connect(world.karin)
+            let lena = try await server.connect(world.lena)
+            let first = try await erik.join(world)
+            let limits = first.meeting["limits"] as? [String: Any]
+            #expect(limits?["maxParticipants"] as? Int == 2 && limits?["maxPacketsPerSecond"] as? Int == 1000)
+            _ = try await sara.join(world)
+            #expect(try await karin.join(world).errorCode == "meeting-full")
+            let waiting = try await lena.join(world)
+            #expect(waiting.data["state"] as? String == "lobby")
+            #expect(try await erik.command("meeting.admit", topic: world.topic, data: ["streamId": waiting.streamId!]).errorCode == "meeting-full")
+            #expect(try await sara.command("meeting.leave", topic: world.topic).type == "ack")
+            #expect(try await erik.command("meeting.admit", topic: world.topic, data: ["streamId": waiting.streamId!]).type == "ack")
+            #expect(try await lena.next("meeting.admitted").streamId == waiting.streamId)
+        }
+    }
 }
