@@ -106,14 +106,26 @@ public final class OggOpusWriter {
         packetCount += 1
     }
 
+    /// Covers `samples` of missing audio (a participant muted, packets lost) so the file's
+    /// timeline stays that of the meeting: Ogg Opus has no gaps in granule positions, so the
+    /// time is filled with 20 ms packets of one TOC byte and no frame data, which decoders
+    /// play as concealment fading to silence (RFC 6716 §3.2.1). Rounded up to 20 ms.
+    public func writeGap(samples: Int) throws {
+        guard samples > 0 else { return }
+        let frames = (samples + OpusFormat.frameSamples - 1) / OpusFormat.frameSamples
+        for _ in 0..<frames { try write(packet: Self.emptyFrame) }
+    }
+
+    /// TOC 0xF8: CELT fullband 20 ms, mono, one frame, of zero length.
+    static let emptyFrame: [UInt8] = [0xF8]
+
     /// Writes the held packet with end-of-stream, all pages, and closes the file.
     public func close() throws {
         guard !isClosed else { return }
         defer { release() }
-        // A stream without audio still needs a last page with end-of-stream: a 1-byte packet
-        // (TOC 0xF8: CELT fullband 20 ms, one frame of zero length) decodes as 20 ms of
-        // concealment, i.e. silence (RFC 6716 §3.2.1).
-        try writeAudio(held ?? [0xF8], end: true)
+        // A stream without audio still needs a last page with end-of-stream: one empty
+        // frame (20 ms of concealment, i.e. silence).
+        try writeAudio(held ?? Self.emptyFrame, end: true)
         held = nil
         try flushPages()
         if fsync(fd) != 0 { throw WriterError.io(path: path, errno: errno) }

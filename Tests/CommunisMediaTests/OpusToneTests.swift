@@ -108,6 +108,28 @@ struct OpusToneTests {
         #expect(try run("/usr/bin/opusinfo", [path]).status == 0)
     }
 
+    @Test func gapsKeepTheRecordingOnTheMeetingsTimeline() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("gap.opus").path
+        let writer = try OggOpusWriter(path: path)
+        let packets = try Tones.opusPackets(frequency: 440, count: 50)
+        for packet in packets.prefix(25) { try writer.write(packet: packet) }
+        try writer.writeGap(samples: 48_000)  // one second muted
+        for packet in packets.suffix(25) { try writer.write(packet: packet) }
+        try writer.close()
+        let info = try run("/usr/bin/opusinfo", [path])
+        #expect(info.status == 0, "opusinfo: \(info.output)")
+        #expect(info.output.contains("Playback length: 0m:01.99"), "2 s less the pre-skip; opusinfo: \(info.output)")
+        let wav = directory.appendingPathComponent("gap.wav").path
+        #expect(try run("/usr/bin/opusdec", ["--quiet", path, wav]).status == 0)
+        let samples = try WAVFile(path: wav).samples
+        // The middle of the gap is (nearly) silent; the tone is on both sides.
+        #expect(DominantFrequency.rms(Array(samples[36_000..<60_000])) < 0.01)
+        #expect(DominantFrequency.rms(Array(samples[4_800..<20_000])) > 0.1)
+        #expect(DominantFrequency.rms(Array(samples[80_000..<90_000])) > 0.1)
+    }
+
     @Test func anEmptyRecordingIsStillAValidFile() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
