@@ -210,6 +210,26 @@ enum Niceness {
         return ok
     }
 
+    /// With autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled), nice only ranks
+    /// threads within their session's group and each group gets a fair share: the group of
+    /// `pid` gets the nice value too. False when refused or not available.
+    @discardableResult
+    static func applyToGroup(_ value: Int32, of pid: Int32) -> Bool {
+        guard let handle = FileHandle(forWritingAtPath: "/proc/\(pid)/autogroup") else { return false }
+        defer { try? handle.close() }
+        return (try? handle.write(contentsOf: Data("\(value)".utf8))) != nil
+    }
+
+    /// The nice value of the autogroup of `pid`, or nil.
+    static func groupValue(of pid: Int32) -> Int32? {
+        group(of: pid).flatMap { $0.split(separator: " ").last }.flatMap { Int32($0) }
+    }
+
+    /// "/autogroup-N nice V" of `pid`, or nil.
+    static func group(of pid: Int32) -> String? {
+        (try? String(contentsOfFile: "/proc/\(pid)/autogroup", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The nice values of the threads of `pid`, lowest and highest.
     static func range(of pid: Int32) -> ClosedRange<Int>? {
         guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }

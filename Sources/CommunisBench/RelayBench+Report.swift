@@ -7,7 +7,7 @@ extension RelayBench {
         var oddities: [String] = []
         func nice(_ range: ClosedRange<Int>?) -> String { range.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)…\($0.upperBound)" } ?? "?" }
         if r.niceClient.map({ $0 != 0...0 }) ?? false || r.niceServer.map({ $0 != 0...0 }) ?? false {
-            say("  \(who): nice values of the threads: client \(nice(r.niceClient)), server \(nice(r.niceServer))")
+            say("  \(who): nice values of the threads: client \(nice(r.niceClient)), server \(nice(r.niceServer)); autogroups: client \(r.groupClient ?? "none"), server \(r.groupServer ?? "none")")
         }
         if r.clientSkipped > 0 { oddities.append("the client skipped \(r.clientSkipped) packets (its loop was over \(AudioWire.maxCatchUpNanos / 1_000_000) ms late: it lacked CPU)") }
         if r.selfEcho > 0 { oddities.append("\(r.selfEcho) frames came back to their sender") }

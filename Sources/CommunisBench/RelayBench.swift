@@ -87,7 +87,10 @@ public struct RelayBench: Sendable {
     public func run() async throws {
         Children.installSignalHandlers()
         let limit = Limits.raiseOpenFiles()
+        // The session's scheduler group outlives the run: give it back its nice value.
+        let groupNice = options.nice != nil ? Niceness.groupValue(of: getpid()) : nil
         defer {
+            if let groupNice { Niceness.applyToGroup(groupNice, of: getpid()) }
             Children.killAll()
             if !options.keepData { try? FileManager.default.removeItem(atPath: dir) }
         }
@@ -257,6 +260,8 @@ public struct RelayBench: Sendable {
             if let nice = options.nice {
                 Niceness.apply(nice, to: getpid())
                 Niceness.apply(nice, to: pid)
+                Niceness.applyToGroup(nice, of: getpid())
+                Niceness.applyToGroup(nice, of: pid)
             }
             let joined = clock.now - began
             say("  \(shape.connections) connected\(join != nil ? " and joined" : "") in \(Format.number(Double(joined.components.seconds) + Double(joined.components.attoseconds) / 1e18, 2)) s")
@@ -286,6 +291,8 @@ public struct RelayBench: Sendable {
             m.serverRSS = ProcStat.rssBytes(pid)
             m.niceClient = Niceness.range(of: getpid())
             m.niceServer = Niceness.range(of: pid)
+            m.groupClient = Niceness.group(of: getpid())
+            m.groupServer = Niceness.group(of: pid)
 
             try await finished.get()
             await load.settle()
@@ -328,6 +335,9 @@ struct RelayMeasurement: Sendable {
     /// Nice values of the threads of the client and of the server at the end of the window.
     var niceClient: ClosedRange<Int>?
     var niceServer: ClosedRange<Int>?
+    /// Their scheduler autogroups ("/autogroup-N nice V"), when the kernel has them.
+    var groupClient: String?
+    var groupServer: String?
     var latency = Latency()
     /// How late the client's timers fired against the packets' due times.
     var pacingLag = Latency()
