@@ -17,10 +17,13 @@ import Synchronization
 /// oldest audio instead of the connection. Audio frames go straight to the channel while it
 /// is writable (its write-buffer water mark, set by `LiveServerChannel`, bounds what waits
 /// there); otherwise they wait in a ring of `audioQueueCapacity` frames that drops its oldest
-/// frame when full, and drains when the channel becomes writable again.
+/// frame when full, and drains when the channel becomes writable again. Audio that arrived
+/// through a `LiveFrameHandler` already carries its server frame header (`AudioWire`), so
+/// every listener writes the same bytes; audio flushes are batched per loop turn.
 final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
-    // @unchecked: `flushPending`, `unflushed`, `closed`, `uplink`, `audioQueue` and
-    // `audioUnflushed` are only touched on `channel.eventLoop`; `droppedAudio` is atomic.
+    // @unchecked: `flushPending`, `unflushed`, `closed`, `uplink`, `audioQueue`,
+    // `audioUnflushed`, `audioFlushQueued` and `encoderContext` are only touched on
+    // `channel.eventLoop`; `droppedAudio` is atomic.
     let connectionID: ConnectionID
     let channel: any Channel
     let maxQueuedBytes: Int
