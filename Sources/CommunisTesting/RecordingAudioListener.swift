@@ -8,6 +8,7 @@ public final class RecordingAudioListener: AudioListener {
     public let audioLoop: any EventLoop
     public let stream: UInt16
     private let state = Mutex<(frames: [ByteBuffer], flushes: Int, offLoop: Int)>(([], 0, 0))
+    private let dropped = Atomic<Int>(0)
 
     public init(stream: UInt16, loop: any EventLoop) {
         self.stream = stream
@@ -30,7 +31,11 @@ public final class RecordingAudioListener: AudioListener {
         }
     }
 
-    public var audioDropped: Int { 0 }
+    /// What `setDropped` said (a recording listener never drops anything itself).
+    public var audioDropped: Int { dropped.load(ordering: .relaxed) }
+
+    /// Pretends the connection dropped `count` frames so far (for statistics tests).
+    public func setDropped(_ count: Int) { dropped.store(count, ordering: .relaxed) }
 
     /// Every frame received, in arrival order.
     public var frames: [ByteBuffer] { state.withLock { $0.frames } }

@@ -170,6 +170,20 @@ struct AudioRelayTests {
         try await meeting.close()
     }
 
+    @Test func statisticsCarryEachListenersSlowDrops() async throws {
+        let meeting = await Meeting(streams: [1, 2, 3])
+        meeting.listeners[3]!.setDropped(7)
+        meeting.send(from: 1, count: 4)
+        meeting.send(from: 2, count: 2)
+        let listeners = meeting.listeners
+        #expect(await eventually { listeners[3]!.count == 6 })
+        let stats = await meeting.relay.statistics()
+        #expect(stats.map(\.droppedSlow) == [0, 0, 7])
+        #expect(stats.map(\.packetsIn) == [4, 2, 0])
+        #expect(stats.map(\.packetsOut) == [2, 4, 6])
+        try await meeting.close()
+    }
+
     @Test func afterCloseFramesAreIgnored() async throws {
         let meeting = await Meeting(streams: [1, 2])
         await meeting.relay.close()
