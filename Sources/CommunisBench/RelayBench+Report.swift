@@ -65,10 +65,14 @@ extension RelayBench {
             line("packets the client skipped", { Double($0.clientSkipped) }, digits: 0, ratio: false)
             line("server RSS (MiB)", { $0.serverRSS.map { Double($0) / 1048576 } ?? .nan }, digits: 1)
             say(Format.row(["closed connections", ours.map { Format.closes($0.closes) } ?? "–", floor.map { Format.closes($0.closes) } ?? "–", ""]))
+            line("text frames received (events)", { Double($0.textFrames) }, digits: 0, ratio: false)
             if let counters = ours?.serverCounters {
                 let dropped = counters.filter { $0.key.hasSuffix("droppedSlow") }.values.reduce(0, +)
                 let limited = counters.filter { $0.key.hasSuffix("rateLimited") }.values.reduce(0, +)
                 say(Format.row(["server: droppedSlow / rateLimited", "\(dropped) / \(limited)", "", ""]))
+                if let out = counters["packetsOut"], let into = counters["packetsIn"] {
+                    say(Format.row(["server: packets in / out (whole run)", "\(into) / \(out)", "", ""]))
+                }
             } else if ours != nil {
                 say(Format.row(["server's own drop counters", "not readable", "", ""]))
             }
