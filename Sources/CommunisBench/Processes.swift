@@ -147,15 +147,6 @@ enum ProcStat {
         return (utime + stime) / ticksPerSecond
     }
 
-    /// utime and stime of `pid` apart, in seconds.
-    static func cpuSplit(_ pid: Int32) -> (user: Double, system: Double)? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
-        return (utime / ticksPerSecond, stime / ticksPerSecond)
-    }
-
     /// Time on CPU of all threads of `pid`, in seconds, from /proc/<pid>/task/*/schedstat
     /// (nanosecond resolution; threads that exited meanwhile are not counted).
     static func schedSeconds(_ pid: Int32) -> Double? {

@@ -50,7 +50,6 @@ extension RelayBench {
             line("delivered of expected (%)", { $0.deliveredFraction * 100 }, digits: 3, ratio: false)
             line("drops (expected − delivered)", { Double($0.drops) }, digits: 0, ratio: false)
             line("server CPU per packet (µs)", { $0.cpuPerPacketMicros }, digits: 2)
-            line("  of which in the kernel (%)", { $0.serverKernelFraction * 100 }, digits: 0, ratio: false)
             line("  same, from schedstat (µs)", { $0.schedPerPacketMicros }, digits: 2)
             line("  resolution of the above (± µs)", { $0.arrivedInWindow > 0 ? 1e6 / ProcStat.ticksPerSecond / Double($0.arrivedInWindow) : .nan }, digits: 3, ratio: false)
             line("server CPU (% of one core)", { $0.serverCPUShare * 100 }, digits: 0)

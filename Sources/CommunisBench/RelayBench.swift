@@ -276,7 +276,6 @@ public struct RelayBench: Sendable {
 
             try await sleep(until: windowStart)
             var m = RelayMeasurement(shape: shape)
-            let split0 = ProcStat.cpuSplit(pid)
             let cpu0 = ProcStat.cpuSeconds(pid) ?? .nan
             let sched0 = ProcStat.schedSeconds(pid) ?? .nan
             let self0 = ProcStat.cpuSeconds(getpid()) ?? .nan
@@ -285,7 +284,6 @@ public struct RelayBench: Sendable {
             try await sleep(until: windowEnd)
             let w1 = monotonicNanos()
             m.serverCPUSeconds = (ProcStat.cpuSeconds(pid) ?? .nan) - cpu0
-            if let split0, let split1 = ProcStat.cpuSplit(pid) { m.serverSystemSeconds = split1.system - split0.system }
             m.serverSchedSeconds = (ProcStat.schedSeconds(pid) ?? .nan) - sched0
             m.clientCPUSeconds = (ProcStat.cpuSeconds(getpid()) ?? .nan) - self0
             m.otherCPUSeconds = (ProcStat.machineBusySeconds() ?? .nan) - machine0 - m.serverCPUSeconds - m.clientCPUSeconds
@@ -330,9 +328,6 @@ struct RelayMeasurement: Sendable {
     var arrivedInWindow = 0
     var serverCPUSeconds = Double.nan
     var serverSchedSeconds = Double.nan
-    /// Of `serverCPUSeconds`, the kernel's part (stime): on loopback that includes handing
-    /// each segment to the receiving socket.
-    var serverSystemSeconds = Double.nan
     var clientCPUSeconds = Double.nan
     /// Busy time of the whole machine over the window minus server and client: other processes.
     var otherCPUSeconds = Double.nan
@@ -365,7 +360,6 @@ struct RelayMeasurement: Sendable {
     var cpuPerPacketMicros: Double { arrivedInWindow > 0 ? serverCPUSeconds / Double(arrivedInWindow) * 1e6 : .nan }
     var schedPerPacketMicros: Double { arrivedInWindow > 0 ? serverSchedSeconds / Double(arrivedInWindow) * 1e6 : .nan }
     var clientCPUPerPacketMicros: Double { arrivedInWindow > 0 ? clientCPUSeconds / Double(arrivedInWindow) * 1e6 : .nan }
-    var serverKernelFraction: Double { serverCPUSeconds > 0 ? serverSystemSeconds / serverCPUSeconds : .nan }
     var serverCPUShare: Double { seconds > 0 ? serverCPUSeconds / seconds : .nan }
     var clientCPUShare: Double { seconds > 0 ? clientCPUSeconds / seconds : .nan }
     var otherCPUShare: Double { seconds > 0 ? max(0, otherCPUSeconds) / seconds : .nan }
