@@ -101,7 +101,7 @@ public struct RelayBench: Sendable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         say("communis bench relay — work folder \(dir), \(cores) cores, client event loops \(options.clientThreads)")
         say("note: the load client runs on the same \(cores) cores as the server it measures; its own CPU is shown per scenario")
-        say("load average now: \(ProcStat.loadAverage()) (above \(cores), other processes compete for the cores and the figures are noisy)")
+        say("load average now: \(ProcStat.loadAverage()) (when above \(cores), other processes compete for the cores and the figures are noisy; their CPU is shown per scenario)")
         if let nice = options.nice {
             say("nice value \(nice) for every thread of the load client and of each server while measured" + (Niceness.apply(nice, to: getpid()) ? "" : " — REFUSED (needs CAP_SYS_NICE); running at the inherited value"))
         }
