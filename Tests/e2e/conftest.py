@@ -147,8 +147,12 @@ def wait_until(page: Page, expression: str, timeout_s: float = 10.0) -> None:
 
 def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/#/login")
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(password)
+    email_field, password_field = page.get_by_label("E-postadress"), page.get_by_label("Lösenord")
+    email_field.fill(email)
+    password_field.fill(password)
+    # Both values must be in the form that is submitted (not in one replaced meanwhile).
+    expect(email_field).to_have_value(email)
+    expect(password_field).to_have_value(password)
     page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_role("heading", name="Mina samarbetsytor")).to_be_visible()
 
