@@ -70,7 +70,7 @@ extension RelayBench {
                 let limited = counters.filter { $0.key.hasSuffix("rateLimited") }.values.reduce(0, +)
                 say(Format.row(["server: droppedSlow / rateLimited", "\(dropped) / \(limited)", "", ""]))
                 if let out = counters["packetsOut"], let into = counters["packetsIn"] {
-                    say(Format.row(["server: packets in / out (whole run)", "\(into) / \(out)", "", ""]))
+                    say(Format.row(["server: packets in / out (run)", "\(into) / \(out)", "", ""]))
                 }
             } else if ours != nil {
                 say(Format.row(["server's own drop counters", "not readable", "", ""]))
