@@ -126,14 +126,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        /// `communis bench hub`: the live hub benchmark (load client on NIO, server as a child
-        /// process, libwebsockets and raw SQLite baselines measured in the same run).
+        /// `communis bench hub` and `communis bench relay`: the live hub and the meeting audio
+        /// relay under load (load client on NIO, server as a child process; libwebsockets, raw
+        /// SQLite and a bare NIO WebSocket relay as baselines measured in the same run).
         .target(
             name: "CommunisBench",
             dependencies: [
                 "COpus",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
