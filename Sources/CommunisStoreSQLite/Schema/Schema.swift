@@ -359,6 +359,11 @@ enum Schema {
                 """)
         }
 
+        // Later migrations live in their own files (Schema+<Area>.swift), registered here in
+        // the order they shipped.
+        registerKnowledgeBank(&migrator)   // v5
+        registerSearch(&migrator)          // v6
+
         return migrator
     }()
 }
