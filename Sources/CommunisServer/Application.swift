@@ -16,6 +16,9 @@ public func buildApplication(
     configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
+    // Nobody is in a meeting when the server starts: stays a crash left open end now.
+    let closedStays = try await store.closeOpenAttendance(at: clock.now())
+    if closedStays > 0 { logger.notice("meeting stays left open by the last run closed", metadata: ["count": "\(closedStays)"]) }
     // One set of audio counters for the whole process: every meeting's relay and every
     // connection's audio queue count into it (`/api/v1/admin/metrics` reads it).
     let audioMetrics = AudioMetrics()
@@ -86,6 +89,8 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     AdminRoutes(services: services).register(on: api)
     DiscussionRoutes(services: services).register(on: api)
     MeetingRoutes(services: services, live: hub, audio: hub?.meetings.settings.metrics).register(on: api)
+    HowToRoutes(services: services).register(on: api)
+    SearchRoutes(services: services).register(on: api)
     let blogs = BlogRoutes(services: services)
     blogs.register(on: api)
     blogs.registerFeeds(on: router)

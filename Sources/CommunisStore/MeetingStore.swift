@@ -37,6 +37,10 @@ public protocol MeetingStore: Sendable {
     func openAttendance(_ attendance: MeetingAttendance) async throws -> Int64
     /// Closes a stay at `at`. Closing a closed or unknown stay does nothing (the first close stays).
     func closeAttendance(_ id: Int64, at: Date) async throws
+    /// Closes every stay still open, at `at`, and returns how many. Called once at start-up:
+    /// live meetings are held in memory, so after a crash nobody is in a meeting any more and
+    /// the stays that the crash left open end at the restart.
+    func closeOpenAttendance(at: Date) async throws -> Int
     /// Every stay in the meeting, oldest join first (then in the order they were opened).
     func attendance(meeting: MeetingID) async throws -> [MeetingAttendance]
 }

@@ -126,6 +126,13 @@ extension SQLiteStore {
         }
     }
 
+    public func closeOpenAttendance(at: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE meeting_attendance SET left_at = max(joined_at, ?) WHERE left_at IS NULL", arguments: [at.unixSeconds])
+            return db.changesCount
+        }
+    }
+
     public func attendance(meeting: MeetingID) async throws -> [MeetingAttendance] {
         try await pool.read { db in
             try MeetingAttendanceRow.fetchAll(

@@ -169,6 +169,10 @@ enum MeetingContract {
             MeetingAttendance(meetingID: item.id, personID: eva.id, joinedAt: Instant.at(10), leftAt: nil),
         ])
         #expect(try await store.attendance(meeting: MeetingID()).isEmpty)
+        // After a crash, the stays still open end at the restart (never before they began).
+        #expect(try await store.closeOpenAttendance(at: Instant.at(40)) == 1)
+        #expect(try await store.closeOpenAttendance(at: Instant.at(50)) == 0)
+        #expect(try await store.attendance(meeting: item.id).map(\.leftAt) == [Instant.at(20), Instant.at(40)])
         #expect(await domainErrorCode {
             _ = try await store.openAttendance(MeetingAttendance(meetingID: MeetingID(), personID: eva.id, joinedAt: Instant.t0))
         } == "not-found")
