@@ -55,3 +55,8 @@ public enum MeetingInvitationTag {}
 
 public typealias MeetingID = ID<MeetingTag>
 public typealias MeetingInvitationID = ID<MeetingInvitationTag>
+
+public enum HowToTag {}
+
+/// A how-to article (lathund) in the knowledge bank.
+public typealias HowToID = ID<HowToTag>

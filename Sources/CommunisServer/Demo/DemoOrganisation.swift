@@ -118,6 +118,7 @@ public enum DemoOrganisation {
             _ = try await Meetings(store: store, publisher: NoLivePublisher()).create(
                 viewer: Viewer(person: ahmed), workspace: it, title: "Veckomöte IT", scheduledFor: tomorrowAtNine())
         }
+        try await DemoHowTos.seed(store: store, byName: byName, workspaceIDs: workspaceIDs)
         return true
     }
 

@@ -18,6 +18,7 @@ public struct Services: Sendable {
     public let discussions: Discussions
     public let blogs: Blogs
     public let meetings: Meetings
+    public let howTos: HowTos
     let configuration: Configuration
 
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher, clock: Clock = Clock(), logger: Logger) async {
@@ -37,6 +38,7 @@ public struct Services: Sendable {
         discussions = Discussions(store: store, publisher: publisher, clock: clock)
         blogs = Blogs(store: store, publisher: publisher, clock: clock)
         meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600, clock: clock)
+        howTos = HowTos(store: store, clock: clock)
     }
 }
 

@@ -23,7 +23,7 @@ struct ContractCase: Sendable, CustomTestStringConvertible {
 enum StoreContract {
     static let cases: [ContractCase] = PeopleContract.cases + SessionContract.cases
         + WorkspaceContract.cases + MembershipContract.cases + LiveContract.cases + DiscussionContract.cases
-        + MeetingContract.cases
+        + MeetingContract.cases + HowToContract.cases + SearchContract.cases
 }
 
 /// Fixed instants, whole seconds: the tests never depend on the clock.
