@@ -90,6 +90,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     DiscussionRoutes(services: services).register(on: api)
     MeetingRoutes(services: services, live: hub, audio: hub?.meetings.settings.metrics).register(on: api)
     HowToRoutes(services: services).register(on: api)
+    SearchRoutes(services: services).register(on: api)
     let blogs = BlogRoutes(services: services)
     blogs.register(on: api)
     blogs.registerFeeds(on: router)

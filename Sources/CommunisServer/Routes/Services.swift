@@ -19,6 +19,7 @@ public struct Services: Sendable {
     public let blogs: Blogs
     public let meetings: Meetings
     public let howTos: HowTos
+    public let search: Search
     let configuration: Configuration
 
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher, clock: Clock = Clock(), logger: Logger) async {
@@ -39,6 +40,7 @@ public struct Services: Sendable {
         blogs = Blogs(store: store, publisher: publisher, clock: clock)
         meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600, clock: clock)
         howTos = HowTos(store: store, clock: clock)
+        search = Search(store: store)
     }
 }
 

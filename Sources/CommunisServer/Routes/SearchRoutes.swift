@@ -1,0 +1,122 @@
+import CommunisModel
+import CommunisServices
+import CommunisStore
+import Foundation
+import Hummingbird
+
+/// `GET /api/v1/search`: one search over what the viewer may read (C3).
+struct SearchRoutes {
+    let services: Services
+
+    struct PersonRefJSON: Encodable { var id: PersonID; var name: String }
+
+    struct ResultJSON: Encodable {
+        var kind: SearchKind
+        var id: String
+        var title: String
+        /// The matched words as segments; clients never parse it as markup.
+        var snippet: [SnippetSegment]
+        var workspaceId: WorkspaceID?
+        var workspaceName: String?
+        var author: PersonRefJSON?
+        var date: Date
+        /// The web client's hash route of the result.
+        var url: String
+
+        init(_ hit: SearchHit) {
+            kind = hit.kind
+            id = hit.id
+            title = hit.title
+            snippet = SnippetSegment.segments(of: hit.snippet)
+            workspaceId = hit.workspaceID
+            workspaceName = hit.workspaceName
+            if hit.kind != .person, let authorID = hit.authorID, let name = hit.authorName {
+                author = PersonRefJSON(id: authorID, name: name)
+            }
+            date = hit.date
+            url = Self.url(hit)
+        }
+
+        static func url(_ hit: SearchHit) -> String {
+            let id = hit.id
+            switch (hit.kind, hit.workspaceID) {
+            case (.thread, let workspace?): return "#/workspaces/\(workspace)?thread=\(id)"
+            case (.post, let workspace?): return "#/workspaces/\(workspace)?thread=\(hit.parentID ?? "")"
+            case (.blog, let workspace?): return "#/workspaces/\(workspace)/blog/\(id)"
+            case (.blog, nil): return "#/people/\(hit.authorID?.description ?? "")/blog/\(id)"
+            case (.person, _): return "#/people/\(id)"
+            case (.article, _): return "#/how-tos/\(id)"
+            case (_, nil): return "#/"
+            }
+        }
+    }
+
+    struct ResultsJSON: Encodable {
+        var results: [ResultJSON]
+        var nextCursor: String?
+    }
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        api.get("search") { request, context in
+            let viewer = try context.requireViewer()
+            let page = try await services.search.search(
+                viewer: viewer, text: request.query("q") ?? "", kinds: try Self.kinds(request.query("type")),
+                workspace: try Self.id(request.query("workspace"), "workspace"), author: try Self.id(request.query("author"), "author"),
+                from: try Self.date(request.query("from"), "from", endOfDay: false), to: try Self.date(request.query("to"), "to", endOfDay: true),
+                includeArchived: try Self.flag(request.query("includeArchived"), "includeArchived"),
+                order: try Self.order(request.query("sort")), limit: try Self.limit(request.query("limit")), cursor: request.query("cursor"))
+            return try ResultsJSON(results: page.hits.map(ResultJSON.init), nextCursor: page.nextCursor).response()
+        }
+    }
+
+    /// `type=thread,post` (`discussion` means both).
+    static func kinds(_ text: String?) throws -> Set<SearchKind> {
+        guard let text else { return [] }
+        var kinds: Set<SearchKind> = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            if name == "discussion" { kinds.formUnion([.thread, .post]); continue }
+            guard let kind = SearchKind(rawValue: name) else {
+                throw Problem.badParameter("type", "must be a list of discussion, thread, post, blog, person, article")
+            }
+            kinds.insert(kind)
+        }
+        return kinds
+    }
+
+    static func id<Tag>(_ text: String?, _ name: String) throws -> ID<Tag>? {
+        guard let text else { return nil }
+        guard let id = ID<Tag>(text) else { throw Problem.badParameter(name, "must be an id") }
+        return id
+    }
+
+    /// A calendar day (`2026-05-01`, UTC; `to` includes the whole day) or an ISO 8601 time.
+    static func date(_ text: String?, _ name: String, endOfDay: Bool) throws -> Date? {
+        guard let text else { return nil }
+        if let time = try? Date(text, strategy: .iso8601) { return time }
+        let day = Date.ISO8601FormatStyle().year().month().day()
+        guard let start = try? Date(text, strategy: day) else {
+            throw Problem.badParameter(name, "must be a date (YYYY-MM-DD)")
+        }
+        return endOfDay ? start.addingTimeInterval(86_400) : start
+    }
+
+    static func flag(_ text: String?, _ name: String) throws -> Bool {
+        switch text {
+        case nil, "false", "0": return false
+        case "true", "1": return true
+        default: throw Problem.badParameter(name, "must be true or false")
+        }
+    }
+
+    static func order(_ text: String?) throws -> SearchOrder {
+        guard let text else { return .relevance }
+        guard let order = SearchOrder(rawValue: text) else { throw Problem.badParameter("sort", "must be relevance or newest") }
+        return order
+    }
+
+    static func limit(_ text: String?) throws -> Int {
+        guard let text else { return 20 }
+        guard let value = Int(text) else { throw Problem.badParameter("limit", "must be a whole number") }
+        return min(max(value, 1), 50)
+    }
+}

@@ -1,0 +1,123 @@
+import CommunisModel
+import Foundation
+
+/// What a search result is. Recordings (titles, chapter names) join later as new kinds.
+public enum SearchKind: String, Sendable, Codable, CaseIterable {
+    case thread, post, blog, person, article
+}
+
+/// How results are ordered.
+public enum SearchOrder: String, Sendable, Codable {
+    /// Best first among the newest matches (see `SearchStore.search`).
+    case relevance
+    /// Newest first, over all matches.
+    case newest
+}
+
+/// What the searching person may read, decided by the policies in the services
+/// (`WorkspacePolicy.canRead`, `DirectoryPolicy.canSearch`) and applied inside the query.
+public struct SearchReader: Sendable, Equatable {
+    public var person: PersonID
+    /// Open workspaces are readable without membership (employees).
+    public var readsOpenWorkspaces: Bool
+    /// Content that belongs to no workspace (personal blogs, later org-wide articles).
+    public var readsOrganisation: Bool
+    /// People (the directory).
+    public var findsPeople: Bool
+
+    public init(person: PersonID, readsOpenWorkspaces: Bool, readsOrganisation: Bool, findsPeople: Bool) {
+        self.person = person
+        self.readsOpenWorkspaces = readsOpenWorkspaces
+        self.readsOrganisation = readsOrganisation
+        self.findsPeople = findsPeople
+    }
+}
+
+/// A search, already cleaned: `terms` are plain words (letters and digits only), never FTS5
+/// syntax; the store quotes each of them.
+public struct SearchQuery: Sendable, Equatable {
+    public var terms: [String]
+    /// Whether the last term also matches longer words (the word being typed).
+    public var prefixLast: Bool
+    /// Empty: every kind.
+    public var kinds: Set<SearchKind>
+    public var workspace: WorkspaceID?
+    public var author: PersonID?
+    public var from: Date?
+    public var to: Date?
+    public var includeArchived: Bool
+    public var order: SearchOrder
+
+    public init(terms: [String], prefixLast: Bool = true, kinds: Set<SearchKind> = [], workspace: WorkspaceID? = nil, author: PersonID? = nil, from: Date? = nil, to: Date? = nil, includeArchived: Bool = false, order: SearchOrder = .relevance) {
+        self.terms = terms
+        self.prefixLast = prefixLast
+        self.kinds = kinds
+        self.workspace = workspace
+        self.author = author
+        self.from = from
+        self.to = to
+        self.includeArchived = includeArchived
+        self.order = order
+    }
+}
+
+/// One result. `snippet` marks matched words with U+E000 (start) and U+E001 (end); those
+/// characters never occur in stored text.
+public struct SearchHit: Sendable, Equatable {
+    public var kind: SearchKind
+    public var id: String
+    /// The thread of a post.
+    public var parentID: String?
+    public var workspaceID: WorkspaceID?
+    public var workspaceName: String?
+    public var authorID: PersonID?
+    public var authorName: String?
+    public var title: String
+    public var snippet: String
+    public var date: Date
+
+    public init(kind: SearchKind, id: String, parentID: String?, workspaceID: WorkspaceID?, workspaceName: String?, authorID: PersonID?, authorName: String?, title: String, snippet: String, date: Date) {
+        self.kind = kind
+        self.id = id
+        self.parentID = parentID
+        self.workspaceID = workspaceID
+        self.workspaceName = workspaceName
+        self.authorID = authorID
+        self.authorName = authorName
+        self.title = title
+        self.snippet = snippet
+        self.date = date
+    }
+}
+
+/// One page of results and, if there are more, the opaque cursor of the next page. There is
+/// deliberately no total: a count would tell how much matched that the reader cannot see.
+public struct SearchPage: Sendable, Equatable {
+    public var hits: [SearchHit]
+    public var nextCursor: String?
+
+    public init(hits: [SearchHit], nextCursor: String?) {
+        self.hits = hits
+        self.nextCursor = nextCursor
+    }
+}
+
+/// Full-text search over discussions, blog posts, people (and later articles and
+/// recordings).
+///
+/// Guarantees:
+/// - Only what `reader` may read is returned, filtered inside the query: documents of
+///   workspaces the reader is a member of, of open workspaces if `readsOpenWorkspaces`,
+///   workspace-less content if `readsOrganisation`, people if `findsPeople`. Drafts, deleted
+///   posts and disabled or guest accounts are never found.
+/// - Matching folds case and å/ä/ö (and other diacritics); every term must match; the last
+///   term matches as a prefix when `prefixLast`.
+/// - `.relevance` ranks title matches above body matches, but only among a bounded set of the
+///   newest matches, so that a very common word costs the same as a rare one; after that set,
+///   results continue newest first. `.newest` is newest first throughout.
+/// - The index follows every create, edit and delete as part of the same transaction.
+/// - `limit` is clamped to 1...50; a cursor from an earlier page continues it (an unknown or
+///   malformed cursor throws `DomainError.validation`).
+public protocol SearchStore: Sendable {
+    func search(_ query: SearchQuery, reader: SearchReader, limit: Int, cursor: String?) async throws -> SearchPage
+}

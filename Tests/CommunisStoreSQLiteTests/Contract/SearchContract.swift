@@ -1,0 +1,230 @@
+import CommunisModel
+import CommunisStore
+import Foundation
+import Testing
+
+/// `SearchStore`: full-text search with permissions inside the query.
+enum SearchContract {
+    static let cases: [ContractCase] = [
+        Live.case("å, ä and ö fold both ways: hogskola finds högskola and the other way round", folding),
+        Live.case("the last word matches as a prefix; a finished word does not", prefix),
+        Live.case("a title match ranks above a body match", titleFirst),
+        Live.case("creating, editing and deleting posts keeps the index in step", postsInStep),
+        Live.case("blog posts are found once published, updated on edit, gone when deleted", blogsInStep),
+        Live.case("people are found by name, title, department and competence; guests and disabled never", people),
+        Live.case("a secret workspace's words never reach outsiders; open ones reach employees only", permissions),
+        Live.case("guests find only their workspaces: no people, no personal blogs, no open workspaces", guests),
+        Live.case("filters: kind, workspace, author, dates", filters),
+        Live.case("pages follow each other without repeats, and the last page has no cursor", pagination),
+        Live.case("newest first orders by time over all matches", newestFirst),
+        Live.case("terms with quotes or FTS5 operators are plain words", hostile),
+        Live.case("a malformed cursor is a validation error", badCursor),
+    ]
+
+    static func reader(_ person: Person) -> SearchReader {
+        SearchReader(person: person.id, readsOpenWorkspaces: person.role.isEmployee, readsOrganisation: person.role.isEmployee, findsPeople: person.role.isEmployee)
+    }
+
+    static func find(_ store: Live.Store, _ terms: [String], prefix: Bool = false, as person: Person, _ configure: (inout SearchQuery) -> Void = { _ in }, limit: Int = 50, cursor: String? = nil) async throws -> SearchPage {
+        var query = SearchQuery(terms: terms, prefixLast: prefix)
+        configure(&query)
+        return try await store.search(query, reader: reader(person), limit: limit, cursor: cursor)
+    }
+
+    static func ids(_ page: SearchPage) -> [String] { page.hits.map(\.id) }
+
+    static func folding(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        let (_, opening) = try await Live.thread(store, "Antagning", in: space.id, by: eva.id)
+        let post = try await Live.reply(store, to: opening.threadID, in: space.id, by: eva.id, "Ansökan till högskolan öppnar i mars")
+        #expect(ids(try await find(store, ["hogskolan"], as: eva)) == [post.id.description])
+        #expect(ids(try await find(store, ["HÖGSKOLAN"], as: eva)) == [post.id.description])
+        let plain = try await Live.reply(store, to: opening.threadID, in: space.id, by: eva.id, "Skriv ansokan senast fredag")
+        #expect(Set(ids(try await find(store, ["ansökan"], as: eva))) == [post.id.description, plain.id.description])
+        let hit = try #require(try await find(store, ["hogskolan"], as: eva).hits.first)
+        #expect(hit.snippet.contains("\u{E000}högskolan\u{E001}"))
+        #expect(hit.title == "Antagning")
+        #expect(hit.kind == .post && hit.parentID == opening.threadID.description && hit.workspaceName == "Skolstart" && hit.authorName == "Eva")
+    }
+
+    static func prefix(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        let (thread, _) = try await Live.thread(store, "Schemaläggning", in: space.id, by: eva.id)
+        let threads: (inout SearchQuery) -> Void = { $0.kinds = [.thread] }
+        #expect(ids(try await find(store, ["schemal"], prefix: true, as: eva, threads)) == [thread.id.description])
+        #expect(ids(try await find(store, ["schemal"], prefix: false, as: eva, threads)).isEmpty)
+        #expect(ids(try await find(store, ["schemalaggning"], as: eva, threads)) == [thread.id.description])
+    }
+
+    static func titleFirst(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        let (_, opening) = try await Live.thread(store, "Allmänt", in: space.id, by: eva.id, at: Instant.at(0))
+        let body = try await Live.reply(store, to: opening.threadID, in: space.id, by: eva.id, "Vi pratar om budgeten senare idag", at: Instant.at(10))
+        let (titled, titledOpening) = try await Live.thread(store, "Budgeten", in: space.id, by: eva.id, at: Instant.at(5))
+        let later = try await Live.reply(store, to: opening.threadID, in: space.id, by: eva.id, "Budgeten igen, och budgeten", at: Instant.at(20))
+        let found = ids(try await find(store, ["budgeten"], as: eva, { $0.kinds = [.thread, .post] }))
+        #expect(found.first == titled.id.description)
+        #expect(Set(found) == [titled.id.description, titledOpening.id.description, body.id.description, later.id.description])
+    }
+
+    static func postsInStep(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        let (thread, opening) = try await Live.thread(store, "Kaffemaskinen", in: space.id, by: eva.id)
+        let post = try await Live.reply(store, to: thread.id, in: space.id, by: eva.id, "Den är trasig igen")
+        #expect(ids(try await find(store, ["trasig"], as: eva)) == [post.id.description])
+        try await Live.apply(store, .editPost(post.id, body: "Den är lagad nu", at: Instant.at(60), by: eva.id), in: space.id, kind: "post.edited")
+        #expect(ids(try await find(store, ["trasig"], as: eva)).isEmpty)
+        #expect(ids(try await find(store, ["lagad"], as: eva)) == [post.id.description])
+        try await Live.apply(store, .deletePost(post.id, at: Instant.at(120), by: eva.id), in: space.id, kind: "post.deleted")
+        #expect(ids(try await find(store, ["lagad"], as: eva)).isEmpty)
+        #expect(ids(try await find(store, ["kaffemaskinen"], as: eva, { $0.kinds = [.post] })) == [opening.id.description])
+        try await store.deleteWorkspace(id: space.id)
+        #expect(ids(try await find(store, ["kaffemaskinen"], as: eva)).isEmpty)
+    }
+
+    static func blogsInStep(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        var draft = Live.blog("Studiebesök", in: space.id, by: eva.id, .draft)
+        try await store.saveDraft(draft)
+        #expect(ids(try await find(store, ["studiebesok"], as: eva)).isEmpty)
+        draft.status = .published
+        draft.publishedAt = Instant.at(10)
+        try await Live.apply(store, .saveBlogPost(draft), in: space.id, kind: "blog.published")
+        #expect(ids(try await find(store, ["studiebesok"], as: eva)) == [draft.id.description])
+        draft.title = "Studieresa"
+        draft.body = "Vi åkte till Malmö"
+        try await Live.apply(store, .saveBlogPost(draft), in: space.id, kind: "blog.updated")
+        #expect(ids(try await find(store, ["studiebesok"], as: eva)).isEmpty)
+        #expect(ids(try await find(store, ["studieresa"], as: eva)) == [draft.id.description])
+        try await Live.apply(store, .deleteBlogPost(draft.id), in: space.id, kind: "blog.deleted")
+        #expect(ids(try await find(store, ["studieresa"], as: eva)).isEmpty)
+        let personal = Live.blog("Min löprunda", in: nil, by: eva.id)
+        try await store.saveDraft(personal)
+        #expect(ids(try await find(store, ["loprunda"], as: eva)) == [personal.id.description])
+        try await store.deleteDraft(personal.id)
+        #expect(ids(try await find(store, ["loprunda"], as: eva)).isEmpty)
+    }
+
+    static func people(_ store: Live.Store) async throws {
+        let viewer = try await Fixture.insert(store, Fixture.person("Eva Ek"))
+        var sara = try await Fixture.insert(store, Fixture.person("Sara Åberg", title: "Skolsköterska", department: "Elevhälsan", competences: ["Vaccinationer"]))
+        try await Fixture.insert(store, Fixture.person("Gustav Gäst", role: .guest, title: "Skolsköterska"))
+        try await Fixture.insert(store, Fixture.person("Dora Disabled", title: "Skolsköterska", disabled: true))
+        for term in ["aberg", "skolskoterska", "elevhalsan", "vaccinationer"] {
+            #expect(ids(try await find(store, [term], as: viewer)) == [sara.id.description], "\(term)")
+        }
+        sara.profile.competences = ["Läkemedel"]
+        try await store.updatePerson(sara)
+        #expect(ids(try await find(store, ["vaccinationer"], as: viewer)).isEmpty)
+        #expect(ids(try await find(store, ["lakemedel"], as: viewer)) == [sara.id.description])
+        sara.disabled = true
+        try await store.updatePerson(sara)
+        #expect(ids(try await find(store, ["aberg"], as: viewer)).isEmpty)
+    }
+
+    static func permissions(_ store: Live.Store) async throws {
+        let eva = try await Fixture.insert(store, Fixture.person("Eva"))
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let secret = try await Fixture.createWorkspace(store, "Rekrytering", .secret, owner: eva.id)
+        let closed = try await Fixture.createWorkspace(store, "Ledningsgrupp", .closed, owner: eva.id)
+        let open = try await Fixture.createWorkspace(store, "Fikagruppen", .open, owner: eva.id)
+        try await Live.thread(store, "Hemlighetsmakeri i rekryteringen", in: secret.id, by: eva.id)
+        try await Live.thread(store, "Hemlighetsmakeri i ledningen", in: closed.id, by: eva.id)
+        let (visible, _) = try await Live.thread(store, "Hemlighetsmakeri vid fikat", in: open.id, by: eva.id)
+        #expect(try await find(store, ["hemlighetsmakeri"], as: eva, { $0.kinds = [.thread] }).hits.count == 3)
+        let outsider = try await find(store, ["hemlighetsmakeri"], as: olle, { $0.kinds = [.thread] })
+        #expect(ids(outsider) == [visible.id.description] && outsider.nextCursor == nil)
+        #expect(ids(try await find(store, ["rekryteringen"], as: olle)).isEmpty)
+        #expect(ids(try await find(store, ["hemlighetsmakeri"], as: olle, { $0.workspace = secret.id })).isEmpty)
+        // One result per page: the cursor must not reveal that more exists.
+        #expect(try await find(store, ["hemlighetsmakeri"], as: olle, { $0.kinds = [.thread] }, limit: 1).nextCursor == nil)
+        try await store.addMember(Membership(workspaceID: secret.id, personID: olle.id, role: .member, joinedAt: Instant.t0))
+        #expect(try await find(store, ["hemlighetsmakeri"], as: olle, { $0.kinds = [.thread] }).hits.count == 2)
+        try await store.removeMember(workspace: secret.id, person: olle.id)
+        #expect(try await find(store, ["hemlighetsmakeri"], as: olle, { $0.kinds = [.thread] }).hits.count == 1)
+    }
+
+    static func guests(_ store: Live.Store) async throws {
+        let eva = try await Fixture.insert(store, Fixture.person("Eva Bäck", title: "Projektledare"))
+        let guest = try await Fixture.insert(store, Fixture.person("Gunnar", role: .guest))
+        let open = try await Fixture.createWorkspace(store, "Öppna rummet", .open, owner: eva.id)
+        let shared = try await Fixture.createWorkspace(store, "Samarbete", .closed, owner: eva.id)
+        try await store.addMember(Membership(workspaceID: shared.id, personID: guest.id, role: .member, joinedAt: Instant.t0))
+        try await Live.thread(store, "Projektplan öppen", in: open.id, by: eva.id)
+        let (mine, _) = try await Live.thread(store, "Projektplan delad", in: shared.id, by: eva.id)
+        try await store.saveDraft(Live.blog("Projektplan personlig", in: nil, by: eva.id))
+        #expect(ids(try await find(store, ["projektplan"], as: guest, { $0.kinds = [.thread, .blog] })) == [mine.id.description])
+        #expect(ids(try await find(store, ["projektledare"], as: guest)).isEmpty)
+        #expect(ids(try await find(store, ["back"], as: guest)).isEmpty)
+        #expect(try await find(store, ["projektplan"], as: eva, { $0.kinds = [.thread, .blog] }).hits.count == 3)
+    }
+
+    static func filters(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let other = try await Fixture.createWorkspace(store, "Annat", owner: eva.id)
+        let (early, _) = try await Live.thread(store, "Lönesamtal tidigt", in: space.id, by: eva.id, at: Instant.at(0))
+        let (late, _) = try await Live.thread(store, "Lönesamtal sent", in: other.id, by: eva.id, at: Instant.at(86_400 * 10))
+        try await store.addMember(Membership(workspaceID: space.id, personID: olle.id, role: .member, joinedAt: Instant.t0))
+        let (olles, _) = try await Live.thread(store, "Lönesamtal Olle", in: space.id, by: olle.id, at: Instant.at(100))
+        try await store.saveDraft(Live.blog("Lönesamtal personligt", in: nil, by: eva.id))
+        func found(_ configure: (inout SearchQuery) -> Void) async throws -> Set<String> {
+            Set(ids(try await find(store, ["lonesamtal"], as: eva, configure)))
+        }
+        #expect(try await found { $0.kinds = [.thread] } == [early.id.description, late.id.description, olles.id.description])
+        #expect(try await found { $0.kinds = [.thread]; $0.workspace = other.id } == [late.id.description])
+        #expect(try await found { $0.kinds = [.thread]; $0.author = olle.id } == [olles.id.description])
+        #expect(try await found { $0.kinds = [.thread]; $0.from = Instant.at(86_400) } == [late.id.description])
+        #expect(try await found { $0.kinds = [.thread]; $0.to = Instant.at(50) } == [early.id.description])
+        #expect(try await found { $0.kinds = [.blog] }.count == 1)
+    }
+
+    static func pagination(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        var made: Set<String> = []
+        for index in 0..<7 {
+            let (thread, _) = try await Live.thread(store, "Protokoll \(index)", in: space.id, by: eva.id, at: Instant.at(Double(index)))
+            made.insert(thread.id.description)
+        }
+        var seen: [String] = []
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let page = try await find(store, ["protokoll"], as: eva, { $0.kinds = [.thread] }, limit: 3, cursor: cursor)
+            seen += ids(page)
+            cursor = page.nextCursor
+            pages += 1
+        } while cursor != nil && pages < 10
+        #expect(pages == 3)
+        #expect(seen.count == 7 && Set(seen) == made)
+    }
+
+    static func newestFirst(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        var made: [String] = []
+        for index in 0..<5 {
+            let (thread, _) = try await Live.thread(store, "Rapport \(index)", in: space.id, by: eva.id, at: Instant.at(Double(index)))
+            made.insert(thread.id.description, at: 0)
+        }
+        let first = try await find(store, ["rapport"], as: eva, { $0.kinds = [.thread]; $0.order = .newest }, limit: 2)
+        let second = try await find(store, ["rapport"], as: eva, { $0.kinds = [.thread]; $0.order = .newest }, limit: 10, cursor: first.nextCursor)
+        #expect(ids(first) + ids(second) == made)
+        #expect(second.nextCursor == nil)
+    }
+
+    static func hostile(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        try await Live.thread(store, "NEAR och AND", in: space.id, by: eva.id)
+        for terms in [["\""], ["NEAR("], ["a\"b"], ["*"], ["title:x"], ["^"], ["-"], ["\"\"\""], ["AND"], ["OR", "NOT"]] {
+            _ = try await find(store, terms, prefix: true, as: eva)
+        }
+        #expect(try await find(store, ["NEAR"], as: eva, { $0.kinds = [.thread] }).hits.count == 1)
+    }
+
+    static func badCursor(_ store: Live.Store) async throws {
+        let (eva, _) = try await Live.world(store)
+        for cursor in ["", "x", "r.1.2", "n.abc", "r.5.1.0.1"] {
+            #expect(await domainErrorCode { _ = try await find(store, ["ord"], as: eva, cursor: cursor) } == "validation-failed", "\(cursor)")
+        }
+    }
+}
