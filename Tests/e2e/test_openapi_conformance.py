@@ -318,6 +318,16 @@ def test_every_answer_matches_the_document(servers):
     guest_thread = guest("POST", f"/api/v1/workspaces/{ws['id']}/threads", {"title": "Från gästen", "body": "Hej från partnern"}, expect=201)
     guest("GET", f"/api/v1/workspaces/{ws['id']}/threads", expect=200)
     guest("GET", f"/api/v1/workspaces/{open_ws['id']}/threads", expect=404)
+
+    # Search
+    found = api("GET", "/api/v1/search?q=fran%20gasten&limit=1", expect=200)
+    assert found["results"] and any(seg["match"] for seg in found["results"][0]["snippet"])
+    api("GET", f"/api/v1/search?q=hej&type=discussion,blog,person&workspace={ws['id']}&sort=newest&from=2000-01-01&to=2100-01-01&includeArchived=true", expect=200)
+    if "nextCursor" in found:
+        api("GET", f"/api/v1/search?q=fran%20gasten&limit=1&cursor={found['nextCursor']}", expect=200)
+    api("GET", "/api/v1/search?q=%22NEAR(", expect=422)
+    assert guest("GET", "/api/v1/search?q=sara&type=person", expect=200)["results"] == []
+    anonymous("GET", "/api/v1/search?q=hej", expect=401)
     guest("GET", f"/api/v1/threads/{thread['id']}", expect=404)
     listed = erik("GET", f"/api/v1/workspaces/{open_ws['id']}/threads?limit=5", expect=200)
     assert [t["id"] for t in listed["items"]] == [thread["id"]]
