@@ -17,6 +17,7 @@ import { renderInvitation } from './views/invitation.js';
 import { renderNotifications } from './views/notifications.js';
 import { renderMeeting } from './views/meeting.js';
 import { renderMeetingInvitation } from './views/meeting-invitation.js';
+import { renderKnowledge, renderArticle, renderArticleEditor, renderArticleHistory } from './views/knowledge.js';
 
 const VIEWS = {
   login: renderLogin,
@@ -33,6 +34,11 @@ const VIEWS = {
   notifications: renderNotifications,
   meeting: renderMeeting,
   meetingInvitation: renderMeetingInvitation,
+  knowledge: renderKnowledge,
+  knowledgeNew: renderArticleEditor,
+  article: renderArticle,
+  articleEdit: renderArticleEditor,
+  articleHistory: renderArticleHistory,
 };
 
 const state = {
@@ -174,11 +180,13 @@ function renderHeader(route) {
   if (user) {
     links.push(['home', '#/', t('nav.home')]);
     if (user.role !== 'guest') links.push(['people', '#/people', t('nav.people')]);
+    links.push(['knowledge', '#/knowledge', t('nav.knowledge')]);
     links.push(['profile', '#/profile', t('nav.profile')]);
     if (user.role === 'admin') links.push(['admin', '#/admin', t('nav.admin')]);
   }
   const current = route.name === 'person' || route.name === 'personBlogPost' ? 'people'
-    : route.name.startsWith('workspace') ? 'home' : route.name;
+    : route.name.startsWith('workspace') ? 'home'
+    : ['knowledgeNew', 'article', 'articleEdit', 'articleHistory'].includes(route.name) ? 'knowledge' : route.name;
   unreadEl = null;
   let notificationsLink = null;
   if (user) {

@@ -602,6 +602,54 @@ def test_every_answer_matches_the_document(servers):
     assert api("GET", meetings, expect=200)["items"] == []
     assert [m["state"] for m in api("GET", meetings + "?includeEnded=true", expect=200)["items"]] == ["ended"]
 
+    # Knowledge bank (how-to articles, revisions, diff, archive)
+    articles = "/api/v1/articles"
+    anonymous("GET", articles, expect=401)
+    article = api("POST", articles, {"workspaceId": ws["id"], "title": "Logga in i Procapita", "summary": "Kort", "body": "1. Öppna\n2. Logga in",
+                                     "tags": ["Procapita"], "reviewBy": "2020-01-31",
+                                     "recordings": [{"recordingId": "rec-1", "title": "Genomgång", "chapters": [{"title": "Steg 2", "offsetMs": 65000}]}]}, expect=201)
+    assert article["reviewDue"] is True
+    one_article = f"{articles}/{article['id']}"
+    api("POST", articles, {"title": " ", "body": ""}, expect=422)
+    api("POST", articles, expect=400)
+    erik("POST", articles, {"workspaceId": ws["id"], "title": "Inte medlem", "body": "x"}, expect=403)
+    erik("POST", articles, {"workspaceId": secret_ws["id"], "title": "Hemligt", "body": "x"}, expect=404)
+    guest("POST", articles, {"title": "Gästens", "body": "x"}, expect=403)
+    api("GET", articles + "?includeArchived=true&tag=procapita&limit=5", expect=200)
+    api("GET", articles + "?status=gammal", expect=422)
+    erik("GET", f"{articles}?workspace={ws['id']}", expect=403)
+    api("GET", f"{articles}/review-due", expect=200)
+    api("GET", one_article, expect=200)
+    erik("GET", one_article, expect=403)
+    api("GET", f"{articles}/{nobody}", expect=404)
+    saved = api("PUT", one_article, {"baseRevision": 1, "title": "Logga in i Procapita", "body": "1. Öppna\n2. Logga in med kortet"}, expect=200)
+    assert saved["revision"] == 2
+    api("PUT", one_article, {"baseRevision": 1, "title": "Gammal", "body": "x"}, expect=409)
+    api("PUT", one_article, {"baseRevision": 2, "title": "", "body": "x"}, expect=422)
+    erik("PUT", one_article, {"baseRevision": 2, "title": "Erik", "body": "x"}, expect=403)
+    assert [r["number"] for r in api("GET", f"{one_article}/revisions", expect=200)["items"]] == [2, 1]
+    erik("GET", f"{one_article}/revisions", expect=403)
+    api("GET", f"{one_article}/revisions/1", expect=200)
+    api("GET", f"{one_article}/revisions/7", expect=404)
+    erik("GET", f"{one_article}/revisions/1", expect=403)
+    diff = api("GET", f"{one_article}/diff?from=1&to=2", expect=200)
+    assert [f["field"] for f in diff["fields"] if f["changed"]] == ["summary", "body", "tags", "reviewBy", "recordings"]
+    api("GET", f"{one_article}/diff?from=1", expect=422)
+    erik("GET", f"{one_article}/diff?from=1&to=2", expect=403)
+    assert api("POST", f"{one_article}/revisions/1/restore", {"baseRevision": 2}, expect=200)["revision"] == 3
+    api("POST", f"{one_article}/revisions/1/restore", {"baseRevision": 2}, expect=409)
+    api("POST", f"{one_article}/revisions/9/restore", expect=404)
+    erik("POST", f"{one_article}/revisions/1/restore", expect=403)
+    assert api("POST", f"{one_article}/archive", expect=200)["status"] == "archived"
+    erik("POST", f"{one_article}/archive", expect=403)
+    api("POST", f"{articles}/{nobody}/archive", expect=404)
+    assert api("POST", f"{one_article}/restore-current", expect=200)["status"] == "current"
+    erik("POST", f"{one_article}/restore-current", expect=403)
+    api("POST", f"{articles}/{nobody}/restore-current", expect=404)
+    erik("DELETE", one_article, expect=403)
+    api("DELETE", one_article, expect=204)
+    api("DELETE", one_article, expect=404)
+
     # Metrics (Prometheus text)
     anonymous("GET", "/api/v1/admin/metrics", expect=401)
     erik("GET", "/api/v1/admin/metrics", expect=403)

@@ -168,6 +168,20 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     inviteToMeeting: (id, guest) => request('POST', `/meetings/${enc(id)}/invitations`, { body: guest }),
     getMeetingInvitation: (token) => request('GET', `/meeting-invitations/${enc(token)}`),
     acceptMeetingInvitation: (token) => request('POST', `/meeting-invitations/${enc(token)}/accept`),
+
+    listArticles: (query) => request('GET', '/articles', { query }),
+    reviewDueArticles: () => request('GET', '/articles/review-due'),
+    createArticle: (article) => request('POST', '/articles', { body: article }),
+    getArticle: (id) => request('GET', `/articles/${enc(id)}`),
+    updateArticle: (id, article) => request('PUT', `/articles/${enc(id)}`, { body: article }),
+    deleteArticle: (id) => request('DELETE', `/articles/${enc(id)}`),
+    archiveArticle: (id) => request('POST', `/articles/${enc(id)}/archive`),
+    restoreArticleCurrent: (id) => request('POST', `/articles/${enc(id)}/restore-current`),
+    listArticleRevisions: (id) => request('GET', `/articles/${enc(id)}/revisions`),
+    getArticleRevision: (id, number) => request('GET', `/articles/${enc(id)}/revisions/${enc(number)}`),
+    articleDiff: (id, from, to) => request('GET', `/articles/${enc(id)}/diff`, { query: { from, to } }),
+    restoreArticleRevision: (id, number, baseRevision) =>
+      request('POST', `/articles/${enc(id)}/revisions/${enc(number)}/restore`, { body: { baseRevision } }),
     // Administration
     listUsers: (query) => request('GET', '/admin/users', { query }),
     createUser: (user) => request('POST', '/admin/users', { body: user }),

@@ -17,6 +17,11 @@ export const ROUTES = [
   ['notifications', 'notifications'],
   ['meeting', 'meetings/:id'],
   ['meetingInvitation', 'meeting-invitation/:token'],
+  ['knowledge', 'knowledge'],
+  ['knowledgeNew', 'knowledge/new'],
+  ['article', 'knowledge/:id'],
+  ['articleEdit', 'knowledge/:id/edit'],
+  ['articleHistory', 'knowledge/:id/history'],
 ];
 
 /** Routes reachable without a session. */

@@ -282,7 +282,8 @@ export async function renderWorkspace(ctx) {
   const tabs = h('nav', { class: 'ws-tabs', 'aria-label': t('workspace.partsLabel') },
     h('ul', {},
       tab(buildHash('workspace', { id }), t('discussion.title'), !onBlog),
-      tab(buildHash('workspaceBlog', { id }), t('blog.title'), onBlog)));
+      tab(buildHash('workspaceBlog', { id }), t('blog.title'), onBlog),
+      ws.myRole ? tab(buildHash('knowledge', {}, { workspace: id }), t('kb.title'), false) : null));
   return h('div', { class: 'workspace-page' },
     h('p', { class: 'crumbs' }, h('a', { href: buildHash('home') }, t('common.backHome'))),
     top, alert.el,

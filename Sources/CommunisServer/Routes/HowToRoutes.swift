@@ -120,8 +120,13 @@ struct HowToRoutes {
             let viewer = try context.requireViewer()
             // The body is optional: without `baseRevision` the restore is based on the latest.
             var base: Int?
-            if (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 || request.headers[.contentType] != nil {
-                base = try await request.json(RestoreBody.self, context: context).baseRevision
+            let buffer: ByteBuffer
+            do { buffer = try await request.collectBody(upTo: context.maxUploadSize) } catch { throw Problem.payloadTooLarge }
+            if buffer.readableBytes > 0 {
+                guard let body = try? JSONDecoder().decode(RestoreBody.self, from: Data(buffer: buffer)) else {
+                    throw Problem.malformedJSON("The body must be a JSON object like {\"baseRevision\": 3}.")
+                }
+                base = body.baseRevision
             }
             let view = try await howTos.restore(viewer: viewer, id: try context.parameters.id("id"), number: try Self.number(context), basedOn: base)
             return try HowToJSON(view).response()
