@@ -17,6 +17,7 @@ import { renderInvitation } from './views/invitation.js';
 import { renderNotifications } from './views/notifications.js';
 import { renderMeeting } from './views/meeting.js';
 import { renderMeetingInvitation } from './views/meeting-invitation.js';
+import { renderSearch, searchBox } from './views/search.js';
 import { renderKnowledge, renderArticle, renderArticleEditor, renderArticleHistory } from './views/knowledge.js';
 
 const VIEWS = {
@@ -34,6 +35,7 @@ const VIEWS = {
   notifications: renderNotifications,
   meeting: renderMeeting,
   meetingInvitation: renderMeetingInvitation,
+  search: renderSearch,
   knowledge: renderKnowledge,
   knowledgeNew: renderArticleEditor,
   article: renderArticle,
@@ -217,6 +219,7 @@ function renderHeader(route) {
             h('li', {}, h('a', { href, 'aria-current': name === current ? 'page' : false }, text)))))
         : null,
       h('div', { class: 'header-tools' },
+        user && route.name !== 'search' ? searchBox(t, { navigate, cls: 'header-search' }) : null,
         notificationsLink,
         langField.wrap,
         user ? h('span', { class: 'header-user' }, user.name) : null,

@@ -111,6 +111,7 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     // People
     listPeople: (query) => request('GET', '/people', { query }),
     peopleFacets: () => request('GET', '/people/facets'),
+    search: (query) => request('GET', '/search', { query }),
     getPerson: (id) => request('GET', `/people/${enc(id)}`),
     getPresence: (id) => request('GET', `/people/${enc(id)}/presence`),
     // Workspaces

@@ -17,6 +17,7 @@ export const ROUTES = [
   ['notifications', 'notifications'],
   ['meeting', 'meetings/:id'],
   ['meetingInvitation', 'meeting-invitation/:token'],
+  ['search', 'search'],
   ['knowledge', 'knowledge'],
   ['knowledgeNew', 'knowledge/new'],
   ['article', 'knowledge/:id'],

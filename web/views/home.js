@@ -9,6 +9,7 @@ import { feedState, appendFeedSlice, applyFeedEvent } from '../lib/live-state.js
 import { blogTitlesFromFeed } from '../lib/blog-state.js';
 import { validateWorkspace, VISIBILITIES, WORKSPACE_NAME_MAX } from '../lib/validation.js';
 import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel } from './components.js';
+import { searchBox } from './search.js';
 
 const PAGE = 12;
 const FEED_PAGE = 10;
@@ -224,7 +225,8 @@ export async function renderHome(ctx) {
   return h('div', { class: 'home' },
     h('div', { class: 'hero' },
       pageHeading(t('home.greeting', { name: firstName })),
-      h('p', { class: 'lead' }, isGuest ? t('home.introGuest') : t('home.intro'))),
+      h('p', { class: 'lead' }, isGuest ? t('home.introGuest') : t('home.intro')),
+      searchBox(t, { navigate: ctx.navigate, cls: 'home-search' })),
     h('div', { class: 'layout-two' },
       h('div', { class: 'col-main' }, feed.section, mine.section, discover?.section),
       isGuest ? null : h('div', { class: 'col-side' }, peopleSearch(ctx), createForm(ctx))));

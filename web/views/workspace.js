@@ -9,6 +9,7 @@ import {
   field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel, avatar, actionButton,
 } from './components.js';
 import { discussionSection } from './discussion.js';
+import { searchBox } from './search.js';
 import { workspaceBlogSection } from './blog.js';
 import { workspaceMeetings } from './meeting/workspace-meetings.js';
 
@@ -90,6 +91,7 @@ export async function renderWorkspace(ctx) {
       h('div', { class: 'ws-hero card' },
         h('p', { class: 'eyebrow' }, t('workspace.eyebrow')),
         pageHeading(ws.name),
+        searchBox(t, { navigate: ctx.navigate, workspace: ws.id, label: t('search.workspaceLabel'), cls: 'workspace-search' }),
         h('dl', { class: 'facts' },
           h('div', {}, h('dt', {}, t('workspace.visibility')),
             h('dd', {}, h('span', { class: `badge badge-${ws.visibility}` }, visibilityText(t, ws.visibility)),

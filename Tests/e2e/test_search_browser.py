@@ -1,0 +1,42 @@
+"""Search in the browser: a colleague finds a post by a word with å/ä/ö typed without
+diacritics from the header's search box, sees the word highlighted and opens the result."""
+import uuid
+
+from playwright.sync_api import expect
+
+from conftest import ERIK, SARA, create_workspace, login, screenshot, wait_until
+
+
+def test_a_colleague_finds_a_post_typed_without_diacritics_and_opens_it(new_page):
+    erik = new_page()
+    login(erik, ERIK)
+    suffix = uuid.uuid4().hex[:6]
+    workspace = create_workspace(erik, f"Sökprov {suffix}", "open")
+    word = f"Västgötaåsensöppning{suffix}"
+    form = erik.get_by_role("form", name="Starta en ny diskussion")
+    form.get_by_label("Rubrik").fill(f"Kvällsöppet {suffix}")
+    form.get_by_label("Inlägg").fill(f"Nu gäller {word} för alla <b>besökare</b>.")
+    form.get_by_role("button", name="Starta diskussion").click()
+    expect(erik.get_by_role("heading", level=3, name=f"Kvällsöppet {suffix}")).to_be_visible()
+
+    sara = new_page()
+    login(sara, SARA)
+    box = sara.get_by_role("search", name="Sök").first
+    box.get_by_role("searchbox").fill(f"vastgotaasensoppning{suffix[:4]}")
+    box.get_by_role("searchbox").press("Enter")
+    expect(sara.get_by_role("heading", name="Sök", level=1)).to_be_visible()
+    wait_until(sara, "location.hash.startsWith('#/search?')")
+    result = sara.locator(".search-result").first
+    expect(result.locator("mark")).to_have_text(word)
+    # The post's markup is shown as text, never as HTML.
+    expect(result.locator(".search-snippet")).to_contain_text("<b>besökare</b>")
+    expect(result.locator("b")).to_have_count(0)
+    screenshot(sara, "search-results")
+
+    # The type filter keeps the words; "Personer" finds nothing for this word.
+    sara.get_by_role("link", name="Personer", exact=True).last.click()
+    expect(sara.get_by_text("Inga träffar.")).to_be_visible()
+    sara.get_by_role("link", name="Diskussioner", exact=True).click()
+    sara.locator(".search-result").first.get_by_role("link").click()
+    wait_until(sara, f"location.hash.startsWith('#/workspaces/{workspace}')")
+    expect(sara.get_by_text(word)).to_be_visible()
