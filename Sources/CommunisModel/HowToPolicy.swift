@@ -48,7 +48,8 @@ public enum HowToPolicy {
         }
     }
 
-    /// Archive, make current again, delete.
+    /// Archive, make current again, delete. Only for someone who may read the article: an
+    /// administrator who is not a member of its workspace does not see it, so cannot manage it.
     public static func canManage(_ scope: Scope, viewer: Role, membership: MembershipRole?, isOwner: Bool) -> Bool {
         guard canRead(scope, viewer: viewer, membership: membership) else { return false }
         return isOwner || membership == .owner || viewer == .admin

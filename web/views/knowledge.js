@@ -123,7 +123,8 @@ export async function renderArticleEditor(ctx) {
     const { errors, article } = validateArticle(values);
     if (showFieldErrors(t, fields, errors)) return;
     // The editor keeps the recordings it was given (recordings are attached in a later issue).
-    if (existing) article.recordings = existing.recordings ?? [];
+    // The editor keeps the audience roles it was given too (it edits departments only).
+    if (existing) { article.recordings = existing.recordings ?? []; article.audience.roles = existing.audience?.roles ?? []; }
     submit.disabled = true;
     try {
       const saved = editing
