@@ -7,7 +7,7 @@ import NIOCore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures.",
-        subcommands: [Hub.self, Relay.self, RelayFloorServer.self])
+        subcommands: [Hub.self, Relay.self, Search.self, RelayFloorServer.self])
 
     struct Hub: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -160,6 +160,49 @@ struct Bench: AsyncParsableCommand {
                 try await RelayBench(options: options, say: { say($0) }).run()
             } catch {
                 FileHandle.standardError.write(Data("bench relay failed: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Search latency through the real endpoint, against raw FTS5 on the same corpus in the same run.",
+            discussion: """
+            Migrates a fresh data folder (`communis user add` makes the searching account), writes \
+            --documents Swedish-like documents (threads of 20 posts, Zipf word frequencies, å/ä/ö) \
+            over --workspaces workspaces (10 % open, 60 % closed, 30 % secret) straight into the \
+            database so the v6 triggers index them, then starts `communis serve` as a child process \
+            and times GET /api/v1/search with the bearer token of a member of --member-of workspaces \
+            (rare, common, two-word, prefix and newest-first queries, --repeats each, one at a time) \
+            and the same FTS5 MATCH on a read connection of the file. Reports p50/p99, the ratio, \
+            whether p99 ≤ 2 × raw + 1 ms, and whether the most common word stays under 50 ms. \
+            Use a release build. --quick: 50,000 documents.
+            """)
+
+        @Option(help: "Documents in the corpus.") var documents = 1_000_000
+        @Option(help: "Workspaces the documents are spread over.") var workspaces = 1000
+        @Option(name: .customLong("member-of"), help: "Closed/secret workspaces the searcher is a member of.") var memberOf = 20
+        @Option(help: "Timed requests per query.") var repeats = 200
+        @Flag(help: "Smoke run: 50,000 documents, 200 workspaces, 50 repeats.") var quick = false
+        @Flag(name: .customLong("keep-data"), help: "Keep the work folder after the run.") var keepData = false
+
+        func run() async throws {
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            var options = SearchBench.Options(executable: executable)
+            options.documents = max(documents, 20)
+            options.workspaces = max(workspaces, 1)
+            options.memberOf = max(memberOf, 0)
+            options.repeats = max(repeats, 1)
+            options.keepData = keepData
+            if quick { options.makeQuick() }
+            #if DEBUG
+            say("warning: this is a debug build; figures of a debug build are not representative (build with -c release)")
+            #endif
+            do {
+                try await SearchBench(options: options, say: { say($0) }).run()
+            } catch {
+                FileHandle.standardError.write(Data("bench search failed: \(error)\n".utf8))
                 throw ExitCode.failure
             }
         }
