@@ -52,8 +52,7 @@ extension SQLiteStore {
             case .ranked(let lo, let hi, let offset, let more):
                 page = try Self.ranked(db, filter: filter.sql, arguments: arguments, lo: lo, hi: hi, offset: offset, limit: limit, more: more)
             }
-            let hits = try page.rowids.compactMap { try Self.hit(db, rowid: $0, match: match) }
-            return SearchPage(hits: hits, nextCursor: page.next)
+            return SearchPage(hits: try Self.hits(db, rowids: page.rowids, match: match), nextCursor: page.next)
         }
     }
 
@@ -91,27 +90,37 @@ extension SQLiteStore {
         return (rowids, more ? "n.\(lo)" : nil)
     }
 
-    /// The details and snippet of one result (only for the rows of the page).
-    private static func hit(_ db: Database, rowid: Int64, match: String) throws -> SearchHit? {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT d.kind, d.ref_id, d.parent_id, d.workspace_id, d.author_id, d.created_at,
+    /// The details and snippets of a page's rows, in the page's order, in one statement: FTS5
+    /// reads only the rowid range the page spans (the `+` keeps the IN list from being handed
+    /// to FTS5 as one lookup per row).
+    private static func hits(_ db: Database, rowids: [Int64], match: String) throws -> [SearchHit] {
+        guard let lo = rowids.min(), let hi = rowids.max() else { return [] }
+        var arguments: StatementArguments = [match, lo, hi]
+        arguments += StatementArguments(rowids)
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT search_index.rowid AS rowid, d.kind, d.ref_id, d.parent_id, d.workspace_id, d.author_id, d.created_at,
                    CASE d.kind WHEN 'post' THEN coalesce((SELECT title FROM threads WHERE id = d.parent_id), '') ELSE d.title END AS title,
                    snippet(search_index, -1, char(57344), char(57345), '…', \(snippetTokens)) AS snippet,
                    w.name AS workspace_name, p.name AS author_name
             FROM search_index CROSS JOIN search_documents d ON d.id = search_index.rowid
             LEFT JOIN workspaces w ON w.id = d.workspace_id
             LEFT JOIN people p ON p.id = d.author_id
-            WHERE search_index MATCH ? AND search_index.rowid = ?
-            """, arguments: [match, rowid]) else { return nil }
-        guard let kind = SearchKind(rawValue: row["kind"]) else { return nil }
-        let workspace: String? = row["workspace_id"]
-        let author: String? = row["author_id"]
-        let created: Double = row["created_at"]
-        return SearchHit(
-            kind: kind, id: row["ref_id"], parentID: row["parent_id"],
-            workspaceID: workspace.flatMap { WorkspaceID($0) }, workspaceName: row["workspace_name"],
-            authorID: author.flatMap { PersonID($0) }, authorName: row["author_name"],
-            title: row["title"], snippet: row["snippet"] ?? "", date: Date(timeIntervalSince1970: created))
+            WHERE search_index MATCH ? AND search_index.rowid BETWEEN ? AND ?
+              AND +search_index.rowid IN (\(rowids.map { _ in "?" }.joined(separator: ", ")))
+            """, arguments: arguments)
+        var byRowid: [Int64: SearchHit] = [:]
+        for row in rows {
+            guard let kind = SearchKind(rawValue: row["kind"]) else { continue }
+            let workspace: String? = row["workspace_id"]
+            let author: String? = row["author_id"]
+            let created: Double = row["created_at"]
+            byRowid[row["rowid"]] = SearchHit(
+                kind: kind, id: row["ref_id"], parentID: row["parent_id"],
+                workspaceID: workspace.flatMap { WorkspaceID($0) }, workspaceName: row["workspace_name"],
+                authorID: author.flatMap { PersonID($0) }, authorName: row["author_name"],
+                title: row["title"], snippet: row["snippet"] ?? "", date: Date(timeIntervalSince1970: created))
+        }
+        return rowids.compactMap { byRowid[$0] }
     }
 
     /// The FTS5 expression: each term quoted (so nothing typed is ever FTS5 syntax), all
