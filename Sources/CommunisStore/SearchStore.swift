@@ -18,7 +18,8 @@ public enum SearchOrder: String, Sendable, Codable {
 /// (`WorkspacePolicy.canRead`, `DirectoryPolicy.canSearch`) and applied inside the query.
 public struct SearchReader: Sendable, Equatable {
     public var person: PersonID
-    /// Open workspaces are readable without membership (employees).
+    /// Open workspaces are readable without membership (employees); their knowledge-bank
+    /// articles stay for members only (`HowToPolicy.canRead`).
     public var readsOpenWorkspaces: Bool
     /// Content that belongs to no workspace (personal blogs, later org-wide articles).
     public var readsOrganisation: Bool
@@ -108,8 +109,9 @@ public struct SearchPage: Sendable, Equatable {
 /// Guarantees:
 /// - Only what `reader` may read is returned, filtered inside the query: documents of
 ///   workspaces the reader is a member of, of open workspaces if `readsOpenWorkspaces`,
-///   workspace-less content if `readsOrganisation`, people if `findsPeople`. Drafts, deleted
-///   posts and disabled or guest accounts are never found.
+///   workspace-less content if `readsOrganisation`, people if `findsPeople`; articles of a
+///   workspace only for its members. Drafts, deleted posts, disabled or guest accounts are
+///   never found; archived articles only with `includeArchived`.
 /// - Matching folds case and å/ä/ö (and other diacritics); every term must match; the last
 ///   term matches as a prefix when `prefixLast`.
 /// - `.relevance` ranks title matches above body matches, but only among a bounded set of the

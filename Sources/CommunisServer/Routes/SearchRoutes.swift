@@ -45,7 +45,7 @@ struct SearchRoutes {
             case (.blog, let workspace?): return "#/workspaces/\(workspace)/blog/\(id)"
             case (.blog, nil): return "#/people/\(hit.authorID?.description ?? "")/blog/\(id)"
             case (.person, _): return "#/people/\(id)"
-            case (.article, _): return "#/how-tos/\(id)"
+            case (.article, _): return "#/knowledge/\(id)"
             case (_, nil): return "#/"
             }
         }

@@ -21,6 +21,7 @@ extension Schema {
     /// triggers on `search_documents` keep the FTS index in step with it. The private-use
     /// characters U+E000/U+E001 mark matches in snippets, so they are removed from the text.
     static func registerSearch(_ migrator: inout DatabaseMigrator) {
+        defer { registerSearchArticles(&migrator) }
         migrator.registerMigration("v6-search") { db in
             try db.execute(sql: """
                 CREATE TABLE search_documents (
@@ -166,6 +167,38 @@ extension Schema {
                            coalesce(b.published_at, b.created_at), b.updated_at
                     FROM blog_posts b WHERE b.status = 'published'
                 ) ORDER BY created_at;
+                """)
+        }
+    }
+
+    /// v6b: knowledge-bank articles (v5 `how_tos`) in the index: title; summary, steps and tags
+    /// as text; `archived` from the status; the owner as author. Readable as the articles are
+    /// (`HowToPolicy.canRead`: a workspace's articles by its members only — also in open
+    /// workspaces — organisation-wide ones by employees); the store's filter knows the kind.
+    static func registerSearchArticles(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v6b-search-articles") { db in
+            let body = clean("(NEW.summary || ' ' || NEW.body || ' ' || coalesce((SELECT group_concat(value, ' ') FROM json_each(NEW.tags)), ''))")
+            try db.execute(sql: """
+                CREATE TRIGGER search_how_tos_ai AFTER INSERT ON how_tos BEGIN
+                    INSERT INTO search_documents (kind, ref_id, workspace_id, author_id, title, body, created_at, updated_at, archived)
+                    VALUES ('article', NEW.id, NEW.workspace_id, NEW.owner_id, \(clean("NEW.title")), \(body),
+                            NEW.created_at, NEW.updated_at, NEW.status = 'archived');
+                END;
+                CREATE TRIGGER search_how_tos_au AFTER UPDATE ON how_tos BEGIN
+                    UPDATE search_documents SET workspace_id = NEW.workspace_id, author_id = NEW.owner_id, title = \(clean("NEW.title")),
+                        body = \(body), updated_at = NEW.updated_at, archived = NEW.status = 'archived'
+                    WHERE kind = 'article' AND ref_id = NEW.id;
+                END;
+                CREATE TRIGGER search_how_tos_ad AFTER DELETE ON how_tos BEGIN
+                    DELETE FROM search_documents WHERE kind = 'article' AND ref_id = OLD.id;
+                END;
+                """)
+            try db.execute(sql: """
+                INSERT INTO search_documents (kind, ref_id, workspace_id, author_id, title, body, created_at, updated_at, archived)
+                SELECT 'article', h.id, h.workspace_id, h.owner_id, \(clean("h.title")),
+                       \(clean("(h.summary || ' ' || h.body || ' ' || coalesce((SELECT group_concat(value, ' ') FROM json_each(h.tags)), ''))")),
+                       h.created_at, h.updated_at, h.status = 'archived'
+                FROM how_tos h ORDER BY h.created_at;
                 """)
         }
     }

@@ -136,7 +136,8 @@ extension SQLiteStore {
         var readable = ["d.workspace_id IN (SELECT workspace_id FROM memberships WHERE person_id = ?)"]
         var arguments: StatementArguments = [reader.person.description]
         if reader.readsOpenWorkspaces {
-            readable.append("d.workspace_id IN (SELECT id FROM workspaces WHERE visibility = 'open')")
+            // Articles of a workspace are for its members only (HowToPolicy), open or not.
+            readable.append("(d.kind <> 'article' AND d.workspace_id IN (SELECT id FROM workspaces WHERE visibility = 'open'))")
         }
         if reader.findsPeople { readable.append("(d.workspace_id IS NULL AND d.kind = 'person')") }
         if reader.readsOrganisation { readable.append("(d.workspace_id IS NULL AND d.kind <> 'person')") }

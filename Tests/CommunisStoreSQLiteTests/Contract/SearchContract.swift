@@ -19,6 +19,7 @@ enum SearchContract {
         Live.case("newest first orders by time over all matches", newestFirst),
         Live.case("terms with quotes or FTS5 operators are plain words", hostile),
         Live.case("a malformed cursor is a validation error", badCursor),
+        Live.case("articles: found by title, summary, steps and tags; archived only when asked; members only", articles),
     ]
 
     static func reader(_ person: Person) -> SearchReader {
@@ -226,5 +227,29 @@ enum SearchContract {
         for cursor in ["", "x", "r.1.2", "n.abc", "r.5.1.0.1"] {
             #expect(await domainErrorCode { _ = try await find(store, ["ord"], as: eva, cursor: cursor) } == "validation-failed", "\(cursor)")
         }
+    }
+
+    static func articles(_ store: Live.Store) async throws {
+        let eva = try await Fixture.insert(store, Fixture.person("Eva"))
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let guest = try await Fixture.insert(store, Fixture.person("Gäst", role: .guest))
+        let open = try await Fixture.createWorkspace(store, "Öppen", .open, owner: eva.id)
+        let inWorkspace = HowTo(workspaceID: open.id, ownerID: eva.id, content: HowToContent(
+            title: "Logga in i Procapita", summary: "Inloggning steg för steg", body: "1. Öppna skrivbordet", tags: ["Journalföring"]), createdAt: Instant.t0)
+        let organisation = HowTo(workspaceID: nil, ownerID: eva.id, content: HowToContent(title: "Boka konferensrum", body: "Använd Outlook"), createdAt: Instant.t0)
+        try await store.createHowTo(inWorkspace)
+        try await store.createHowTo(organisation)
+        let articles: (inout SearchQuery) -> Void = { $0.kinds = [.article] }
+        for term in ["procapita", "inloggning", "skrivbordet", "journalforing"] {
+            #expect(ids(try await find(store, [term], as: eva, articles)) == [inWorkspace.id.description], "\(term)")
+        }
+        #expect(ids(try await find(store, ["procapita"], as: olle)).isEmpty)
+        #expect(ids(try await find(store, ["konferensrum"], as: olle)) == [organisation.id.description])
+        #expect(ids(try await find(store, ["konferensrum"], as: guest)).isEmpty)
+        _ = try await store.setHowToStatus(organisation.id, .archived)
+        #expect(ids(try await find(store, ["konferensrum"], as: olle)).isEmpty)
+        #expect(ids(try await find(store, ["konferensrum"], as: olle, { $0.includeArchived = true })) == [organisation.id.description])
+        try await store.deleteHowTo(organisation.id)
+        #expect(ids(try await find(store, ["konferensrum"], as: olle, { $0.includeArchived = true })).isEmpty)
     }
 }
