@@ -1,6 +1,7 @@
 import CommunisModel
 import CommunisServices
 import CommunisWire
+import NIOCore
 
 /// The HTTP routes' view of the live meetings (who is in one, ending one for all, gauges).
 extension Hub: MeetingLive {
@@ -10,6 +11,13 @@ extension Hub: MeetingLive {
 
     public func ended(_ meeting: MeetingID, by: LiveJSON.PersonRef) async {
         await meetings.end(meeting, by: by)
+    }
+
+    public func created(_ meeting: Meeting) async {
+        let roster = MeetingJSON.Roster(meetingId: meeting.id, title: meeting.title, state: meeting.state.rawValue, participants: [],
+                                        scheduledFor: meeting.scheduledFor)
+        let frame = ByteBuffer(bytes: Wire.frame(type: "meeting.roster", topic: Topic.workspace(meeting.workspaceID.description), value: roster))
+        await announce(RosterAnnouncement(workspace: meeting.workspaceID, meeting: meeting.id, at: .now, frame: frame))
     }
 
     public func gauges() async -> MeetingGauges {

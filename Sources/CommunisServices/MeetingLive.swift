@@ -10,6 +10,9 @@ public protocol MeetingLive: Sendable {
     /// The meeting was ended (already stored): everyone in it and in its lobby is told and
     /// its audio stops.
     func ended(_ meeting: MeetingID, by: LiveJSON.PersonRef) async
+    /// The meeting was created (already stored): the workspace's subscribers see it at once
+    /// (`meeting.roster` with its state and no participants).
+    func created(_ meeting: Meeting) async
     /// Live meetings, participants and people waiting in lobbies, for metrics.
     func gauges() async -> MeetingGauges
 }
@@ -30,5 +33,6 @@ public struct NoMeetingLive: MeetingLive {
     public init() {}
     public func roster(of meeting: MeetingID) async -> [LiveJSON.PersonRef] { [] }
     public func ended(_ meeting: MeetingID, by: LiveJSON.PersonRef) async {}
+    public func created(_ meeting: Meeting) async {}
     public func gauges() async -> MeetingGauges { MeetingGauges() }
 }

@@ -4,6 +4,7 @@ import CommunisTesting
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// Web meetings through the real server: real sockets, real libopus packets, the real relay.
@@ -267,6 +268,16 @@ struct MeetingAudioTests {
             func names(_ message: WebSocketTestClient.Message) -> [String] {
                 ((message.data["participants"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
             }
+
+            // A meeting someone schedules shows in the workspace at once.
+            let created = try await server.client.execute(
+                uri: "/api/v1/workspaces/\(world.workspace)/meetings", method: .post,
+                headers: [.authorization: "Bearer \(server.tokens[world.erik.id]!)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"title":"Planering inför jul","scheduledFor":"2026-12-01T08:00:00Z"}"#))
+            #expect(created.status.code == 201, "\(created.status)")
+            let scheduled = try await karin.next("meeting.roster")
+            #expect(scheduled.data["state"] as? String == "scheduled" && scheduled.data["title"] as? String == "Planering inför jul")
+            #expect(scheduled.data["scheduledFor"] as? String == "2026-12-01T08:00:00Z" && names(scheduled).isEmpty)
 
             _ = try await erik.join(world)
             let one = try await karin.next("meeting.roster")

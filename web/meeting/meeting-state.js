@@ -148,6 +148,7 @@ export function applyRoster(state, data) {
     ...before,
     title: data.title ?? before.title,
     state: data.state ?? before.state ?? 'live',
+    scheduledFor: data.scheduledFor ?? before.scheduledFor,
     participants: data.state === 'ended' ? [] : [...(data.participants ?? [])],
   };
   return { byId: { ...state.byId, [data.meetingId]: next } };

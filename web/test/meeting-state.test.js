@@ -127,6 +127,16 @@ test('workspace meetings: roster events update who is in them; ended ones disapp
   assert.equal(applyRoster(s, {}), s);
 });
 
+test('workspace meetings: a meeting scheduled elsewhere appears with its time, and keeps it once live', () => {
+  let s = meetingListState([{ id: 'a', title: 'Planering', state: 'scheduled', scheduledFor: '2026-12-01T09:00:00Z', participants: [] }]);
+  s = applyRoster(s, { meetingId: 'x', title: 'Före jul', state: 'scheduled', scheduledFor: '2026-11-30T09:00:00Z', participants: [] });
+  assert.deepEqual(visibleMeetings(s).map((m) => m.id), ['x', 'a'], 'scheduled ones by time');
+  assert.equal(s.byId.x.state, 'scheduled');
+  s = applyRoster(s, { meetingId: 'x', title: 'Före jul', state: 'live', participants: [{ id: 'p1', name: 'Erik' }] });
+  assert.equal(s.byId.x.scheduledFor, '2026-11-30T09:00:00Z');
+  assert.deepEqual(visibleMeetings(s).map((m) => m.id), ['x', 'a']);
+});
+
 test('a datetime-local value becomes ISO 8601 UTC for scheduledFor', async () => {
   const { localInputToIso } = await import('../views/meeting/workspace-meetings.js');
   const iso = localInputToIso('2026-12-01T09:30');

@@ -55,6 +55,8 @@ public enum MeetingJSON {
         public var title: String
         public var state: String
         public var participants: [PersonRef]
+        /// Sent for a meeting that has not started yet and has a planned time.
+        public var scheduledFor: Date? = nil
     }
 
     /// One row of the `meeting.stats` answer: the relay's figures with the person's name.

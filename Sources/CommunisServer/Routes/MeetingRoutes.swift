@@ -43,6 +43,7 @@ struct MeetingRoutes {
             let body = try await request.json(CreateBody.self, context: context)
             let meeting = try await meetings.create(viewer: viewer, workspace: try context.parameters.id("id"), title: body.title, scheduledFor: try Self.time(body.scheduledFor, field: "scheduledFor"))
             context.logger.info("meeting created", metadata: ["meeting.id": "\(meeting.id)", "workspace.id": "\(meeting.workspaceID)"])
+            await live?.created(meeting)
             return try MeetingJSON(try await meetings.view(viewer: viewer, id: meeting.id), participants: []).response(.created)
         }
         api.get("meetings/:id") { _, context in
