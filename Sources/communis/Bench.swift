@@ -5,6 +5,25 @@ import NIOCore
 
 /// `communis bench …`: benchmarks that print figures (never timed unit tests).
 struct Bench: AsyncParsableCommand {
+    /// This executable, which the benchmarks start again as the server (and the floor).
+    static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Runs one benchmark: warns when the figures come from a debug build, and turns a failure
+    /// into a message naming the benchmark and exit code 1.
+    static func run(_ name: String, _ body: () async throws -> Void) async throws {
+        #if DEBUG
+        say("warning: this is a debug build; figures of a debug build are not representative (build with -c release)")
+        #endif
+        do {
+            try await body()
+        } catch {
+            FileHandle.standardError.write(Data("bench \(name) failed: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures.",
         subcommands: [Hub.self, Relay.self, Search.self, RelayFloorServer.self])
@@ -56,7 +75,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let executable = Bench.executable
             var options = HubBench.Options(executable: executable)
             options.connections = connections
             options.rate = rate
@@ -71,15 +90,7 @@ struct Bench: AsyncParsableCommand {
             options.skipLWS = skipLWS
             options.keepData = keepData
             if quick { options.makeQuick() }
-            #if DEBUG
-            say("warning: this is a debug build; figures of a debug build are not representative (build with -c release)")
-            #endif
-            do {
-                try await HubBench(options: options, say: { say($0) }).run()
-            } catch {
-                FileHandle.standardError.write(Data("bench hub failed: \(error)\n".utf8))
-                throw ExitCode.failure
-            }
+            try await Bench.run("hub") { try await HubBench(options: options, say: { say($0) }).run() }
         }
     }
 
@@ -140,7 +151,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let executable = Bench.executable
             var options = RelayBench.Options(executable: executable)
             options.scenarios = try parsedScenarios()
             options.duration = duration
@@ -153,15 +164,7 @@ struct Bench: AsyncParsableCommand {
             options.keepData = keepData
             options.nice = nice
             if quick { options.makeQuick() }
-            #if DEBUG
-            say("warning: this is a debug build; figures of a debug build are not representative (build with -c release)")
-            #endif
-            do {
-                try await RelayBench(options: options, say: { say($0) }).run()
-            } catch {
-                FileHandle.standardError.write(Data("bench relay failed: \(error)\n".utf8))
-                throw ExitCode.failure
-            }
+            try await Bench.run("relay") { try await RelayBench(options: options, say: { say($0) }).run() }
         }
     }
 
@@ -188,7 +191,7 @@ struct Bench: AsyncParsableCommand {
         @Flag(name: .customLong("keep-data"), help: "Keep the work folder after the run.") var keepData = false
 
         func run() async throws {
-            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let executable = Bench.executable
             var options = SearchBench.Options(executable: executable)
             options.documents = max(documents, 20)
             options.workspaces = max(workspaces, 1)
@@ -196,15 +199,7 @@ struct Bench: AsyncParsableCommand {
             options.repeats = max(repeats, 1)
             options.keepData = keepData
             if quick { options.makeQuick() }
-            #if DEBUG
-            say("warning: this is a debug build; figures of a debug build are not representative (build with -c release)")
-            #endif
-            do {
-                try await SearchBench(options: options, say: { say($0) }).run()
-            } catch {
-                FileHandle.standardError.write(Data("bench search failed: \(error)\n".utf8))
-                throw ExitCode.failure
-            }
+            try await Bench.run("search") { try await SearchBench(options: options, say: { say($0) }).run() }
         }
     }
 
