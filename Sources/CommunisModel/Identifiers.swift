@@ -60,3 +60,8 @@ public enum HowToTag {}
 
 /// A how-to article (lathund) in the knowledge bank.
 public typealias HowToID = ID<HowToTag>
+
+public enum RecordingTag {}
+
+/// A recording of a meeting or a guide (Ogg Opus under the recordings folder).
+public typealias RecordingID = ID<RecordingTag>

@@ -26,6 +26,8 @@ public enum WireErrorCode: String, Sendable, CaseIterable {
     case meetingEnded = "meeting-ended"
     /// The meeting already has `meeting.max_participants` participants.
     case meetingFull = "meeting-full"
+    /// The recording could not be started (its file could not be created); the meeting goes on.
+    case recordingFailed = "recording-failed"
     /// A meeting command from a connection that has not joined that meeting (or still waits
     /// in its lobby).
     case notInMeeting = "not-in-meeting"

@@ -36,6 +36,9 @@ public struct Configuration: Sendable, Equatable {
     public var meetingMaxPacketsPerSecond: Int
     public var meetingListenerQueuePackets: Int
     public var meetingInvitationLifetimeHours: Int
+    public var recordingMinFreeMB: Int
+    public var recordingKeepParticipantStreams: Bool
+    public var recordingBitrate: Int
 
     /// Every key, with type, default, range and meaning. `config/communis.yaml` lists the same.
     public static let keys: [ConfigurationKey] = [
@@ -87,6 +90,12 @@ public struct Configuration: Sendable, Equatable {
               help: "Audio frames held for a listener whose connection cannot keep up; beyond that the oldest are dropped and counted."),
         .init(name: "meeting.invitation_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(168),
               help: "How long a meeting invitation link for a guest is valid (it also stops working when the meeting ends)."),
+        .init(name: "recording.min_free_mb", kind: .integer(0...1_000_000), defaultValue: .integer(200),
+              help: "Free space (MiB) the recordings folder's disk must keep; below it a recording stops with disk-full while the meeting goes on."),
+        .init(name: "recording.keep_participant_streams", kind: .boolean, defaultValue: .boolean(true),
+              help: "Also keep each participant's own Opus packets, muxed into Ogg without re-encoding, beside the mixed recording."),
+        .init(name: "recording.bitrate", kind: .integer(8000...256_000), defaultValue: .integer(32000),
+              help: "Bits per second of the mixed recording's Opus encoding."),
         .init(name: "auth.session_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(336),
               help: "How long a login lasts without use; each use in its second half renews it."),
         .init(name: "auth.lock_threshold", kind: .integer(1...100), defaultValue: .integer(5),
@@ -118,6 +127,7 @@ public struct Configuration: Sendable, Equatable {
         func string(_ name: String) -> String { if case .string(let v) = value(name) { v } else { "" } }
         func int(_ name: String) -> Int { if case .integer(let v) = value(name) { v } else { 0 } }
         func list(_ name: String) -> [String] { if case .stringList(let v) = value(name) { v } else { [] } }
+        func bool(_ name: String) -> Bool { if case .boolean(let v) = value(name) { v } else { false } }
         host = string("server.host")
         port = int("server.port")
         publicURL = string("server.public_url").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
@@ -150,6 +160,9 @@ public struct Configuration: Sendable, Equatable {
         meetingMaxPacketsPerSecond = int("meeting.max_packets_per_second")
         meetingListenerQueuePackets = int("meeting.listener_queue_packets")
         meetingInvitationLifetimeHours = int("meeting.invitation_lifetime_hours")
+        recordingMinFreeMB = int("recording.min_free_mb")
+        recordingKeepParticipantStreams = bool("recording.keep_participant_streams")
+        recordingBitrate = int("recording.bitrate")
         if liveMaxFrameBytes > liveMaxMessageBytes {
             throw ConfigurationError("live.max_frame_bytes (\(liveMaxFrameBytes)) must not exceed live.max_message_bytes (\(liveMaxMessageBytes))")
         }

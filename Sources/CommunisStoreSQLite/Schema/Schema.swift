@@ -363,6 +363,7 @@ enum Schema {
         // the order they shipped.
         registerKnowledgeBank(&migrator)   // v5
         registerSearch(&migrator)          // v6
+        registerRecordings(&migrator)      // v7
 
         return migrator
     }()
