@@ -20,6 +20,7 @@ public struct Services: Sendable {
     public let meetings: Meetings
     public let howTos: HowTos
     public let search: Search
+    public let recordings: Recordings
     let configuration: Configuration
 
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher, clock: Clock = Clock(), logger: Logger) async {
@@ -41,6 +42,7 @@ public struct Services: Sendable {
         meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600, clock: clock)
         howTos = HowTos(store: store, clock: clock)
         search = Search(store: store)
+        recordings = Recordings(store: store, directory: configuration.recordingsDirectory, clock: clock)
     }
 }
 
