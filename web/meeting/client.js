@@ -13,6 +13,8 @@ import { checkAudioSupport } from './support.js';
 import { createAudioContext } from './audio-context.js';
 import { createCapture } from './capture.js';
 import { createPlayback } from './playback.js';
+import { applyRecordingEvent } from './recording-state.js';
+import { playCue } from './cue.js';
 
 /** An error for the view: `code` is a reason the page explains (see meeting.problem.* texts). */
 export class MeetingError extends Error {
@@ -51,7 +53,17 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
     const before = state;
     state = next;
     syncAudio(before);
+    // Everyone hears that recording started (also in the lobby), and that it stopped.
+    if (state.recording && state.recording.id !== before.recording?.id) playCue(ctx, 'start');
+    else if (!state.recording && before.recording && state.recordingStop) playCue(ctx, 'stop');
     onChange?.(state, before);
+  }
+
+  /** Applies what an ack of a recording command says (the event with the same news may come first). */
+  function applyRecording(type, data) {
+    const part = { recording: state.recording, recordingStop: state.recordingStop, recordingBehind: state.recordingBehind };
+    const next = applyRecordingEvent(part, { type, data });
+    if (next !== part) set({ ...state, ...next });
   }
 
   function syncAudio(before) {
@@ -177,6 +189,28 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
     remove: (streamId) => command('meeting.remove', { streamId }),
     end: () => command('meeting.end'),
     stats: () => command('meeting.stats'),
+
+    /** Starts recording (moderators): `{title?, kind?}`; answers the RecordingState. */
+    async startRecording({ title, kind } = {}) {
+      const data = {};
+      if (title) data.title = title;
+      if (kind) data.kind = kind;
+      const ack = await command('meeting.recording.start', data);
+      if (ack?.recording) applyRecording('meeting.recording', { recording: ack.recording });
+      return state.recording;
+    },
+    /** Stops recording (moderators); answers `{recordingId, durationMs}`. */
+    async stopRecording() {
+      const ack = await command('meeting.recording.stop');
+      if (state.recording) applyRecording('meeting.recording', { recording: null, reason: 'stopped' });
+      return ack;
+    },
+    /** Marks a chapter now (moderators, while recording); answers `{title, offsetMs}`. */
+    async markChapter(title) {
+      const ack = await command('meeting.recording.chapter', { title });
+      if (ack?.chapter) applyRecording('meeting.recording.chapter', { recordingId: state.recording?.id, chapter: ack.chapter });
+      return ack?.chapter ?? null;
+    },
 
     /** Whether my microphone is on (sending). */
     get sending() { return Boolean(capture?.sending); },

@@ -1,7 +1,9 @@
 // Pure reducers for meetings (docs/protocol.md, "Meetings"): one meeting as the page sees
 // it while in it (the join ack's snapshot plus meeting.* events), and a workspace's list of
 // meetings kept current by `meeting.roster` events. No DOM, no network: (state, input) →
-// new state, so `node --test` checks every event.
+// new state, so `node --test` checks every event. The recording part (recording,
+// recordingStop, recordingBehind) follows recording-state.js.
+import { recordingPart, normaliseRecording, applyRecordingEvent } from './recording-state.js';
 
 /** Before joining. `status`: idle | joining | lobby | joined | left | removed | ended. */
 export function meetingState(meetingId = null) {
@@ -19,7 +21,15 @@ export function meetingState(meetingId = null) {
     limits: null,
     endedBy: null,
     removed: null, // {reason, by}
+    ...recordingPart(),
   };
+}
+
+const RECORDING_EVENTS = new Set(['meeting.recording', 'meeting.recording.chapter', 'meeting.recording.behind']);
+
+function withRecording(state, part) {
+  if (part.recording === state.recording && part.recordingStop === state.recordingStop && part.recordingBehind === state.recordingBehind) return state;
+  return { ...state, ...part };
 }
 
 function byStream(list) {
@@ -46,6 +56,10 @@ export function applySnapshot(state, snapshot) {
     limits: snapshot.limits ?? state.limits,
     endedBy: null,
     removed: null,
+    // A snapshot without the field (an older server) leaves what we knew.
+    recording: 'recording' in snapshot ? normaliseRecording(snapshot.recording) : state.recording,
+    recordingStop: 'recording' in snapshot && snapshot.recording ? null : state.recordingStop,
+    recordingBehind: null,
   };
 }
 
@@ -54,7 +68,8 @@ export function applyJoinAck(state, ack) {
   if (ack?.state === 'joined') return applySnapshot({ ...state, you: ack.streamId ?? state.you }, { you: ack.streamId, ...ack.meeting });
   if (ack?.state === 'lobby') {
     return { ...meetingState(state.meetingId), title: state.title, workspaceId: state.workspaceId, threadId: state.threadId,
-      status: 'lobby', you: Number.isInteger(ack.streamId) ? ack.streamId : null };
+      status: 'lobby', you: Number.isInteger(ack.streamId) ? ack.streamId : null,
+      recording: normaliseRecording(ack.recording) };
   }
   return state;
 }
@@ -65,6 +80,11 @@ export const left = (state) => ({ ...state, status: 'left', participants: {}, lo
 
 /** Applies one meeting event `{type, data}` (topic meeting:<id>). */
 export function applyMeetingEvent(state, { type, data } = {}) {
+  if (RECORDING_EVENTS.has(type)) {
+    if (state.status !== 'joined' && state.status !== 'lobby') return state;
+    const part = { recording: state.recording, recordingStop: state.recordingStop, recordingBehind: state.recordingBehind };
+    return withRecording(state, applyRecordingEvent(part, { type, data }));
+  }
   switch (type) {
     case 'meeting.participant.joined':
     case 'meeting.participant.updated': {
@@ -91,7 +111,8 @@ export function applyMeetingEvent(state, { type, data } = {}) {
       return { ...state, status: 'removed', removed: { reason: data?.reason ?? 'removed', by: data?.by ?? null },
         participants: {}, lobby: [], speaking: [] };
     case 'meeting.ended':
-      return { ...state, status: 'ended', endedBy: data?.by ?? null, participants: {}, lobby: [], speaking: [] };
+      return { ...state, status: 'ended', endedBy: data?.by ?? null, participants: {}, lobby: [], speaking: [],
+        recording: null, recordingBehind: null };
     default:
       return state;
   }
