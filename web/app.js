@@ -19,6 +19,8 @@ import { renderMeeting } from './views/meeting.js';
 import { renderMeetingInvitation } from './views/meeting-invitation.js';
 import { renderSearch, searchBox } from './views/search.js';
 import { renderKnowledge, renderArticle, renderArticleEditor, renderArticleHistory } from './views/knowledge.js';
+import { renderRecording } from './views/recording/page.js';
+import { renderGuideRecorder } from './views/recording/guide.js';
 
 const VIEWS = {
   login: renderLogin,
@@ -41,6 +43,8 @@ const VIEWS = {
   article: renderArticle,
   articleEdit: renderArticleEditor,
   articleHistory: renderArticleHistory,
+  guideRecorder: renderGuideRecorder,
+  recording: renderRecording,
 };
 
 const state = {
@@ -188,7 +192,7 @@ function renderHeader(route) {
   }
   const current = route.name === 'person' || route.name === 'personBlogPost' ? 'people'
     : route.name.startsWith('workspace') ? 'home'
-    : ['knowledgeNew', 'article', 'articleEdit', 'articleHistory'].includes(route.name) ? 'knowledge' : route.name;
+    : ['knowledgeNew', 'article', 'articleEdit', 'articleHistory', 'guideRecorder'].includes(route.name) ? 'knowledge' : route.name;
   unreadEl = null;
   let notificationsLink = null;
   if (user) {

@@ -183,6 +183,11 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     articleDiff: (id, from, to) => request('GET', `/articles/${enc(id)}/diff`, { query: { from, to } }),
     restoreArticleRevision: (id, number, baseRevision) =>
       request('POST', `/articles/${enc(id)}/revisions/${enc(number)}/restore`, { body: { baseRevision } }),
+    // Recordings (made over the live connection in a meeting; read and managed here)
+    listRecordings: (query) => request('GET', '/recordings', { query }),
+    getRecording: (id) => request('GET', `/recordings/${enc(id)}`),
+    updateRecording: (id, changes) => request('PATCH', `/recordings/${enc(id)}`, { body: changes }),
+    deleteRecording: (id) => request('DELETE', `/recordings/${enc(id)}`),
     // Administration
     listUsers: (query) => request('GET', '/admin/users', { query }),
     createUser: (user) => request('POST', '/admin/users', { body: user }),

@@ -20,9 +20,11 @@ export const ROUTES = [
   ['search', 'search'],
   ['knowledge', 'knowledge'],
   ['knowledgeNew', 'knowledge/new'],
+  ['guideRecorder', 'knowledge/record'],
   ['article', 'knowledge/:id'],
   ['articleEdit', 'knowledge/:id/edit'],
   ['articleHistory', 'knowledge/:id/history'],
+  ['recording', 'recordings/:id'],
 ];
 
 /** Routes reachable without a session. */

@@ -177,3 +177,19 @@ test('meeting helpers use the paths of the contract and send the CSRF header on 
   assert.equal(calls[3].init.headers['X-CSRF-Token'], 't');
   assert.equal(calls[0].init.headers['X-CSRF-Token'], undefined);
 });
+
+test('recordings: list with workspace and paging, one, rename/share with PATCH, delete', async () => {
+  const { calls, fetchImpl } = recordingFetch(fakeResponse(200, { items: [], total: 0, limit: 10, offset: 0 }));
+  const api = createApi({ fetchImpl, getCsrfToken: () => 'tok' });
+  await api.listRecordings({ workspaceId: 'ws 1', limit: 10, offset: 0 });
+  await api.getRecording('r/1');
+  await api.updateRecording('r1', { title: 'Ny', sharedWithOrganisation: true });
+  await api.deleteRecording('r1');
+  assert.equal(calls[0].url, '/api/v1/recordings?workspaceId=ws%201&limit=10&offset=0');
+  assert.equal(calls[1].url, '/api/v1/recordings/r%2F1');
+  assert.equal(calls[2].init.method, 'PATCH');
+  assert.deepEqual(JSON.parse(calls[2].init.body), { title: 'Ny', sharedWithOrganisation: true });
+  assert.equal(calls[2].init.headers['X-CSRF-Token'], 'tok');
+  assert.equal(calls[3].init.method, 'DELETE');
+  assert.equal(calls[3].url, '/api/v1/recordings/r1');
+});

@@ -3,8 +3,9 @@
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { formatDate } from '../lib/format.js';
-import { validateArticle, formatOffset, diffModel } from '../lib/knowledge.js';
+import { validateArticle, diffModel } from '../lib/knowledge.js';
 import { alertBox, field, showFieldErrors, pageHeading, markdownBlock, timeEl, actionButton, pager } from './components.js';
+import { articleRecordings, recordingsEditor } from './knowledge/recordings.js';
 
 function badges(t, a) {
   return [
@@ -78,9 +79,6 @@ export async function renderArticle(ctx) {
       ctx.navigate(buildHash('knowledge'));
     }, { alert, cls: 'btn btn-ghost' }));
   }
-  const recordings = (a.recordings ?? []).map((r) => h('li', {}, h('strong', {}, r.title),
-    h('ul', { class: 'kb-chapters' }, (r.chapters ?? []).map((c) => h('li', {},
-      h('a', { href: `#/recordings/${encodeURIComponent(r.recordingId)}?t=${c.offsetMs}` }, `${formatOffset(c.offsetMs)} ${c.title}`))))));
   return h('article', { class: 'kb-article' },
     a.status === 'archived' ? h('div', { class: 'alert alert-warning kb-archived-banner', role: 'status' }, t('kb.archivedBanner')) : null,
     a.reviewDue ? h('div', { class: 'alert alert-warning kb-due-banner' }, t('kb.reviewDueBanner', { date: a.reviewBy })) : null,
@@ -91,7 +89,7 @@ export async function renderArticle(ctx) {
       a.reviewBy ? ` · ${t('kb.reviewByDate', { date: formatDate(`${a.reviewBy}T12:00:00Z`, lang) })}` : ''),
     (a.tags ?? []).length ? h('p', { class: 'kb-tags' }, (a.tags).map((tag) => h('a', { class: 'badge', href: buildHash('knowledge', {}, { tag }) }, tag))) : null,
     markdownBlock(a.body),
-    recordings.length ? h('section', { class: 'kb-recordings' }, h('h2', {}, t('kb.recordings')), h('p', { class: 'muted' }, t('kb.recordingsSoon')), h('ul', {}, recordings)) : null,
+    articleRecordings(t, a.recordings),
     alert.el,
     h('div', { class: 'actions' }, actions));
 }
@@ -115,6 +113,12 @@ export async function renderArticleEditor(ctx) {
   };
   const scope = editing ? null : field(t, { label: t('kb.field.scope'), name: 'workspaceId', control: 'select', value: route.query.workspace ?? '',
     options: [...(ctx.user?.role !== 'guest' ? [['', t('kb.scope.organisation')]] : []), ...(spaces.items ?? []).map((w) => [w.id, w.name])] });
+  const recordings = recordingsEditor(ctx, { initial: v.recordings ?? [], workspaceId: editing ? v.workspaceId ?? null : scope.input.value || null, alert });
+  scope?.input.addEventListener('change', () => recordings.setWorkspace(scope.input.value));
+  // "Skriv en lathund med den här inspelningen": the recording comes attached, chapters and all.
+  if (!editing && route.query.recording) {
+    try { await recordings.attach(route.query.recording); } catch (err) { alert.error(t, err); }
+  }
   const submit = h('button', { type: 'submit', class: 'btn' }, t('kb.save'));
   const form = h('form', { class: 'card kb-editor', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
@@ -122,9 +126,9 @@ export async function renderArticleEditor(ctx) {
     const values = Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, f.input.value]));
     const { errors, article } = validateArticle(values);
     if (showFieldErrors(t, fields, errors)) return;
-    // The editor keeps the recordings it was given (recordings are attached in a later issue).
-    // The editor keeps the audience roles it was given too (it edits departments only).
-    if (existing) { article.recordings = existing.recordings ?? []; article.audience.roles = existing.audience?.roles ?? []; }
+    article.recordings = recordings.value();
+    // The editor keeps the audience roles it was given (it edits departments only).
+    if (existing) article.audience.roles = existing.audience?.roles ?? [];
     submit.disabled = true;
     try {
       const saved = editing
@@ -136,7 +140,7 @@ export async function renderArticleEditor(ctx) {
       else alert.error(t, err);
     } finally { submit.disabled = false; }
   } },
-  scope?.wrap, ...Object.values(fields).map((f) => f.wrap), alert.el,
+  scope?.wrap, ...Object.values(fields).map((f) => f.wrap), recordings.el, alert.el,
   h('div', { class: 'actions' }, submit,
     h('a', { class: 'btn btn-ghost', href: existing ? buildHash('article', { id: existing.id }) : buildHash('knowledge') }, t('kb.cancel'))));
   return h('section', {}, pageHeading(editing ? t('kb.editTitle') : t('kb.new')), form);

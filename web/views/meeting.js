@@ -10,6 +10,7 @@ import { pageHeading, alertBox } from './components.js';
 import { createMeetingClient } from '../meeting/client.js';
 import { meetingRoom } from './meeting/room.js';
 import { meetingChat } from './meeting/chat.js';
+import { recordingSign } from './meeting/recording.js';
 
 const PROBLEMS = new Set(['no-webcodecs', 'no-opus', 'no-worklet', 'insecure', 'mic-denied', 'mic-missing', 'mic-failed', 'encoder-failed']);
 const MIC_PROBLEMS = new Set(['mic-denied', 'mic-missing', 'mic-failed']);
@@ -45,6 +46,7 @@ export async function renderMeeting(ctx) {
   const alert = alertBox();
   const body = h('div', { class: 'stack meeting-body' });
   const chatBox = h('div', {});
+  const sign = recordingSign(t);
   let room = null;
   let client = null;
   let problem = null;
@@ -74,7 +76,10 @@ export async function renderMeeting(ctx) {
 
   function onChange(state, before) {
     if (!ctx.isCurrent()) return;
+    sign.update(state);
     if (state.status === before.status && state.status === 'joined') { room?.update(state); return; }
+    // A recording starting or stopping while waiting changes only the sign.
+    if (state.status === before.status && state.status === 'lobby' && body.querySelector('.meeting-lobby')) return;
     switch (state.status) {
       case 'joined':
         if (meeting.state !== 'live') { meeting = { ...meeting, state: 'live' }; subline.textContent = sub(); }
@@ -180,6 +185,7 @@ export async function renderMeeting(ctx) {
 
   return h('div', { class: 'meeting-page' }, crumbs,
     h('div', { class: 'card ws-hero' }, h('p', { class: 'eyebrow' }, t('meeting.eyebrow')), pageHeading(meeting.title), subline),
+    sign.el,
     alert.el,
     h('div', { class: 'layout-two' }, h('div', { class: 'col-main stack' }, body), h('div', { class: 'col-side stack' }, chatBox)));
 }
@@ -188,7 +194,7 @@ export async function renderMeeting(ctx) {
  * The hook the browser tests read: state(), receivedLevels() (RMS per remote stream of
  * the PCM decoded in the last 500 ms), playedLevels(), ownStreamId(), stats().
  */
-function exposeTestHook(client) {
+export function exposeTestHook(client) {
   window.__communisMeeting = {
     client,
     state: () => client.state,

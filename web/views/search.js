@@ -2,6 +2,7 @@
 import { h, replaceChildren } from '../lib/dom.js';
 import { formatDate } from '../lib/format.js';
 import { TYPE_FILTERS, hasSearchWords, searchHash, searchQuery, snippetParts, appendResults } from '../lib/search.js';
+import { searchResultUrl, formatOffset } from '../meeting/recording-state.js';
 import { pageHeading, errorPanel } from './components.js';
 
 let boxCount = 0;
@@ -29,9 +30,11 @@ export function searchBox(t, { navigate, value = '', workspace = null, label = n
 function resultItem(t, lang, r) {
   const snippet = h('p', { class: 'search-snippet' },
     snippetParts(r.snippet).map((p) => (p.mark ? h('mark', {}, p.text) : p.text)));
-  const meta = [t(`search.kind.${r.kind}`), r.workspaceName, r.author?.name, formatDate(r.date, lang)].filter(Boolean).join(' · ');
-  return h('li', { class: 'card search-result' },
-    h('h3', { class: 'search-title' }, h('a', { href: r.url }, r.title || t('search.untitled'))),
+  const kind = t.has(`search.kind.${r.kind}`) ? t(`search.kind.${r.kind}`) : r.kind;
+  const at = r.kind === 'chapter' && Number.isFinite(r.offsetMs) ? t('search.at', { time: formatOffset(r.offsetMs) }) : null;
+  const meta = [kind, at, r.recordingTitle, r.workspaceName, r.author?.name, formatDate(r.date, lang)].filter(Boolean).join(' · ');
+  return h('li', { class: `card search-result search-${r.kind}` },
+    h('h3', { class: 'search-title' }, h('a', { href: searchResultUrl(r) }, r.title || t('search.untitled'))),
     h('p', { class: 'search-meta' }, meta),
     snippet);
 }

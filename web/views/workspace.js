@@ -12,6 +12,7 @@ import { discussionSection } from './discussion.js';
 import { searchBox } from './search.js';
 import { workspaceBlogSection } from './blog.js';
 import { workspaceMeetings } from './meeting/workspace-meetings.js';
+import { workspaceRecordings } from './recording/list.js';
 
 const MEMBER_PAGE = 50;
 
@@ -280,6 +281,8 @@ export async function renderWorkspace(ctx) {
     ctx.onCleanup(() => meetings.dispose());
     main.splice(main.length - 1, 0, meetings.el);
   }
+  // Recordings: for members (what they may play; the server decides).
+  if (ws.myRole) main.splice(main.length - 1, 0, workspaceRecordings(ctx, ws).el);
   const tab = (href, text, current) => h('li', {}, h('a', { href, class: 'ws-tab', 'aria-current': current ? 'page' : false }, text));
   const tabs = h('nav', { class: 'ws-tabs', 'aria-label': t('workspace.partsLabel') },
     h('ul', {},

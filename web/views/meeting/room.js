@@ -8,6 +8,7 @@ import { participantList } from '../../meeting/meeting-state.js';
 import { meterFromRms, smoothMeter } from '../../meeting/levels.js';
 import { avatar, keepFocus } from '../components.js';
 import { guestInvite, statsPanel } from './moderator.js';
+import { recordingControls } from './recording.js';
 
 function meterEl(label) {
   const bar = h('span', { class: 'meter-bar' });
@@ -60,7 +61,8 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
   const modTools = h('div', { class: 'stack', hidden: true });
   let modBuilt = false;
 
-  const el = h('div', { class: 'stack meeting-room' }, controls, lobby, participants, modTools);
+  const recording = recordingControls(ctx, { client, alert, kind: 'meeting', title: () => meeting.title });
+  const el = h('div', { class: 'stack meeting-room' }, controls, recording.el, lobby, participants, modTools);
 
   function participantItem(p) {
     let m = meters.get(p.streamId);
@@ -124,6 +126,7 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
       replaceChildren(modTools, guestInvite(ctx, meeting), statsPanel(ctx, client));
     }
     modTools.hidden = !state.moderator;
+    recording.update(state);
   }
 
   // Meters: about 20 times a second, in place.
@@ -147,6 +150,6 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
     update(next) { state = next; render(); },
     micLevel({ meter }) { micTarget = meter; },
     levels() { /* read on the next frame */ },
-    dispose() { if (raf) cancelAnimationFrame(raf); raf = null; },
+    dispose() { if (raf) cancelAnimationFrame(raf); raf = null; recording.dispose(); },
   };
 }
