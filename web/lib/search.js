@@ -8,6 +8,7 @@ export const TYPE_FILTERS = [
   ['blog', 'blog'],
   ['person', 'person'],
   ['article', 'article'],
+  ['recording', 'recording'], // the server answers recordings and their chapters
 ];
 
 const TYPE_VALUES = new Set(TYPE_FILTERS.map(([, v]) => v).filter(Boolean));

@@ -48,3 +48,8 @@ test('"Visa fler" appends the next page without repeating results', () => {
   assert.deepEqual(second.results.map((r) => `${r.kind}:${r.id}`), ['post:a', 'thread:a', 'blog:b']);
   assert.equal(second.nextCursor, null);
 });
+
+test('recordings are a type filter (the server answers recordings and their chapters)', () => {
+  assert.deepEqual(searchQuery({ q: 'procapita', type: 'recording' }), { q: 'procapita', type: 'recording' });
+  assert.equal(parseHash(searchHash('x', { type: 'recording' })).query.type, 'recording');
+});
