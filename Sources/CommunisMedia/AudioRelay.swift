@@ -30,6 +30,8 @@ public actor AudioRelay {
     private var remote: [LoopMembers] = []
     private var speakingTimer: RepeatedTask?
     private var closed = false
+    /// Gets every forwarded frame while the meeting is recorded (nil otherwise).
+    private var recordingTap: (any AudioRecordingTap)?
 
     /// How often the speaking set is recomputed: `meeting.speaking` goes out at most 5 times
     /// a second (docs/protocol.md), and a change is seen within about one tick.
@@ -86,6 +88,12 @@ public actor AudioRelay {
         state.setMuted(stream, muted)
     }
 
+    /// Starts (a tap) or stops (nil) handing every forwarded frame to a recorder. The tap is
+    /// called on `loop` after the fan-out of each frame and must not block.
+    public func setRecordingTap(_ tap: (any AudioRecordingTap)?) {
+        recordingTap = closed ? nil : tap
+    }
+
     /// Per participant figures, ordered by stream id.
     public func statistics() -> [AudioStreamStatistics] {
         listeners.keys.sorted().compactMap { id in
@@ -101,6 +109,7 @@ public actor AudioRelay {
     /// Stops timers and forgets every stream; later frames are ignored.
     public func close() {
         closed = true
+        recordingTap = nil
         stopSpeakingTimer()
         listeners = [:]
         state.removeAll()
@@ -152,6 +161,7 @@ public actor AudioRelay {
         }
         // Every admitted stream but the sender (which is admitted: `state` said forward).
         metrics.packetsOut.add(listeners.count - 1)
+        recordingTap?.offer(frame, from: sender)
     }
 
     /// Regroups the listeners by loop; called on every membership change, never per packet.

@@ -28,6 +28,15 @@ public protocol AudioPeer: AudioListener {
     func setUplink(_ uplink: AudioUplink?)
 }
 
+/// Receives every frame the relay forwards, for a recording (muted or dropped frames never
+/// arrive). Set with `AudioRelay.setRecordingTap(_:)`; the relay calls it after the fan-out.
+public protocol AudioRecordingTap: AnyObject, Sendable {
+    /// One forwarded frame: its readable bytes are the 10-byte audio header followed by the
+    /// Opus packet, exactly as the relay saw them. Called on the relay's event loop; must never
+    /// block (queue and return).
+    func offer(_ frame: ByteBuffer, from stream: UInt16)
+}
+
 /// One admitted participant's way into its meeting's relay.
 public struct AudioUplink: Sendable {
     public let relay: AudioRelay

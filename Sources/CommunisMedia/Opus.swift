@@ -31,9 +31,12 @@ public final class OpusEncoder {
     ///   - complexity: 0…10.
     ///   - inbandFEC: carry a low-bitrate copy of the previous frame for loss recovery.
     ///   - expectedLossPercent: FEC is only used when the encoder expects loss.
-    public init(bitrate: Int32 = 32_000, complexity: Int32 = 5, inbandFEC: Bool = true, expectedLossPercent: Int32 = 5) throws {
+    ///   - application: libopus's application mode (VoIP for the browser's voice; the
+    ///     recording mixer may choose another).
+    public init(bitrate: Int32 = 32_000, complexity: Int32 = 5, inbandFEC: Bool = true, expectedLossPercent: Int32 = 5,
+                application: Application = .voip) throws {
         var error: Int32 = OPUS_OK
-        guard let state = opus_encoder_create(OpusFormat.sampleRate, OpusFormat.channels, OPUS_APPLICATION_VOIP, &error), error == OPUS_OK else {
+        guard let state = opus_encoder_create(OpusFormat.sampleRate, OpusFormat.channels, application.code, &error), error == OPUS_OK else {
             throw OpusError(code: error)
         }
         self.state = state
@@ -50,6 +53,32 @@ public final class OpusEncoder {
     }
 
     deinit { opus_encoder_destroy(state) }
+
+    /// libopus's application modes (`OPUS_APPLICATION_*`).
+    public enum Application: Sendable, Equatable {
+        /// Speech, tuned for intelligibility (what browsers use for calls).
+        case voip
+        /// General audio, closest to the input.
+        case audio
+        /// Lowest delay (CELT only).
+        case restrictedLowDelay
+
+        var code: Int32 {
+            switch self {
+            case .voip: OPUS_APPLICATION_VOIP
+            case .audio: OPUS_APPLICATION_AUDIO
+            case .restrictedLowDelay: OPUS_APPLICATION_RESTRICTED_LOWDELAY
+            }
+        }
+    }
+
+    /// Encodes one frame of float samples in −1…1 into `output` (at least
+    /// `OpusFormat.maxPacketBytes` long) without allocating; returns the packet's length.
+    public func encode(_ pcm: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
+        let length = opus_encode_float(state, pcm.baseAddress!, Int32(pcm.count), output.baseAddress!, Int32(output.count))
+        guard length > 0 else { throw OpusError(code: length) }
+        return Int(length)
+    }
 
     /// Samples the encoder delays its output by: the Ogg Opus pre-skip of what it encodes.
     public var lookahead: Int {
@@ -121,6 +150,22 @@ public final class OpusDecoder {
         guard count >= 0 else { throw OpusError(code: count) }
         if packet != nil { lastFrameSamples = Int(count) }
         return Array(pcm[0..<Int(count)])
+    }
+
+    /// Decodes one packet to float samples (−1…1) into `output` (at least
+    /// `OpusFormat.maxFrameSamples` long) without allocating; `nil` conceals a lost packet
+    /// with a frame as long as the last one. Returns the number of samples.
+    public func decode(_ packet: UnsafeRawBufferPointer?, into output: UnsafeMutableBufferPointer<Float>) throws -> Int {
+        let count: Int32
+        if let packet, packet.count > 0 {
+            count = opus_decode_float(state, packet.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(packet.count),
+                                      output.baseAddress!, Int32(output.count), 0)
+        } else {
+            count = opus_decode_float(state, nil, 0, output.baseAddress!, Int32(min(lastFrameSamples, output.count)), 0)
+        }
+        guard count >= 0 else { throw OpusError(code: count) }
+        if let packet, packet.count > 0 { lastFrameSamples = Int(count) }
+        return Int(count)
     }
 
     /// Samples in `packet` at 48 kHz (all its frames), or an error for an invalid packet.
