@@ -54,7 +54,10 @@ export async function renderKnowledge(ctx) {
   return h('section', { class: 'kb' },
     pageHeading(t('kb.title')),
     h('p', {}, t('kb.intro')),
-    canWrite ? h('p', {}, h('a', { class: 'btn', href: buildHash('knowledgeNew', {}, { workspace: q.workspace && q.workspace !== 'organisation' ? q.workspace : '' }) }, t('kb.new'))) : null,
+    canWrite ? h('p', { class: 'row' },
+      h('a', { class: 'btn', href: buildHash('knowledgeNew', {}, { workspace: q.workspace && q.workspace !== 'organisation' ? q.workspace : '' }) }, t('kb.new')),
+      h('a', { class: 'btn btn-secondary', href: buildHash('guideRecorder', {}, { workspace: q.workspace && q.workspace !== 'organisation' ? q.workspace : '' }) }, t('recording.guide.new')))
+      : null,
     dueList, filters,
     items.length ? h('ul', { class: 'kb-list' }, items) : h('p', { class: 'muted' }, t('kb.empty')),
     pager(t, page, (offset) => go({ offset: String(offset) })));

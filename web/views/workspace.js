@@ -282,7 +282,7 @@ export async function renderWorkspace(ctx) {
     main.splice(main.length - 1, 0, meetings.el);
   }
   // Recordings: for members (what they may play; the server decides).
-  if (ws.myRole) main.splice(main.length - 1, 0, workspaceRecordings(ctx, ws).el);
+  if (ws.myRole) main.push(workspaceRecordings(ctx, ws).el);
   const tab = (href, text, current) => h('li', {}, h('a', { href, class: 'ws-tab', 'aria-current': current ? 'page' : false }, text));
   const tabs = h('nav', { class: 'ws-tabs', 'aria-label': t('workspace.partsLabel') },
     h('ul', {},
