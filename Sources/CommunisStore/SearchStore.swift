@@ -1,9 +1,10 @@
 import CommunisModel
 import Foundation
 
-/// What a search result is. Recordings (titles, chapter names) join later as new kinds.
+/// What a search result is: a chapter is one chapter mark of a recording (its id is
+/// "<recording>#<index>", its parent the recording).
 public enum SearchKind: String, Sendable, Codable, CaseIterable {
-    case thread, post, blog, person, article
+    case thread, post, blog, person, article, recording, chapter
 }
 
 /// How results are ordered.
@@ -21,7 +22,9 @@ public struct SearchReader: Sendable, Equatable {
     /// Open workspaces are readable without membership (employees); their knowledge-bank
     /// articles stay for members only (`HowToPolicy.canRead`).
     public var readsOpenWorkspaces: Bool
-    /// Content that belongs to no workspace (personal blogs, later org-wide articles).
+    /// Content that belongs to no workspace (personal blogs, org-wide articles), and
+    /// recordings shared with the organisation (except a secret workspace's:
+    /// `RecordingPolicy.canRead`).
     public var readsOrganisation: Bool
     /// People (the directory).
     public var findsPeople: Bool
@@ -76,8 +79,20 @@ public struct SearchHit: Sendable, Equatable {
     public var title: String
     public var snippet: String
     public var date: Date
+    /// Where a chapter starts in its recording (nil for other kinds).
+    public var offsetMs: Int?
 
-    public init(kind: SearchKind, id: String, parentID: String?, workspaceID: WorkspaceID?, workspaceName: String?, authorID: PersonID?, authorName: String?, title: String, snippet: String, date: Date) {
+    /// The recording a recording or chapter result links to.
+    public var recordingID: String? {
+        switch kind {
+        case .recording: id
+        case .chapter: parentID
+        default: nil
+        }
+    }
+
+    public init(kind: SearchKind, id: String, parentID: String?, workspaceID: WorkspaceID?, workspaceName: String?, authorID: PersonID?, authorName: String?, title: String, snippet: String, date: Date, offsetMs: Int? = nil) {
+        self.offsetMs = offsetMs
         self.kind = kind
         self.id = id
         self.parentID = parentID
@@ -110,7 +125,8 @@ public struct SearchPage: Sendable, Equatable {
 /// - Only what `reader` may read is returned, filtered inside the query: documents of
 ///   workspaces the reader is a member of, of open workspaces if `readsOpenWorkspaces`,
 ///   workspace-less content if `readsOrganisation`, people if `findsPeople`; articles of a
-///   workspace only for its members. Drafts, deleted posts, disabled or guest accounts are
+///   workspace only for its members; recordings and chapters only while complete, and
+///   shared ones of a non-secret workspace also with `readsOrganisation`. Drafts, deleted posts, disabled or guest accounts are
 ///   never found; archived articles only with `includeArchived`.
 /// - Matching folds case and å/ä/ö (and other diacritics); every term must match; the last
 ///   term matches as a prefix when `prefixLast`.

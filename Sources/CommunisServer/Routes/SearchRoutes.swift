@@ -22,6 +22,10 @@ struct SearchRoutes {
         var date: Date
         /// The web client's hash route of the result.
         var url: String
+        /// Recording and chapter results: the recording to open (`/api/v1/recordings/{id}`).
+        var recordingId: String?
+        /// Chapter results: where the chapter starts in the recording.
+        var offsetMs: Int?
 
         init(_ hit: SearchHit) {
             kind = hit.kind
@@ -35,6 +39,8 @@ struct SearchRoutes {
             }
             date = hit.date
             url = Self.url(hit)
+            recordingId = hit.recordingID
+            offsetMs = hit.kind == .chapter ? hit.offsetMs : nil
         }
 
         static func url(_ hit: SearchHit) -> String {
@@ -46,6 +52,8 @@ struct SearchRoutes {
             case (.blog, nil): return "#/people/\(hit.authorID?.description ?? "")/blog/\(id)"
             case (.person, _): return "#/people/\(id)"
             case (.article, _): return "#/knowledge/\(id)"
+            case (.recording, _): return "#/recordings/\(id)"
+            case (.chapter, _): return "#/recordings/\(hit.parentID ?? "")?t=\(hit.offsetMs ?? 0)"
             case (_, nil): return "#/"
             }
         }
@@ -69,14 +77,15 @@ struct SearchRoutes {
         }
     }
 
-    /// `type=thread,post` (`discussion` means both).
+    /// `type=thread,post` (`discussion` means both, `recording` a recording and its chapters).
     static func kinds(_ text: String?) throws -> Set<SearchKind> {
         guard let text else { return [] }
         var kinds: Set<SearchKind> = []
         for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
             if name == "discussion" { kinds.formUnion([.thread, .post]); continue }
+            if name == "recording" { kinds.formUnion([.recording, .chapter]); continue }
             guard let kind = SearchKind(rawValue: name) else {
-                throw Problem.badParameter("type", "must be a list of discussion, thread, post, blog, person, article")
+                throw Problem.badParameter("type", "must be a list of discussion, thread, post, blog, person, article, recording, chapter")
             }
             kinds.insert(kind)
         }

@@ -100,6 +100,8 @@ extension SQLiteStore {
         let rows = try Row.fetchAll(db, sql: """
             SELECT search_index.rowid AS rowid, d.kind, d.ref_id, d.parent_id, d.workspace_id, d.author_id, d.created_at,
                    CASE d.kind WHEN 'post' THEN coalesce((SELECT title FROM threads WHERE id = d.parent_id), '') ELSE d.title END AS title,
+                   CASE d.kind WHEN 'chapter' THEN (SELECT json_extract(r.chapters, '$[' || substr(d.ref_id, instr(d.ref_id, '#') + 1) || '].offsetMs')
+                                                    FROM recordings r WHERE r.id = d.parent_id) END AS offset_ms,
                    snippet(search_index, -1, char(57344), char(57345), '…', \(snippetTokens)) AS snippet,
                    w.name AS workspace_name, p.name AS author_name
             FROM search_index CROSS JOIN search_documents d ON d.id = search_index.rowid
@@ -118,7 +120,7 @@ extension SQLiteStore {
                 kind: kind, id: row["ref_id"], parentID: row["parent_id"],
                 workspaceID: workspace.flatMap { WorkspaceID($0) }, workspaceName: row["workspace_name"],
                 authorID: author.flatMap { PersonID($0) }, authorName: row["author_name"],
-                title: row["title"], snippet: row["snippet"] ?? "", date: Date(timeIntervalSince1970: created))
+                title: row["title"], snippet: row["snippet"] ?? "", date: Date(timeIntervalSince1970: created), offsetMs: row["offset_ms"])
         }
         return rowids.compactMap { byRowid[$0] }
     }
@@ -140,7 +142,15 @@ extension SQLiteStore {
             readable.append("(d.kind <> 'article' AND d.workspace_id IN (SELECT id FROM workspaces WHERE visibility = 'open'))")
         }
         if reader.findsPeople { readable.append("(d.workspace_id IS NULL AND d.kind = 'person')") }
-        if reader.readsOrganisation { readable.append("(d.workspace_id IS NULL AND d.kind <> 'person')") }
+        if reader.readsOrganisation {
+            readable.append("(d.workspace_id IS NULL AND d.kind <> 'person')")
+            // A recording shared with the organisation (RecordingPolicy): every employee reads
+            // it, except a secret workspace's. A chapter's recording is its parent.
+            readable.append("""
+                (d.kind IN ('recording', 'chapter') AND EXISTS (SELECT 1 FROM recordings r JOIN workspaces w ON w.id = r.workspace_id
+                    WHERE r.id = coalesce(d.parent_id, d.ref_id) AND r.shared_with_organisation = 1 AND w.visibility <> 'secret'))
+                """)
+        }
         var conditions = ["(" + readable.joined(separator: " OR ") + ")"]
         if !query.kinds.isEmpty {
             conditions.append("d.kind IN (" + query.kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")")

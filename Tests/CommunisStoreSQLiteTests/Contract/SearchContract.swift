@@ -20,6 +20,8 @@ enum SearchContract {
         Live.case("terms with quotes or FTS5 operators are plain words", hostile),
         Live.case("a malformed cursor is a validation error", badCursor),
         Live.case("articles: found by title, summary, steps and tags; archived only when asked; members only", articles),
+        Live.case("recordings: found by title and chapter titles (with the chapter's offset) only while complete", recordings),
+        Live.case("a secret workspace's recording titles never reach outsiders; shared ones reach employees, never guests", recordingPermissions),
     ]
 
     static func reader(_ person: Person) -> SearchReader {
@@ -251,5 +253,84 @@ enum SearchContract {
         #expect(ids(try await find(store, ["konferensrum"], as: olle, { $0.includeArchived = true })) == [organisation.id.description])
         try await store.deleteHowTo(organisation.id)
         #expect(ids(try await find(store, ["konferensrum"], as: olle, { $0.includeArchived = true })).isEmpty)
+    }
+}
+
+// MARK: Recordings
+
+extension SearchContract {
+    static func recording(_ store: Live.Store, _ title: String, in space: Workspace, by person: Person, state: Recording.State = .complete,
+                          shared: Bool = false, chapters: [RecordingChapter] = []) async throws -> Recording {
+        let meeting = Meeting(workspaceID: space.id, title: title, createdBy: person.id, createdAt: Instant.t0, threadID: ThreadID())
+        try await store.createMeeting(meeting)
+        let id = RecordingID()
+        let recording = Recording(
+            id: id, workspaceID: space.id, meetingID: meeting.id, title: title, kind: .guide, startedBy: person.id, startedAt: Instant.at(60),
+            state: state, fileName: "\(space.id)/\(id).opus", sharedWithOrganisation: shared, chapters: chapters)
+        try await store.insertRecording(recording)
+        return recording
+    }
+
+    static func recordings(_ store: Live.Store) async throws {
+        let (eva, space) = try await Live.world(store)
+        let running = try await recording(store, "Lathund Procapita", in: space, by: eva, state: .recording)
+        _ = try await store.addRecordingChapter(running.id, RecordingChapter(title: "Logga in med e-tjänstekortet", offsetMs: 1500))
+        _ = try await store.addRecordingChapter(running.id, RecordingChapter(title: "Välj enhet", offsetMs: 42_160))
+        #expect(ids(try await find(store, ["procapita"], as: eva)).isEmpty)
+        #expect(ids(try await find(store, ["enhet"], as: eva)).isEmpty)
+        _ = try await store.finishRecording(running.id, state: .complete, reason: .stopped, endedAt: Instant.at(120), durationMs: 60_000, sizeBytes: 100)
+        let byTitle = try await find(store, ["procapita"], as: eva)
+        #expect(ids(byTitle) == [running.id.description])
+        #expect(byTitle.hits.first?.kind == .recording && byTitle.hits.first?.recordingID == running.id.description)
+        #expect(byTitle.hits.first?.workspaceName == "Skolstart" && byTitle.hits.first?.title == "Lathund Procapita")
+        let chapter = try #require(try await find(store, ["enhet"], as: eva, { $0.kinds = [.chapter] }).hits.first)
+        #expect(chapter.id == "\(running.id)#1" && chapter.parentID == running.id.description && chapter.recordingID == running.id.description)
+        #expect(chapter.offsetMs == 42_160 && chapter.title == "Välj enhet")
+        // The recording's text holds its chapter titles too.
+        #expect(Set(try await find(store, ["tjanstekortet"], as: eva).hits.map(\.kind)) == [.recording, .chapter])
+        // Renaming and new chapters follow; a failed recording is not findable; delete removes all.
+        _ = try await store.updateRecording(running.id, RecordingChange(title: "Lathund Treserva", chapters: [RecordingChapter(title: "Starta", offsetMs: 0)]))
+        #expect(ids(try await find(store, ["procapita"], as: eva)).isEmpty)
+        #expect(ids(try await find(store, ["enhet"], as: eva)).isEmpty)
+        #expect(try await find(store, ["starta"], as: eva, { $0.kinds = [.chapter] }).hits.first?.offsetMs == 0)
+        #expect(ids(try await find(store, ["treserva"], as: eva)) == [running.id.description])
+        let failed = try await recording(store, "Misslyckad inspelning", in: space, by: eva, state: .recording)
+        _ = try await store.finishRecording(failed.id, state: .failed, reason: .writeFailed, endedAt: Instant.at(70), durationMs: 0, sizeBytes: 0)
+        #expect(ids(try await find(store, ["misslyckad"], as: eva)).isEmpty)
+        try await store.deleteRecording(running.id)
+        #expect(ids(try await find(store, ["treserva"], as: eva)).isEmpty)
+        #expect(ids(try await find(store, ["starta"], as: eva)).isEmpty)
+    }
+
+    static func recordingPermissions(_ store: Live.Store) async throws {
+        let eva = try await Fixture.insert(store, Fixture.person("Eva"))
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let guest = try await Fixture.insert(store, Fixture.person("Gunnar", role: .guest))
+        let secret = try await Fixture.createWorkspace(store, "Rekrytering", .secret, owner: eva.id)
+        let closed = try await Fixture.createWorkspace(store, "Ledningsgrupp", .closed, owner: eva.id)
+        let open = try await Fixture.createWorkspace(store, "Fikagruppen", .open, owner: eva.id)
+        let chapter = [RecordingChapter(title: "Kandidaterna", offsetMs: 500)]
+        let hidden = try await recording(store, "Hemlig intervju", in: secret, by: eva, chapters: chapter)
+        // Even shared, a secret workspace's recording stays inside it.
+        let hiddenShared = try await recording(store, "Hemlig genomgång", in: secret, by: eva, shared: true, chapters: chapter)
+        let closedPrivate = try await recording(store, "Stängd genomgång", in: closed, by: eva)
+        let closedShared = try await recording(store, "Delad genomgång", in: closed, by: eva, shared: true, chapters: [RecordingChapter(title: "Budgeten", offsetMs: 900)])
+        let openOne = try await recording(store, "Öppen genomgång", in: open, by: eva)
+        #expect(Set(ids(try await find(store, ["genomgång"], as: eva))) == [hiddenShared.id.description, closedPrivate.id.description, closedShared.id.description, openOne.id.description])
+        #expect(Set(ids(try await find(store, ["genomgång"], as: olle))) == [closedShared.id.description, openOne.id.description])
+        #expect(ids(try await find(store, ["hemlig"], as: olle)).isEmpty)
+        #expect(ids(try await find(store, ["intervju"], as: olle)).isEmpty)
+        #expect(ids(try await find(store, ["kandidaterna"], as: olle)).isEmpty)
+        #expect(ids(try await find(store, ["hemlig"], as: olle, { $0.workspace = secret.id })).isEmpty)
+        #expect(try await find(store, ["hemlig"], as: olle, limit: 1).nextCursor == nil)
+        #expect(ids(try await find(store, ["budgeten"], as: olle)) == ["\(closedShared.id)#0"])
+        // Guests read only their workspaces: shared does not reach them.
+        #expect(ids(try await find(store, ["genomgång"], as: guest)).isEmpty)
+        try await store.addMember(Membership(workspaceID: closed.id, personID: guest.id, role: .member, joinedAt: Instant.t0))
+        #expect(Set(ids(try await find(store, ["genomgång"], as: guest))) == [closedPrivate.id.description, closedShared.id.description])
+        _ = hidden
+        // Unsharing takes it away from outsiders again.
+        _ = try await store.updateRecording(closedShared.id, RecordingChange(sharedWithOrganisation: false))
+        #expect(ids(try await find(store, ["genomgång"], as: olle)) == [openOne.id.description])
     }
 }
