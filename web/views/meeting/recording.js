@@ -76,7 +76,7 @@ export function recordingControls(ctx, { client, alert, kind = 'meeting', title 
     placeholder: t('recording.chapter.placeholder'), 'aria-describedby': `${inputId}-err` });
   const chapterError = h('p', { class: 'field-error', id: `${inputId}-err`, hidden: true });
   const chapterBtn = h('button', { type: 'submit', class: `btn btn-primary rec-mark${big ? ' rec-mark-big' : ''}` }, t('recording.chapter.mark'));
-  const chapterForm = h('form', { class: `rec-chapter-form${big ? ' rec-chapter-form-big' : ''}`, novalidate: true, 'aria-label': t('recording.chapter.label') },
+  const chapterForm = h('form', { class: `rec-chapter-form${big ? ' rec-chapter-form-big' : ''}`, novalidate: true, 'aria-label': t('recording.chapter.form') },
     h('div', { class: 'field' }, h('label', { for: inputId }, t('recording.chapter.label')), chapterInput, chapterError),
     chapterBtn);
   chapterForm.addEventListener('submit', async (e) => {
