@@ -155,6 +155,13 @@ def test_a_trainer_records_a_guide_and_a_colleague_plays_its_chapter_from_the_ho
     assert abs(state["d"] * 1000 - rec["durationMs"]) < 1_500, (state, rec["durationMs"])
     screenshot(sara, "recording-3-sara-plays-chapter")
 
+    # The recording's own page at the chapter (a search result of kind chapter links there).
+    sara.get_by_role("link", name=f"Öppna inspelningen {title}").click()
+    expect(sara.get_by_role("heading", name=title, level=1)).to_be_visible()
+    sara.goto(f"/#/recordings/{recording_id}?t={offset_ms}")
+    page_audio = "document.querySelector('.recording-page audio')"
+    wait_until(sara, f"{page_audio} && {page_audio}.readyState >= 1 && {page_audio}.currentTime >= {start}", 10)
+
 
 def _workspace_with_erik(anna: Api) -> str:
     erik_id = Api(anna.base, ERIK).user["id"]
