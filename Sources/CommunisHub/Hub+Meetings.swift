@@ -28,3 +28,6 @@ extension Hub: MeetingLive {
 
 /// The Meetings service keeps the records of the live meetings.
 extension Meetings: MeetingRecords {}
+
+/// The Recordings service stores what the meeting rooms record.
+extension Recordings: RecordingRecords {}

@@ -11,6 +11,8 @@ extension LiveSession {
     private struct HandData: Decodable { var streamId: UInt16?; var raised: Bool }
     private struct StreamData: Decodable { var streamId: UInt16 }
     private struct Done: Encodable { var ok = true }
+    private struct RecordingStart: Decodable { var title: String?; var kind: String? }
+    private struct ChapterData: Decodable { var title: String }
 
     /// Returns the `data` of the ack.
     func meetingCommand(_ head: Wire.Head, _ text: Data) async throws -> Data? {
@@ -46,6 +48,22 @@ extension LiveSession {
             // Persist, then publish: stored as ended before anyone is told.
             try await meetings.end(meeting: meeting, by: viewer.id)
             await registry.end(meeting, by: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
+        case "meeting.recording.start":
+            let data = (try? Wire.data(RecordingStart.self, of: text)) ?? RecordingStart()
+            guard let kind = Recording.Kind(rawValue: data.kind ?? "meeting") else {
+                throw WireError(.validation, "kind must be meeting or guide.")
+            }
+            struct Started: Encodable { var recording: MeetingJSON.RecordingState }
+            let recording = try await registry.startRecording(connection, meeting: meeting, title: data.title, kind: kind)
+            return Wire.json(Started(recording: recording))
+        case "meeting.recording.stop":
+            struct Stopped: Encodable { var recordingId: RecordingID; var durationMs: Int }
+            let stopped = try await registry.stopRecording(connection, meeting: meeting)
+            return Wire.json(Stopped(recordingId: stopped.id, durationMs: stopped.durationMs))
+        case "meeting.recording.chapter":
+            struct Marked: Encodable { var chapter: RecordingChapter }
+            let title = try Wire.data(ChapterData.self, of: text).title
+            return Wire.json(Marked(chapter: try await registry.addChapter(connection, meeting: meeting, title: title)))
         case "meeting.stats":
             struct Stats: Encodable { var participants: [MeetingJSON.StreamStats] }
             return Wire.json(Stats(participants: try await registry.statistics(connection, meeting: meeting)))
@@ -68,8 +86,26 @@ extension LiveSession {
             person: .init(id: viewer.id, name: viewer.person.name), moderator: access.moderator, guest: access.guest,
             waitsInLobby: access.waitsInLobby)
         let joined = try await hub.meetings.join(access.meeting, sink: sink, entrant: entrant, muted: muted, records: meetings)
-        struct Joined: Encodable { var state: String; var streamId: UInt16; var meeting: MeetingJSON.Snapshot? }
-        return Wire.json(Joined(state: joined.meeting == nil ? "lobby" : "joined", streamId: joined.stream, meeting: joined.meeting))
+        struct Joined: Encodable {
+            var state: String
+            var streamId: UInt16
+            var meeting: MeetingJSON.Snapshot?
+            var recording: MeetingJSON.RecordingState?
+            enum Keys: String, CodingKey { case state, streamId, meeting, recording }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: Keys.self)
+                try c.encode(state, forKey: .state)
+                try c.encode(streamId, forKey: .streamId)
+                if let meeting {
+                    try c.encode(meeting, forKey: .meeting)
+                } else {
+                    // Waiting in the lobby: whether the meeting is being recorded (null if not).
+                    try c.encode(recording, forKey: .recording)
+                }
+            }
+        }
+        return Wire.json(Joined(state: joined.meeting == nil ? "lobby" : "joined", streamId: joined.stream, meeting: joined.meeting,
+                                recording: joined.recording))
     }
 
     private func meetingTopic(_ head: Wire.Head) throws -> MeetingID {

@@ -12,8 +12,11 @@ import ServiceLifecycle
 /// Builds the Communis application: routes, middleware and long-running services around a
 /// store that the caller has opened and migrated. The executable and the tests both call
 /// this, so tests exercise exactly what runs in production.
+///
+/// `diskSpace` replaces the recorder's view of free disk space (tests simulate a full disk).
 public func buildApplication(
-    configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger
+    configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger,
+    diskSpace: (any DiskSpaceProbe)? = nil
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
     // Nobody is in a meeting when the server starts: stays a crash left open end now.
@@ -22,10 +25,18 @@ public func buildApplication(
     // One set of audio counters for the whole process: every meeting's relay and every
     // connection's audio queue count into it (`/api/v1/admin/metrics` reads it).
     let audioMetrics = AudioMetrics()
+    // Recordings a crash cut off are finalised before anyone can start a new one.
+    let recordings = Recordings(store: store, directory: configuration.recordingsDirectory, clock: clock)
+    try await RecordingRecovery.run(recordings, logger: logger)
+    var recorder = MeetingRecorder.Settings()
+    recorder.bitrate = Int32(configuration.recordingBitrate)
+    recorder.minFreeBytes = Int64(configuration.recordingMinFreeMB) << 20
+    if let diskSpace { recorder.diskSpace = diskSpace }
     let meetings = MeetingHub.Settings(
         maxParticipants: configuration.meetingMaxParticipants,
         audio: AudioLimits(maxPacketBytes: configuration.meetingMaxPacketBytes, maxPacketsPerSecond: configuration.meetingMaxPacketsPerSecond),
-        metrics: audioMetrics)
+        metrics: audioMetrics,
+        recording: RecordingSettings(records: recordings, recorder: recorder, keepParticipantStreams: configuration.recordingKeepParticipantStreams))
     let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit, meetings: meetings), logger: logger)
     let services = await Services(store: store, publisher: hub, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
     let router = buildRouter(services: services, configuration: configuration, hub: hub, logger: logger)
@@ -90,6 +101,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     DiscussionRoutes(services: services).register(on: api)
     MeetingRoutes(services: services, live: hub, audio: hub?.meetings.settings.metrics).register(on: api)
     HowToRoutes(services: services).register(on: api)
+    RecordingRoutes(services: services).register(on: api)
     SearchRoutes(services: services).register(on: api)
     let blogs = BlogRoutes(services: services)
     blogs.register(on: api)

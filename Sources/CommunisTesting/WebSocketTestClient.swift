@@ -65,7 +65,9 @@ public final class WebSocketTestClient: Sendable {
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         let handshake = request
-        let channel = try await ClientBootstrap(group: loop)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
@@ -74,6 +76,11 @@ public final class WebSocketTestClient: Sendable {
                 }
             }
             .connect(host: host, port: port).get()
+        } catch {
+            // Nobody listens (yet): the handshake promise must not leak.
+            opened.fail(error)
+            throw error
+        }
         try await opened.futureResult.get()
         return WebSocketTestClient(channel: channel, inbox: inbox)
     }

@@ -1,3 +1,4 @@
+import CommunisMedia
 import CommunisModel
 import CommunisServer
 import CommunisServices
@@ -53,8 +54,8 @@ struct MeetingWorld: Sendable {
     }
 
     /// Runs the real application on a free port for `body`, then removes the folder.
-    func run(_ body: @escaping @Sendable (Server) async throws -> Void) async throws {
-        let app = try await buildApplication(configuration: world.configuration, store: world.store, logger: quietLogger)
+    func run(diskSpace: (any DiskSpaceProbe)? = nil, _ body: @escaping @Sendable (Server) async throws -> Void) async throws {
+        let app = try await buildApplication(configuration: world.configuration, store: world.store, logger: quietLogger, diskSpace: diskSpace)
         try await app.test(.live) { client in
             try await body(Server(port: try #require(client.port), tokens: tokens, client: client))
         }

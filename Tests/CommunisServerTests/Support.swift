@@ -27,6 +27,7 @@ struct World {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration.defaults
         configuration.dataDirectory = directory.path
+        configuration.recordingsDirectory = directory.appendingPathComponent("recordings").path
         configuration.bcryptCost = 4  // the minimum: these tests check behaviour, not hash strength
         configuration.loginAttemptsPerAddress = 1000
         configure(&configuration)

@@ -24,11 +24,15 @@ public actor MeetingHub {
         public var audio: AudioLimits
         /// Process-wide audio counters, shared by every relay (and the WebSocket layer).
         public var metrics: AudioMetrics
+        /// How meetings are recorded (nil records: recording is not available).
+        public var recording: RecordingSettings
 
-        public init(maxParticipants: Int = 50, audio: AudioLimits = AudioLimits(), metrics: AudioMetrics = AudioMetrics()) {
+        public init(maxParticipants: Int = 50, audio: AudioLimits = AudioLimits(), metrics: AudioMetrics = AudioMetrics(),
+                    recording: RecordingSettings = RecordingSettings()) {
             self.maxParticipants = maxParticipants
             self.audio = audio
             self.metrics = metrics
+            self.recording = recording
         }
 
         var limits: MeetingJSON.Limits {
@@ -104,7 +108,8 @@ public actor MeetingHub {
                                  lastStream: lastStreams[meeting.id] ?? 0)
         var logger = logger
         logger[metadataKey: "meeting.id"] = "\(meeting.id)"
-        let room = MeetingRoom(state: state, audioLimits: settings.audio, metrics: settings.metrics, records: records, announce: announce, logger: logger)
+        let room = MeetingRoom(meeting: meeting, state: state, audioLimits: settings.audio, metrics: settings.metrics, records: records,
+                               recordingSettings: settings.recording, announce: announce, logger: logger)
         rooms[meeting.id] = room
         return room
     }
@@ -130,6 +135,21 @@ public actor MeetingHub {
 
     public func statistics(_ connection: ConnectionID, meeting: MeetingID) async throws -> [MeetingJSON.StreamStats] {
         try await room(of: connection, meeting).statistics(for: connection)
+    }
+
+    // MARK: Recording (moderators)
+
+    public func startRecording(_ connection: ConnectionID, meeting: MeetingID, title: String?, kind: Recording.Kind) async throws -> MeetingJSON.RecordingState {
+        try await room(of: connection, meeting).startRecording(connection: connection, title: title, kind: kind)
+    }
+
+    /// Returns the recording's id and the length of its audio.
+    public func stopRecording(_ connection: ConnectionID, meeting: MeetingID) async throws -> (id: RecordingID, durationMs: Int) {
+        try await room(of: connection, meeting).stopRecording(connection: connection)
+    }
+
+    public func addChapter(_ connection: ConnectionID, meeting: MeetingID, title: String) async throws -> RecordingChapter {
+        try await room(of: connection, meeting).addChapter(connection: connection, title: title)
     }
 
     private func room(of connection: ConnectionID, _ meeting: MeetingID) throws -> MeetingRoom {

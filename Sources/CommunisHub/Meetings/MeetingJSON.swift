@@ -47,6 +47,46 @@ public enum MeetingJSON {
         public var lobby: [LobbyEntry]
         public var speaking: [UInt16]
         public var limits: Limits
+        /// The recording running now; encoded as null when there is none.
+        public var recording: RecordingState?
+
+        enum CodingKeys: String, CodingKey {
+            case id, workspaceId, title, threadId, you, moderator, participants, lobby, speaking, limits, recording
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(workspaceId, forKey: .workspaceId)
+            try c.encode(title, forKey: .title)
+            try c.encode(threadId, forKey: .threadId)
+            try c.encode(you, forKey: .you)
+            try c.encode(moderator, forKey: .moderator)
+            try c.encode(participants, forKey: .participants)
+            try c.encode(lobby, forKey: .lobby)
+            try c.encode(speaking, forKey: .speaking)
+            try c.encode(limits, forKey: .limits)
+            try c.encode(recording, forKey: .recording)
+        }
+    }
+
+    /// A recording in progress, as participants (and the lobby) see it.
+    public struct RecordingState: Codable, Sendable, Equatable {
+        public var id: RecordingID
+        public var title: String
+        public var kind: Recording.Kind
+        public var startedAt: Date
+        public var startedBy: PersonRef
+        public var chapters: [RecordingChapter]
+
+        public init(id: RecordingID, title: String, kind: Recording.Kind, startedAt: Date, startedBy: PersonRef, chapters: [RecordingChapter] = []) {
+            self.id = id
+            self.title = title
+            self.kind = kind
+            self.startedAt = startedAt
+            self.startedBy = startedBy
+            self.chapters = chapters
+        }
     }
 
     /// `meeting.roster` in the workspace.
@@ -104,6 +144,11 @@ public enum MeetingEvent: Sendable, Equatable {
     case speaking([UInt16])
     /// `by` nil when the meeting ended because its workspace was deleted.
     case ended(by: MeetingJSON.PersonRef?)
+    /// Recording started (`recording` set) or stopped (nil, with the reason).
+    case recording(MeetingJSON.RecordingState?, reason: Recording.StopReason?)
+    case recordingChapter(recording: RecordingID, chapter: RecordingChapter)
+    /// The recorder left audio out because it could not keep up (moderators).
+    case recordingBehind(recording: RecordingID, droppedPackets: Int)
 
     public var type: String {
         switch self {
@@ -115,6 +160,9 @@ public enum MeetingEvent: Sendable, Equatable {
         case .removed: "meeting.removed"
         case .speaking: "meeting.speaking"
         case .ended: "meeting.ended"
+        case .recording: "meeting.recording"
+        case .recordingChapter: "meeting.recording.chapter"
+        case .recordingBehind: "meeting.recording.behind"
         }
     }
 
@@ -128,6 +176,18 @@ public enum MeetingEvent: Sendable, Equatable {
         struct Removed: Encodable { var reason: String; var by: MeetingJSON.PersonRef? }
         struct Speaking: Encodable { var speaking: [UInt16] }
         struct Ended: Encodable { var by: MeetingJSON.PersonRef? }
+        struct RecordingChanged: Encodable {
+            var recording: MeetingJSON.RecordingState?
+            var reason: Recording.StopReason?
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: Keys.self)
+                try c.encode(recording, forKey: .recording)  // null when stopped
+                try c.encodeIfPresent(reason, forKey: .reason)
+            }
+            enum Keys: String, CodingKey { case recording, reason }
+        }
+        struct Chapter: Encodable { var recordingId: RecordingID; var chapter: RecordingChapter }
+        struct Behind: Encodable { var recordingId: RecordingID; var droppedPackets: Int }
         return switch self {
         case .participantJoined(let participant): Wire.json(Joined(participant: participant))
         case .participantUpdated(let participant, let by): Wire.json(Updated(participant: participant, by: by))
@@ -137,6 +197,9 @@ public enum MeetingEvent: Sendable, Equatable {
         case .removed(let reason, let by): Wire.json(Removed(reason: reason, by: by))
         case .speaking(let streams): Wire.json(Speaking(speaking: streams))
         case .ended(let by): Wire.json(Ended(by: by))
+        case .recording(let recording, let reason): Wire.json(RecordingChanged(recording: recording, reason: reason))
+        case .recordingChapter(let recording, let chapter): Wire.json(Chapter(recordingId: recording, chapter: chapter))
+        case .recordingBehind(let recording, let dropped): Wire.json(Behind(recordingId: recording, droppedPackets: dropped))
         }
     }
 }

@@ -35,23 +35,30 @@ actor MeetingRoom {
     nonisolated let meetingID: MeetingID
     nonisolated let workspaceID: WorkspaceID
     private let topic: String
-    private var state: MeetingState
-    private var sinks: [UInt16: any LiveSink] = [:]
-    private var relay: AudioRelay?
+    /// The meeting as stored when the room was made (for the records of its recordings).
+    let meeting: Meeting
+    var state: MeetingState
+    var sinks: [UInt16: any LiveSink] = [:]
+    var relay: AudioRelay?
     private let audioLimits: AudioLimits
     private let metrics: AudioMetrics
     private let records: any MeetingRecords
+    let recordingSettings: RecordingSettings
+    /// The recording running now (MeetingRoom+Recording.swift).
+    var activeRecording: ActiveRecording?
     private let announce: @Sendable (RosterAnnouncement) async -> Void
-    private let logger: Logger
+    let logger: Logger
     private var attendance: [UInt16: Int64] = [:]
     /// Stays that ended before the store answered with their id.
     private var endedEarly: Set<UInt16> = []
     private var speakingFlush: Task<Void, Never>?
     private var lastSpeakingChange: ContinuousClock.Instant?
-    private var closed = false
+    private(set) var closed = false
 
-    init(state: MeetingState, audioLimits: AudioLimits, metrics: AudioMetrics, records: any MeetingRecords,
-         announce: @escaping @Sendable (RosterAnnouncement) async -> Void, logger: Logger) {
+    init(meeting: Meeting, state: MeetingState, audioLimits: AudioLimits, metrics: AudioMetrics, records: any MeetingRecords,
+         recordingSettings: RecordingSettings, announce: @escaping @Sendable (RosterAnnouncement) async -> Void, logger: Logger) {
+        self.meeting = meeting
+        self.recordingSettings = recordingSettings
         self.meetingID = state.info.id
         self.workspaceID = state.info.workspaceID
         self.topic = Topic.meeting(state.info.id.description)
@@ -89,6 +96,7 @@ actor MeetingRoom {
     /// The meeting ended: everyone is told, audio stops, stays end, the workspace learns it.
     func end(by: MeetingJSON.PersonRef?) async -> Outcome {
         var outcome = await carryOut(state.end(by: by))
+        await stopRecording(reason: .meetingEnded)
         speakingFlush?.cancel()
         await relay?.close()
         relay = nil
@@ -113,6 +121,7 @@ actor MeetingRoom {
     func closeIfEmpty() async -> UInt16? {
         guard !closed, state.isEmpty else { return nil }
         closed = true
+        await stopRecording(reason: .everyoneLeft)
         speakingFlush?.cancel()
         await relay?.close()
         relay = nil
@@ -151,7 +160,7 @@ actor MeetingRoom {
     // MARK: Carrying out actions
 
     /// Messages and audio routes first, in order; then the workspace roster and the records.
-    private func carryOut(_ actions: [MeetingAction]) async -> Outcome {
+    func carryOut(_ actions: [MeetingAction]) async -> Outcome {
         var outcome = Outcome()
         var rosterChanged = false
         var writes: [MeetingAction] = []
@@ -166,6 +175,7 @@ actor MeetingRoom {
             case .relayRemove(let stream):
                 sinks[stream]?.audioPeer?.setUplink(nil)
                 await relay?.remove(stream: stream)
+                activeRecording?.recorder.removeParticipant(stream: stream)
             case .detach(let stream, let connection):
                 sinks[stream] = nil
                 outcome.detached.append(connection)
@@ -181,12 +191,17 @@ actor MeetingRoom {
             await announce(RosterAnnouncement(workspace: workspaceID, meeting: meetingID, at: .now, frame: frame))
         }
         for write in writes { await record(write) }
+        // A recording never outlives the last participant (the lobby alone is not a meeting).
+        if activeRecording != nil, state.participants.isEmpty, !state.ended { await stopRecording(reason: .everyoneLeft) }
         return outcome
     }
 
     private func addToRelay(_ stream: UInt16, muted: Bool) async {
+        if activeRecording != nil, let member = state.participants.first(where: { $0.stream == stream }) { await addToRecording(member) }
         guard let peer = sinks[stream]?.audioPeer else { return }
+        let isNew = self.relay == nil
         let relay = self.relay ?? makeRelay(loop: peer.audioLoop)
+        if isNew, let recorder = activeRecording?.recorder { await relay.setRecordingTap(recorder) }
         await relay.add(stream: stream, listener: peer, muted: muted)
         // Removed while the relay was being told: its `relayRemove` already ran (or will run
         // after this on the relay's loop), so no route is set.
@@ -205,7 +220,7 @@ actor MeetingRoom {
     }
 
     /// Encodes once and sends the same bytes to every recipient, one hop per event loop.
-    private func send(_ event: MeetingEvent, to streams: [UInt16]) {
+    func send(_ event: MeetingEvent, to streams: [UInt16]) {
         guard !streams.isEmpty else { return }
         let frame = ByteBuffer(bytes: Wire.frame(type: event.type, topic: topic, data: event.data))
         var batches: [ObjectIdentifier: (group: any LiveSinkGroup, sinks: [any LiveSink])] = [:]
@@ -223,11 +238,8 @@ actor MeetingRoom {
     private func record(_ write: MeetingAction) async {
         let records = records
         let meeting = meetingID
-        // Written in a task of their own: a connection's task cancelled at shutdown must not
-        // cancel the record of its leaving (the store closes after every connection).
-        func shielded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-            try await Task { try await body() }.value
-        }
+        // Written in a task of their own (`shielded`): a connection's task cancelled at shutdown
+        // must not cancel the record of its leaving (the store closes after every connection).
         do {
             switch write {
             case .markStarted:

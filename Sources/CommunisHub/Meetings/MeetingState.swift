@@ -76,6 +76,10 @@ public struct MeetingState: Sendable {
     private var started: Bool
     /// The last stream id handed out; ids are not reused while the meeting is live.
     public private(set) var lastStream: UInt16
+    /// The recording running now (see MeetingState+Recording.swift), and whether a start is
+    /// under way (the store and the file are being prepared).
+    public internal(set) var recording: MeetingJSON.RecordingState?
+    var recordingStarting = false
 
     /// `lastStream`: the last id handed out before (a meeting whose room was closed when
     /// everyone left and is now joined again continues from there). `started`: the store
@@ -115,7 +119,7 @@ public struct MeetingState: Sendable {
         return MeetingJSON.Snapshot(
             id: info.id, workspaceId: info.workspaceID, title: info.title, threadId: info.threadID, you: stream,
             moderator: moderator, participants: participants.map(\.json), lobby: moderator ? lobby.map(\.lobbyJSON) : [],
-            speaking: speaking, limits: limits)
+            speaking: speaking, limits: limits, recording: recording)
     }
 
     // MARK: Joining and leaving
@@ -125,6 +129,8 @@ public struct MeetingState: Sendable {
         /// nil: waiting in the lobby.
         public var meeting: MeetingJSON.Snapshot?
         public var actions: [MeetingAction]
+        /// The recording running when someone entered the lobby (a guest is told before being admitted).
+        public var recording: MeetingJSON.RecordingState? = nil
     }
 
     /// A connection joins: straight in, or into the lobby when `waitsInLobby`. The caller has
@@ -142,7 +148,7 @@ public struct MeetingState: Sendable {
             }
             let stream = try nextStream()
             lobby.append(Member(stream: stream, connection: connection, person: person, moderator: moderator, guest: guest, muted: muted))
-            return Joined(stream: stream, meeting: nil, actions: [lobbyChanged()])
+            return Joined(stream: stream, meeting: nil, actions: [lobbyChanged()], recording: recording)
         }
         try checkRoom()
         let stream = try nextStream()
@@ -379,7 +385,7 @@ public struct MeetingState: Sendable {
         return member
     }
 
-    private func moderator(_ connection: ConnectionID) throws(WireError) -> Member {
+    func moderator(_ connection: ConnectionID) throws(WireError) -> Member {
         let me = try participant(connection)
         guard me.moderator else { throw WireError(.forbidden, "Only the meeting's moderators can do this.") }
         return me
