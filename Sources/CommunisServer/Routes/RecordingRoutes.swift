@@ -7,7 +7,7 @@ import Hummingbird
 /// Recordings (inspelningar) over HTTP: list, one with its participants, the audio (with
 /// Range requests, so that a browser's `<audio>` can seek), edit and delete. Every read
 /// checks the reader's standing (`RecordingPolicy`); a recording a reader may not know of is
-/// 404. `HEAD …/audio` is answered by the router from the `GET` (headers only, no file read).
+/// 404. `HEAD …/audio` gives the `GET`'s status and headers without reading the file.
 struct RecordingRoutes {
     let services: Services
     /// Chunks read from the file into the response: the file is never held whole in memory.
@@ -69,6 +69,13 @@ struct RecordingRoutes {
             let viewer = try context.requireViewer()
             let audio = try await recordings.audio(viewer: viewer, id: try context.parameters.id("id"))
             return try await Self.audioResponse(audio, request: request, context: context)
+        }
+        // The router does not derive HEAD from GET here: the same answer without the body
+        // (the file is only looked at, never read).
+        api.head("recordings/:id/audio") { request, context in
+            let viewer = try context.requireViewer()
+            let audio = try await recordings.audio(viewer: viewer, id: try context.parameters.id("id"))
+            return try await Self.audioResponse(audio, request: request, context: context).createHeadResponse()
         }
     }
 
