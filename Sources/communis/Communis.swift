@@ -76,7 +76,8 @@ struct Serve: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: configuration.recordingsDirectory, withIntermediateDirectories: true)
         let store = try storage.openStore(configuration, logger: logger)
         if demo {
-            let seeded = try await DemoOrganisation.seedIfEmpty(store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)))
+            let seeded = try await DemoOrganisation.seedIfEmpty(
+                store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)), recordingsDirectory: configuration.recordingsDirectory)
             say(seeded ? "Demodata skapad. / Demo data created." : "Databasen har redan innehåll; ingen demodata lades till. / The database already has data; no demo data added.")
             let address = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)/"
             say("""

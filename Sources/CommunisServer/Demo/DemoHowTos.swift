@@ -5,7 +5,8 @@ import Foundation
 
 /// The demo's knowledge bank: a few realistic lathundar, written by the IT workspace's owner.
 enum DemoHowTos {
-    static func seed(store: any CommunisStore, byName: [String: Person], workspaceIDs: [String: WorkspaceID]) async throws {
+    /// `guide`: the demo's guide recording, embedded in the Procapita lathund with its chapters.
+    static func seed(store: any CommunisStore, byName: [String: Person], workspaceIDs: [String: WorkspaceID], guide: Recording? = nil) async throws {
         guard let ahmed = byName["Ahmed Hassan"], let it = workspaceIDs["Lathundar och IT-tips"] else { return }
         let howTos = HowTos(store: store)
         let viewer = Viewer(person: ahmed)
@@ -23,10 +24,7 @@ enum DemoHowTos {
             tags: ["Procapita", "Inloggning", "SITHS"],
             audience: HowToAudience(departments: ["Vård- och omsorgsförvaltningen", "Socialförvaltningen"]),
             reviewBy: "2027-06-30",
-            recordings: [RecordingReference(recordingId: "demo-procapita", title: "Genomgång: logga in", chapters: [
-                RecordingChapter(title: "Steg 1: Kortläsaren", offsetMs: 0),
-                RecordingChapter(title: "Steg 2: Logga in i Procapita", offsetMs: 42_000),
-            ])]))
+            recordings: guide.map { [RecordingReference(recordingId: $0.id.description, title: $0.title, chapters: $0.chapters)] } ?? []))
         _ = try await howTos.create(viewer: viewer, workspace: nil, draft: HowToDraft(
             title: "Boka konferensrum i Outlook",
             summary: "Boka ett rum i Stadshuset med Outlooks rumssökare.",

@@ -88,7 +88,8 @@ public enum DemoOrganisation {
     ]
 
     /// Fills an empty database; returns false (and changes nothing) if anyone exists already.
-    public static func seedIfEmpty(store: any CommunisStore, hasher: any PasswordHasher) async throws -> Bool {
+    /// `recordingsDirectory`: where the demo guide's recording is written (nil: no recording).
+    public static func seedIfEmpty(store: any CommunisStore, hasher: any PasswordHasher, recordingsDirectory: String? = nil) async throws -> Bool {
         guard try await store.countPeople() == 0 else { return false }
         let administration = Administration(store: store, hasher: hasher)
         let workspaceService = Workspaces(store: store)
@@ -118,7 +119,11 @@ public enum DemoOrganisation {
             _ = try await Meetings(store: store, publisher: NoLivePublisher()).create(
                 viewer: Viewer(person: ahmed), workspace: it, title: "Veckomöte IT", scheduledFor: tomorrowAtNine())
         }
-        try await DemoHowTos.seed(store: store, byName: byName, workspaceIDs: workspaceIDs)
+        var guide: Recording?
+        if let recordingsDirectory, let ahmed = byName["Ahmed Hassan"], let it = workspaceIDs["Lathundar och IT-tips"] {
+            guide = try await DemoRecordings.seedGuide(store: store, directory: recordingsDirectory, trainer: ahmed, workspace: it)
+        }
+        try await DemoHowTos.seed(store: store, byName: byName, workspaceIDs: workspaceIDs, guide: guide)
         return true
     }
 
