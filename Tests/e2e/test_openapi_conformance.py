@@ -9,7 +9,11 @@ import json
 import os
 import re
 import socket
+import sqlite3
+import struct
 import tempfile
+import time
+import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,6 +37,7 @@ JSON_MEDIA = {"application/json", "application/problem+json"}
 ATOM_MEDIA = "application/atom+xml"
 ATOM = "{http://www.w3.org/2005/Atom}"
 PROMETHEUS_MEDIA = "text/plain"
+AUDIO_MEDIA = "audio/ogg"
 
 
 def decode(content_type: str, raw: bytes) -> dict | str:
@@ -42,7 +47,40 @@ def decode(content_type: str, raw: bytes) -> dict | str:
         return {}
     if media in JSON_MEDIA:
         return json.loads(raw)
+    if media.startswith("audio/"):
+        return raw
     return raw.decode("utf-8")
+
+
+def ogg_crc(data: bytes) -> int:
+    """Ogg's CRC-32: polynomial 0x04C11DB7, not reflected, initial value 0."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 24
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
+    return crc
+
+
+def ogg_opus(packets: int = 50) -> bytes:
+    """A small real Ogg Opus file (RFC 7845): OpusHead, OpusTags, then `packets` 20 ms CELT
+    silence frames on one page, the last page marked end of stream."""
+    serial = 0x436F6D6D
+
+    def page(kind: int, granule: int, sequence: int, segments: list[bytes]) -> bytes:
+        lacing = b""
+        for segment in segments:
+            lacing += b"\xff" * (len(segment) // 255) + bytes([len(segment) % 255])
+        header = b"OggS" + struct.pack("<BBqIIIB", 0, kind, granule, serial, sequence, 0, len(lacing)) + lacing
+        body = b"".join(segments)
+        crc = ogg_crc(header + body)
+        return header[:22] + struct.pack("<I", crc) + header[26:] + body
+
+    head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48000, 0, 0)
+    tags = b"OpusTags" + struct.pack("<I", 8) + b"communis" + struct.pack("<I", 0)
+    silence = bytes([0xF8, 0xFF, 0xFE])
+    return (page(0x02, 0, 0, [head]) + page(0x00, 0, 1, [tags])
+            + page(0x04, packets * 960, 2, [silence] * packets))
 
 
 def atom_feed(text: str) -> ElementTree.Element:
@@ -193,6 +231,11 @@ class Checked:
                 raise AssertionError(f"{method} {template} {status}: not well-formed XML: {error}") from None
         elif media == PROMETHEUS_MEDIA:
             prometheus_text(f"{method} {template} {status}", payload)
+        elif media == AUDIO_MEDIA:
+            assert isinstance(payload, bytes) and payload, f"{method} {template} {status}: an empty audio body"
+            if status == 200:
+                assert payload.startswith(b"OggS"), f"{method} {template} {status}: not an Ogg stream"
+            return payload
         else:
             assert media in JSON_MEDIA, f"{method} {template} {status}: no check for bodies of type {media}"
         ref = BASE + "#/" + pointer(*location, "content", media, "schema")
@@ -219,8 +262,34 @@ def another_client(server: Running, cookies: bool = True) -> Running:
     return client
 
 
+def stored_recording(data_dir: Path, workspace: str, meeting: str, person: str, title: str, state: str = "complete",
+                     chapters: list[dict] | None = None) -> tuple[str, bytes]:
+    """A recording as the recorder leaves it: the row written into the server's database (no
+    live meeting runs in this walk; the search triggers fire as for any write) and, when
+    complete, a small real Ogg Opus file under the recordings folder."""
+    recording = str(uuid.uuid4())
+    audio = ogg_opus()
+    file_name = f"{workspace}/{recording}.opus"
+    if state == "complete":
+        (data_dir / "rec" / workspace).mkdir(parents=True, exist_ok=True)
+        (data_dir / "rec" / file_name).write_bytes(audio)
+    now = time.time()
+    with sqlite3.connect(data_dir / "communis.sqlite", timeout=10) as db:
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(
+            "INSERT INTO recordings (id, workspace_id, meeting_id, title, kind, started_by, started_at, ended_at, duration_ms,"
+            " size_bytes, state, stop_reason, file_name, shared_with_organisation, chapters) VALUES (?, ?, ?, ?, 'meeting', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            (recording, workspace, meeting, title, person, now - 1, now if state == "complete" else None,
+             1000 if state == "complete" else 0, len(audio) if state == "complete" else 0, state,
+             "stopped" if state == "complete" else None, file_name, json.dumps(chapters or [])))
+        db.execute("INSERT INTO recording_participants (recording_id, stream_id, person_id, joined_offset_ms) VALUES (?, 1, ?, 0)",
+                   (recording, person))
+    db.close()
+    return recording, audio
+
+
 def test_every_answer_matches_the_document(servers):
-    server, _ = servers
+    server, data_dir = servers
     api = Checked(server)
     erik_server = another_client(server)
     erik = Checked(erik_server)
@@ -650,6 +719,47 @@ def test_every_answer_matches_the_document(servers):
     api("DELETE", one_article, expect=204)
     api("DELETE", one_article, expect=404)
 
+    # Recordings: list, one, audio (whole, ranges, HEAD, download), edit, delete, search
+    recordings = "/api/v1/recordings"
+    anonymous("GET", recordings, expect=401)
+    recording_id, audio = stored_recording(data_dir, ws["id"], meeting["id"], me["id"], "Inspelat kontraktsmöte",
+                                           chapters=[{"title": "Avtalsvillkor", "offsetMs": 500}])
+    running_id, _ = stored_recording(data_dir, ws["id"], meeting["id"], me["id"], "Pågående inspelning", state="recording")
+    one_recording = f"{recordings}/{recording_id}"
+    listed = api("GET", f"{recordings}?workspaceId={ws['id']}&limit=5", expect=200)
+    assert {r["id"] for r in listed["items"]} == {running_id, recording_id}
+    api("GET", f"{recordings}?kind=guide&state=complete", expect=200)
+    api("GET", f"{recordings}?kind=podd", expect=422)
+    erik("GET", f"{recordings}?workspaceId={secret_ws['id']}", expect=404)
+    assert api("GET", one_recording, expect=200)["participants"][0]["streamId"] == 1
+    erik("GET", one_recording, expect=403)
+    api("GET", f"{recordings}/{nobody}", expect=404)
+    assert api("GET", f"{one_recording}/audio", expect=200) == audio
+    assert api("GET", f"{one_recording}/audio", headers={"Range": "bytes=0-3"}, expect=206) == b"OggS"
+    assert api("GET", f"{one_recording}/audio", headers={"Range": "bytes=-10"}, expect=206) == audio[-10:]
+    api("GET", f"{one_recording}/audio", headers={"Range": f"bytes={len(audio)}-"}, expect=416)
+    api("GET", f"{one_recording}/audio?download=1", expect=200)
+    api("HEAD", f"{one_recording}/audio", expect=200)
+    api("HEAD", f"{one_recording}/audio", headers={"Range": "bytes=4-"}, expect=206)
+    erik("GET", f"{one_recording}/audio", expect=403)
+    api("GET", f"{recordings}/{running_id}/audio", expect=409)
+    api("GET", f"{recordings}/{nobody}/audio", expect=404)
+    search_hits = api("GET", "/api/v1/search?q=avtalsvillkor&type=recording", expect=200)["results"]
+    assert {(r["kind"], r.get("offsetMs")) for r in search_hits} == {("recording", None), ("chapter", 500)}
+    edited = api("PATCH", one_recording, {"title": "Kontraktsmöte", "sharedWithOrganisation": True,
+                                          "chapters": [{"title": "Villkor", "offsetMs": 900}, {"title": "Inledning", "offsetMs": 0}]}, expect=200)
+    assert [c["offsetMs"] for c in edited["chapters"]] == [0, 900]
+    api("PATCH", one_recording, {"title": " "}, expect=422)
+    api("PATCH", one_recording, expect=400)
+    api("PATCH", f"{recordings}/{nobody}", {"title": "Ingen"}, expect=404)
+    assert erik("GET", one_recording, expect=200)["canManage"] is False
+    erik("PATCH", one_recording, {"title": "Eriks"}, expect=403)
+    erik("DELETE", one_recording, expect=403)
+    api("DELETE", f"{recordings}/{running_id}", expect=409)
+    api("DELETE", one_recording, expect=204)
+    api("DELETE", one_recording, expect=404)
+    assert not (data_dir / "rec" / ws["id"] / f"{recording_id}.opus").exists()
+
     # Metrics (Prometheus text)
     anonymous("GET", "/api/v1/admin/metrics", expect=401)
     erik("GET", "/api/v1/admin/metrics", expect=403)
@@ -679,7 +789,7 @@ def test_every_answer_matches_the_document(servers):
     api("GET", f"/api/v1/workspaces/{open_ws['id']}", expect=404)
     erik("DELETE", "/api/v1/session", expect=204)
 
-    documented = {(m, p) for p, ops in DOC["paths"].items() for m in ops if m in {"get", "post", "put", "patch", "delete"}}
+    documented = {(m, p) for p, ops in DOC["paths"].items() for m in ops if m in {"get", "head", "post", "put", "patch", "delete"}}
     documented -= {("get", "/healthz"), ("get", "/api/openapi.yaml")}
     unseen = documented - api.seen - erik.seen - anonymous.seen
     assert not unseen, f"operations never exercised here: {sorted(unseen)}"
