@@ -123,7 +123,7 @@ def test_a_trainer_records_a_guide_and_a_colleague_plays_its_chapter_from_the_ho
     word = _word()
     article_title = f"Så loggar du in i Procapita {uuid.uuid4().hex[:4]}"
     erik.get_by_label("Var lathunden hör hemma").select_option(label="Hela organisationen")
-    erik.get_by_label("Rubrik", exact=True).fill(article_title)
+    erik.get_by_role("textbox", name="Rubrik", exact=True).fill(article_title)
     erik.get_by_role("textbox", name="Steg", exact=True).fill(
         f"1. Starta Procapita\n2. Logga in med ditt {word}-konto\n3. Lyssna på guiden")
     erik.get_by_role("button", name="Spara", exact=True).click()
