@@ -214,6 +214,9 @@ def test_participants_see_the_recording_sign_and_a_guest_in_the_lobby_is_told(se
         expect(page.get_by_role("status").filter(has_text="Spelas in")).to_be_visible()
     expect(kim.get_by_role("status").filter(has_text="Mötet spelas in")).to_be_visible()
     expect(anna.get_by_role("button", name="Stoppa inspelning")).to_be_visible()
+    # And heard: a short sound in the meeting's audio (the lobby's too).
+    for page in (anna, erik, kim):
+        assert page.evaluate("window.__communisMeeting.cuesPlayed()") == ["start"]
     screenshot(erik, "recording-4-participant-sees-sign")
     screenshot(kim, "recording-5-lobby-told")
 
@@ -234,6 +237,7 @@ def test_participants_see_the_recording_sign_and_a_guest_in_the_lobby_is_told(se
         expect(page.get_by_text("Inspelningen har stoppats.")).to_be_visible()
         expect(page.locator(".rec-sign-on")).to_have_count(0)
     expect(anna.get_by_role("button", name="Spela in", exact=True)).to_be_visible()
+    assert erik.evaluate("window.__communisMeeting.cuesPlayed()") == ["start", "stop"]
 
     # The recording is listed in the workspace for its members.
     erik.goto(f"/#/workspaces/{ws_id}")

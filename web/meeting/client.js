@@ -46,6 +46,7 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
   let listenOnly = false;
   let wantMuted = false;
   let lastNotice = null; // {type, by} of the last change made to me by a moderator
+  const cues = []; // the recording cues played ('start' | 'stop'), for the browser tests
   const offs = [];
 
   function set(next) {
@@ -54,8 +55,8 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
     state = next;
     syncAudio(before);
     // Everyone hears that recording started (also in the lobby), and that it stopped.
-    if (state.recording && state.recording.id !== before.recording?.id) playCue(ctx, 'start');
-    else if (!state.recording && before.recording && state.recordingStop) playCue(ctx, 'stop');
+    if (state.recording && state.recording.id !== before.recording?.id) { if (playCue(ctx, 'start')) cues.push('start'); }
+    else if (!state.recording && before.recording && state.recordingStop) { if (playCue(ctx, 'stop')) cues.push('stop'); }
     onChange?.(state, before);
   }
 
@@ -122,6 +123,7 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
     get state() { return state; },
     get lastNotice() { return lastNotice; },
     get listenOnly() { return listenOnly; },
+    get cuesPlayed() { return [...cues]; },
 
     /**
      * Joins: checks the browser, starts audio, then sends meeting.join. Call from a click

@@ -192,7 +192,8 @@ export async function renderMeeting(ctx) {
 
 /**
  * The hook the browser tests read: state(), receivedLevels() (RMS per remote stream of
- * the PCM decoded in the last 500 ms), playedLevels(), ownStreamId(), stats().
+ * the PCM decoded in the last 500 ms), playedLevels(), ownStreamId(), stats(), cuesPlayed()
+ * (the recording start/stop sounds played).
  */
 export function exposeTestHook(client) {
   window.__communisMeeting = {
@@ -203,5 +204,6 @@ export function exposeTestHook(client) {
     playedLevels: () => client.playedLevels(),
     sending: () => client.sending,
     stats: () => client.audioStats(),
+    cuesPlayed: () => client.cuesPlayed,
   };
 }
