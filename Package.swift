@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "CommunisBench",
             dependencies: [
-                "COpus",
+                "COpus", "COgg", "CommunisMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

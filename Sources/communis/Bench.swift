@@ -26,7 +26,7 @@ struct Bench: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures.",
-        subcommands: [Hub.self, Relay.self, Search.self, RelayFloorServer.self])
+        subcommands: [Hub.self, Relay.self, Search.self, Recording.self, RelayFloorServer.self])
 
     struct Hub: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -200,6 +200,52 @@ struct Bench: AsyncParsableCommand {
             options.keepData = keepData
             if quick { options.makeQuick() }
             try await Bench.run("search") { try await SearchBench(options: options, say: { say($0) }).run() }
+        }
+    }
+
+    struct Recording: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recording a meeting (decode, mix, encode, write) against the bare libopus work, in the same run.",
+            discussion: """
+            Generates --seconds of a meeting of --participants people, each sending 50 real Opus \
+            packets/s (libopus, the browser's settings); --talkers talk with distinct voice-like \
+            signals, the others send packets of quiet background noise (about −55 dBFS, as an \
+            unmuted browser does). Then measures, as CPU time of one thread \
+            (CLOCK_THREAD_CPUTIME_ID), (a) raw libopus: decoding every packet, summing, and \
+            encoding one 20 ms frame per 20 ms, and (b) RecordingMixer doing the whole job \
+            (timeline with jitter, mix, limiter, encode, the mixed Ogg Opus file and every \
+            participant's own file in a temporary folder), --repetitions times each, \
+            alternating. Prints every run, the medians and the ratio (target ≤ 1.3×). In process, \
+            no server. Use a release build; about half a minute.
+            """)
+
+        @Option(help: "People in the meeting, each sending 50 packets/s.") var participants = 20
+        @Option(help: "How many of them talk (the others send quiet noise).") var talkers = 5
+        @Option(help: "Seconds of meeting generated and recorded per run.") var seconds = 60
+        @Option(help: "Runs of each measurement.") var repetitions = 3
+        @Option(help: "Bit rate of the mixed file, bit/s.") var bitrate = 32000
+        @Option(help: "libopus complexity of the mixed file, 0–10.") var complexity = 5
+        @Flag(help: "Smoke run: 10 s, 2 repetitions.") var quick = false
+        @Flag(name: .customLong("keep-data"), help: "Keep the last run's files.") var keepData = false
+
+        func validate() throws {
+            if participants < 1 || talkers < 0 || talkers > participants { throw ValidationError("need 1 ≤ participants and 0 ≤ talkers ≤ participants") }
+            if participants > 65535 { throw ValidationError("at most 65535 participants (stream ids)") }
+            if seconds < 1 || repetitions < 1 { throw ValidationError("--seconds and --repetitions must be at least 1") }
+            if !(6000...510_000).contains(bitrate) { throw ValidationError("--bitrate is 6000–510000 (Opus)") }
+            if !(0...10).contains(complexity) { throw ValidationError("--complexity is 0–10") }
+        }
+
+        func run() async throws {
+            var options = RecordingBench.Options()
+            options.participants = participants
+            options.talkers = talkers
+            options.seconds = quick ? min(seconds, 10) : seconds
+            options.repetitions = quick ? min(repetitions, 2) : repetitions
+            options.bitrate = Int32(bitrate)
+            options.complexity = Int32(complexity)
+            options.keepData = keepData
+            try await Bench.run("recording") { try RecordingBench(options: options, say: { say($0) }).run() }
         }
     }
 

@@ -70,6 +70,17 @@ public final class MeetingRecorder: AudioRecordingTap, Sendable {
         public var lateFrames: Int
         /// Lost frames filled by packet-loss concealment.
         public var concealedFrames: Int
+
+        public init(durationMs: Int, sizeBytes: Int64, reason: StopReason, participantFiles: [UInt16: String] = [:],
+                    droppedFrames: Int = 0, lateFrames: Int = 0, concealedFrames: Int = 0) {
+            self.durationMs = durationMs
+            self.sizeBytes = sizeBytes
+            self.reason = reason
+            self.participantFiles = participantFiles
+            self.droppedFrames = droppedFrames
+            self.lateFrames = lateFrames
+            self.concealedFrames = concealedFrames
+        }
     }
 
     /// How often the thread wakes up.

@@ -17,6 +17,12 @@ public enum OggOpusRecovery {
         public var sizeBytes: Int64
         /// Bytes cut off the end (torn page, unfinished packet).
         public var truncatedBytes: Int64
+
+        public init(durationMs: Int, sizeBytes: Int64, truncatedBytes: Int64) {
+            self.durationMs = durationMs
+            self.sizeBytes = sizeBytes
+            self.truncatedBytes = truncatedBytes
+        }
     }
 
     public enum RecoveryError: Error, Sendable, Equatable {
