@@ -36,7 +36,7 @@ enum RecordingRecovery {
     /// Each participant's own file, beside the mixed one (best effort: the mixed file is what
     /// people play).
     private static func finaliseParticipantFiles(of recording: Recording, recordings: Recordings, logger: Logger) {
-        let folder = recordings.path(of: RecordingSettings.participantFolderName(of: recording))
+        let folder = recordings.path(of: Recordings.participantFolder(of: recording))
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names.sorted() where name.hasSuffix(".opus") {
             do {

@@ -98,6 +98,13 @@ public struct Recordings: Sendable {
         URL(fileURLWithPath: directory).appendingPathComponent(fileName).path
     }
 
+    /// Removes the files of a deleted workspace's recordings (their rows went with the
+    /// workspace). A recording still running stops when its meeting ends and finds its record
+    /// gone; what it writes after this goes to unlinked files.
+    public func removeFiles(ofWorkspace workspace: WorkspaceID) {
+        try? FileManager.default.removeItem(atPath: path(of: workspace.description))
+    }
+
     /// The folder of a recording's participant files, relative to the recordings folder.
     public static func participantFolder(of recording: Recording) -> String {
         "\(recording.workspaceID)/\(recording.id)"

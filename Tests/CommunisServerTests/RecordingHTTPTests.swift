@@ -286,3 +286,22 @@ struct RecordingHTTPTests {
         }
     }
 }
+
+extension RecordingHTTPTests {
+    @Test("Deleting a workspace removes its recordings' files with their rows")
+    func workspaceDeletionRemovesFiles() async throws {
+        let world = try await Self.world()
+        try await world.test { client in
+            let s = try await Self.setUp(client, world)
+            let (recording, _) = try await Self.record(world, in: s.other, by: world.admin, title: "Ekonomimöte")
+            let folder = Self.recordings(world).path(of: s.other)
+            #expect(FileManager.default.fileExists(atPath: Self.recordings(world).path(of: recording.fileName)))
+            #expect(try await s.anna.send(.delete, "/api/v1/workspaces/\(s.other)").status == .noContent)
+            #expect(!FileManager.default.fileExists(atPath: folder), "the workspace's recordings folder is gone")
+            #expect(try await world.store.recording(id: recording.id) == nil)
+            // Other workspaces' recordings stay.
+            let (kept, _) = try await Self.record(world, in: s.workspace, by: world.admin, title: "Kvar")
+            #expect(FileManager.default.fileExists(atPath: Self.recordings(world).path(of: kept.fileName)))
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import CommunisMedia
 import CommunisModel
+import CommunisServices
 import CommunisWire
 import Foundation
 import Logging
@@ -137,7 +138,7 @@ extension MeetingRoom {
         active.streams.insert(member.stream)
         activeRecording = active
         active.recorder.addParticipant(stream: member.stream)
-        let folder = RecordingSettings.participantFolderName(of: active.recording)
+        let folder = Recordings.participantFolder(of: active.recording)
         let participant = RecordingParticipant(
             recordingID: active.recording.id, personID: member.person.id, streamID: Int(member.stream),
             joinedOffsetMs: active.recorder.elapsedMilliseconds,
@@ -155,7 +156,7 @@ extension MeetingRoom {
         var settings = recordingSettings.recorder
         settings.title = title
         if recordingSettings.keepParticipantStreams {
-            let folder = records.path(of: RecordingSettings.participantFolderName(of: recording))
+            let folder = records.path(of: Recordings.participantFolder(of: recording))
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             settings.participantDirectory = folder
         }

@@ -31,10 +31,4 @@ public struct RecordingSettings: Sendable {
         self.recorder = recorder
         self.keepParticipantStreams = keepParticipantStreams
     }
-
-    /// The folder of a recording's participant files, relative to the recordings folder:
-    /// beside the mixed file, named after it without `.opus`.
-    public static func participantFolderName(of recording: Recording) -> String {
-        recording.fileName.hasSuffix(".opus") ? String(recording.fileName.dropLast(5)) : recording.fileName + ".streams"
-    }
 }
