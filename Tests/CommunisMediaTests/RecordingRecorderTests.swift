@@ -100,6 +100,26 @@ struct RecordingRecorderTests {
         #expect(abs((info.lengthMs ?? 0) - result.durationMs) <= 25)
     }
 
+    /// What a running recording has written so far is on disk within about a second of
+    /// audio (plus the playout delay): a copy taken mid-recording, as `kill -9` would leave
+    /// it, is playable once finalised.
+    @Test func aRunningRecordingIsOnDiskForACrash() async throws {
+        let directory = try RecordingFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/meeting.opus"
+        let recorder = try MeetingRecorder(path: path, settings: .init(), onEvent: { _ in })
+        try await talk(stream: 1, frequency: 1000, count: 100) { recorder.offer($0, from: 1) }
+        let elapsed = recorder.elapsedMilliseconds
+        let copy = directory + "/crashed.opus"
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        let outcome = try OggOpusRecovery.finalize(path: copy)
+        #expect(outcome.durationMs >= elapsed - 300 - 1000 - 200, "\(outcome.durationMs) ms of \(elapsed) ms on disk")
+        let info = try RecordingFixture.opusinfo(copy)
+        #expect(info.status == 0, "opusinfo: \(info.output)")
+        #expect(DominantFrequency.detect(try RecordingFixture.decode(copy), candidates: [440, 700, 1000]) == 1000)
+        _ = await recorder.stop()
+    }
+
     @Test func writingToAFullDeviceCountsAsDiskFull() throws {
         #expect(throws: OggOpusWriter.WriterError.io(path: "/dev/full", errno: ENOSPC)) { try OggOpusWriter(path: "/dev/full") }
         do {
