@@ -23,12 +23,17 @@ struct RecordingRecorderTests {
         func availableBytes(atPath path: String) -> Int64? { free.load(ordering: .relaxed) }
     }
 
-    /// Sends `count` packets of a tone from `stream` through `deliver`, one every 20 ms.
-    func talk(stream: UInt16, frequency: Double, count: Int, _ deliver: (ByteBuffer) async -> Void) async throws {
-        let packets = try Tones.opusPackets(frequency: frequency, count: count)
+    /// `count` frames of a tone from `stream`, encoded before any recorder starts (encoding
+    /// takes a while in a debug build on a busy machine).
+    func tone(stream: UInt16, frequency: Double, count: Int) throws -> [ByteBuffer] {
+        Tones.audioFrames(stream: stream, packets: try Tones.opusPackets(frequency: frequency, count: count))
+    }
+
+    /// Sends `frames` through `deliver`, one every 20 ms.
+    func talk(_ frames: [ByteBuffer], _ deliver: (ByteBuffer) async -> Void) async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        for (index, frame) in Tones.audioFrames(stream: stream, packets: packets).enumerated() {
+        for (index, frame) in frames.enumerated() {
             try await clock.sleep(until: start + .milliseconds(20 * index))
             await deliver(frame)
         }
@@ -37,6 +42,7 @@ struct RecordingRecorderTests {
     @Test func theRelaysTapFeedsTheRecording() async throws {
         let directory = try RecordingFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        let frames = try tone(stream: 1, frequency: 440, count: 75)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let relay = AudioRelay(loop: loop, limits: AudioLimits(), metrics: AudioMetrics(), onSpeaking: { _ in })
@@ -51,7 +57,7 @@ struct RecordingRecorderTests {
         recorder.addParticipant(stream: 1)
         recorder.addParticipant(stream: 2)
         await relay.setRecordingTap(recorder)
-        try await talk(stream: 1, frequency: 440, count: 75) { relay.receive($0, from: 1) }
+        try await talk(frames) { relay.receive($0, from: 1) }
         await relay.setRecordingTap(nil)
         let elapsed = recorder.elapsedMilliseconds
         let result = await recorder.stop()
@@ -77,6 +83,7 @@ struct RecordingRecorderTests {
     @Test func aFullDiskStopsTheRecordingWithAPlayableFile() async throws {
         let directory = try RecordingFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
+        let frames = try tone(stream: 1, frequency: 700, count: 50)
         let disk = FakeDisk()
         let events = Events()
         var settings = MeetingRecorder.Settings()
@@ -84,12 +91,12 @@ struct RecordingRecorderTests {
         settings.minFreeBytes = 1000
         let path = directory + "/meeting.opus"
         let recorder = try MeetingRecorder(path: path, settings: settings, onEvent: events.record)
-        try await talk(stream: 1, frequency: 700, count: 40) { recorder.offer($0, from: 1) }
+        try await talk(Array(frames.prefix(40))) { recorder.offer($0, from: 1) }
         disk.free.store(0, ordering: .relaxed)
         let stoppedAt = recorder.elapsedMilliseconds
         #expect(await eventually(timeout: .seconds(10)) { events.all.contains(.stopped(.diskFull)) })
         // Frames after the stop are ignored.
-        try await talk(stream: 1, frequency: 700, count: 10) { recorder.offer($0, from: 1) }
+        try await talk(Array(frames.suffix(10))) { recorder.offer($0, from: 1) }
         let result = await recorder.stop()
         #expect(result.reason == .diskFull)
         #expect(events.all == [.stopped(.diskFull)])
@@ -107,8 +114,9 @@ struct RecordingRecorderTests {
         let directory = try RecordingFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/meeting.opus"
+        let frames = try tone(stream: 1, frequency: 1000, count: 100)
         let recorder = try MeetingRecorder(path: path, settings: .init(), onEvent: { _ in })
-        try await talk(stream: 1, frequency: 1000, count: 100) { recorder.offer($0, from: 1) }
+        try await talk(frames) { recorder.offer($0, from: 1) }
         let elapsed = recorder.elapsedMilliseconds
         let copy = directory + "/crashed.opus"
         try FileManager.default.copyItem(atPath: path, toPath: copy)
