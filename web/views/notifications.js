@@ -1,26 +1,24 @@
-// Notifications: mentions of me, newest first, with "mark all as read". New ones arrive
-// live (the header count is kept by app.js).
+// Notifications: mentions of me and review reminders of my how-tos, newest first, with
+// "mark all as read". New ones arrive live (the header count is kept by app.js). What each
+// kind says and links to is decided in lib/notifications.js.
 import { h, replaceChildren } from '../lib/dom.js';
-import { buildHash } from '../lib/router.js';
 import { formatDateTime } from '../lib/format.js';
+import { describeNotification } from '../lib/notifications.js';
 import { pageHeading, pager, alertBox, errorPanel, actionButton, avatar } from './components.js';
 
 const PAGE = 20;
 
 function notificationItem(ctx, n) {
   const { t, lang } = ctx;
-  const target = n.workspaceId
-    ? buildHash('workspace', { id: n.workspaceId }, n.threadId ? { thread: n.threadId } : {})
-    : null;
-  const kind = t.has(`notifications.kind.${n.kind}`) ? t(`notifications.kind.${n.kind}`, { name: n.actor?.name ?? '' })
-    : t('notifications.kind.other', { name: n.actor?.name ?? '' });
-  return h('li', { class: `notification${n.read ? '' : ' notification-unread'}` },
-    avatar(n.actor?.name ?? ''),
+  const { text, href, excerpt } = describeNotification(t, n);
+  return h('li', { class: `notification notification-${n.kind}${n.read ? '' : ' notification-unread'}` },
+    // A reminder has no actor: the avatar shows the knowledge bank's mark instead of initials.
+    n.actor ? avatar(n.actor.name ?? '') : h('span', { class: 'avatar', 'aria-hidden': 'true' }, '✓'),
     h('div', { class: 'notification-text' },
       h('p', { class: 'notification-title' },
-        target ? h('a', { href: target }, kind) : kind,
+        href ? h('a', { href }, text) : text,
         n.read ? null : h('span', { class: 'badge badge-role' }, t('notifications.new'))),
-      n.excerpt ? h('p', { class: 'excerpt' }, n.excerpt) : null,
+      excerpt ? h('p', { class: 'excerpt' }, excerpt) : null,
       h('p', { class: 'meta' }, h('time', { datetime: n.createdAt }, formatDateTime(n.createdAt, lang)))));
 }
 
