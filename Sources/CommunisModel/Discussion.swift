@@ -118,28 +118,47 @@ public struct BlogPost: Sendable, Equatable, Identifiable {
 }
 
 /// A personal notification, such as being @mentioned. Stored, and sent live when online.
+///
+/// Kinds and what they carry:
+/// - `mention`: someone (`actorID`) @mentioned the person in a workspace (`workspaceID`, and
+///   `threadID`/`postID` when it was in a thread); `excerpt` is the start of the text.
+/// - `review-due`: the review-by day (`reviewBy`) of a how-to the person owns (`howToID`) has
+///   come. No actor (the server tells them); `workspaceID` is the article's workspace, nil for
+///   an organisation-wide article; `excerpt` is the article's title when it was due. One per
+///   article and review-by day.
 public struct PersonalNotification: Sendable, Equatable, Identifiable {
-    public enum Kind: String, Sendable, Codable { case mention }
+    public enum Kind: String, Sendable, Codable {
+        case mention
+        case reviewDue = "review-due"
+    }
 
     public var id: NotificationID
     public var personID: PersonID
     public var kind: Kind
-    public var workspaceID: WorkspaceID
+    public var workspaceID: WorkspaceID?
     public var threadID: ThreadID?
     public var postID: PostID?
-    public var actorID: PersonID
-    /// A short plain-text excerpt of what was written.
+    public var howToID: HowToID?
+    /// The review-by day (`YYYY-MM-DD`) a `review-due` notification is about.
+    public var reviewBy: String?
+    /// Who did what the notification tells of; nil when nobody did (a review day came).
+    public var actorID: PersonID?
+    /// A short plain-text excerpt of what was written (a how-to's title for `review-due`).
     public var excerpt: String
     public var createdAt: Date
     public var readAt: Date?
 
-    public init(id: NotificationID = NotificationID(), personID: PersonID, kind: Kind, workspaceID: WorkspaceID, threadID: ThreadID?, postID: PostID?, actorID: PersonID, excerpt: String, createdAt: Date, readAt: Date? = nil) {
+    public init(id: NotificationID = NotificationID(), personID: PersonID, kind: Kind, workspaceID: WorkspaceID?, threadID: ThreadID? = nil,
+                postID: PostID? = nil, howToID: HowToID? = nil, reviewBy: String? = nil, actorID: PersonID?, excerpt: String,
+                createdAt: Date, readAt: Date? = nil) {
         self.id = id
         self.personID = personID
         self.kind = kind
         self.workspaceID = workspaceID
         self.threadID = threadID
         self.postID = postID
+        self.howToID = howToID
+        self.reviewBy = reviewBy
         self.actorID = actorID
         self.excerpt = excerpt
         self.createdAt = createdAt

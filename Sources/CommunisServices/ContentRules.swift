@@ -140,24 +140,34 @@ struct Names {
     }
 }
 
-/// A notification as sent live and listed.
+/// A notification as sent live and listed. Fields without a value are left out: a
+/// `review-due` notification has no actor (and no workspace when the article is
+/// organisation-wide); it carries `howToId`, `title` and `reviewBy` instead.
 public struct NotificationJSON: Codable, Sendable {
     public var id: NotificationID
     public var kind: PersonalNotification.Kind
-    public var workspaceId: WorkspaceID
+    public var workspaceId: WorkspaceID?
     public var threadId: ThreadID?
     public var postId: PostID?
-    public var actor: LiveJSON.PersonRef
+    public var howToId: HowToID?
+    /// The how-to's title (when it became due), for `review-due`.
+    public var title: String?
+    /// The review-by day `YYYY-MM-DD`, for `review-due`.
+    public var reviewBy: String?
+    public var actor: LiveJSON.PersonRef?
     public var excerpt: String
     public var createdAt: Date
     public var read: Bool
 
-    public init(_ notification: PersonalNotification, actor: LiveJSON.PersonRef) {
+    public init(_ notification: PersonalNotification, actor: LiveJSON.PersonRef?) {
         id = notification.id
         kind = notification.kind
         workspaceId = notification.workspaceID
         threadId = notification.threadID
         postId = notification.postID
+        howToId = notification.howToID
+        title = notification.kind == .reviewDue ? notification.excerpt : nil
+        reviewBy = notification.reviewBy
         self.actor = actor
         excerpt = notification.excerpt
         createdAt = notification.createdAt

@@ -62,9 +62,9 @@ public struct Feed: Sendable {
 
     public func notifications(viewer: Viewer, page: PageRequest) async throws -> Notifications {
         let found = try await store.notifications(of: viewer.id, page: page)
-        let names = try await Names.load(Set(found.items.map(\.actorID)), from: store)
+        let names = try await Names.load(Set(found.items.compactMap(\.actorID)), from: store)
         return Notifications(
-            items: found.items.map { NotificationJSON($0, actor: names.ref($0.actorID)) },
+            items: found.items.map { NotificationJSON($0, actor: $0.actorID.map(names.ref)) },
             total: found.total, unread: try await store.unreadNotificationCount(of: viewer.id), limit: found.limit, offset: found.offset)
     }
 

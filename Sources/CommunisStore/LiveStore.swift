@@ -135,6 +135,16 @@ public protocol LiveStore: Sendable {
     func unreadNotificationCount(of person: PersonID) async throws -> Int
     /// Marks all of the person's notifications created at or before `upTo` read.
     func markNotificationsRead(of person: PersonID, upTo: Date) async throws
+    /// Review reminders, in ONE transaction: finds at most `limit` current how-tos whose
+    /// review-by day is on or before `today` (`YYYY-MM-DD`) and whose owner has no `review-due`
+    /// notification for that article and day yet, inserts one for each (created at `at`) and
+    /// returns them, oldest review day first. A later review-by day is a new reminder; an
+    /// archived or deleted article gets none. Only owners who may still read the article are
+    /// told (an active account; an employee for an organisation-wide article, a member for a
+    /// workspace's): a former member is not sent to an article they cannot open, and is told
+    /// if they come back while it is still due. Calling it again finds nothing new, so a
+    /// caller loops while it gets `limit` back.
+    func recordReviewReminders(today: String, at: Date, limit: Int) async throws -> [PersonalNotification]
 
     /// The home feed: events of the given kinds in the workspaces `person` belongs to, newest
     /// first, strictly older than `before` (a (createdAt, workspace, seq) cursor), at most `limit`.

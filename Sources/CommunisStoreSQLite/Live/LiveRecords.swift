@@ -195,8 +195,9 @@ struct NotificationRow: FetchableRecord, PersistableRecord {
         let readAt: Double? = row["read_at"]
         notification = PersonalNotification(
             id: try row.id("id", table: table), personID: try row.id("person_id", table: table), kind: kind,
-            workspaceID: try row.id("workspace_id", table: table), threadID: try row.optionalID("thread_id", table: table),
-            postID: try row.optionalID("post_id", table: table), actorID: try row.id("actor_id", table: table),
+            workspaceID: try row.optionalID("workspace_id", table: table), threadID: try row.optionalID("thread_id", table: table),
+            postID: try row.optionalID("post_id", table: table), howToID: try row.optionalID("how_to_id", table: table),
+            reviewBy: row["review_by"], actorID: try row.optionalID("actor_id", table: table),
             excerpt: row["excerpt"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
             readAt: readAt.map(Date.init(timeIntervalSince1970:))
         )
@@ -206,10 +207,12 @@ struct NotificationRow: FetchableRecord, PersistableRecord {
         container["id"] = notification.id.description
         container["person_id"] = notification.personID.description
         container["kind"] = notification.kind.rawValue
-        container["workspace_id"] = notification.workspaceID.description
+        container["workspace_id"] = notification.workspaceID?.description
         container["thread_id"] = notification.threadID?.description
         container["post_id"] = notification.postID?.description
-        container["actor_id"] = notification.actorID.description
+        container["how_to_id"] = notification.howToID?.description
+        container["review_by"] = notification.reviewBy
+        container["actor_id"] = notification.actorID?.description
         container["excerpt"] = notification.excerpt
         container["created_at"] = notification.createdAt.unixSeconds
         container["read_at"] = notification.readAt?.unixSeconds

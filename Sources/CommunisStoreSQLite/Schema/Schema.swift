@@ -364,6 +364,7 @@ enum Schema {
         registerKnowledgeBank(&migrator)   // v5
         registerSearch(&migrator)          // v6
         registerRecordings(&migrator)      // v7
+        registerReviewNotifications(&migrator)  // v8
 
         return migrator
     }()
