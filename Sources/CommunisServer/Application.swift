@@ -58,7 +58,8 @@ public func buildApplication(
     app.addServices(
         StoreService(store: store, logger: logger),
         SessionSweeper(store: store, clock: clock, logger: logger),
-        EventPruner(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit, clock: clock, logger: logger))
+        EventPruner(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit, clock: clock, logger: logger),
+        ReviewReminderService(reminders: ReviewReminders(store: store, publisher: hub, clock: clock), logger: logger))
     return app
 }
 
