@@ -126,9 +126,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        /// `communis bench hub` and `communis bench relay`: the live hub and the meeting audio
-        /// relay under load (load client on NIO, server as a child process; libwebsockets, raw
-        /// SQLite and a bare NIO WebSocket relay as baselines measured in the same run).
+        /// `communis bench hub|relay|search|recording`: the live hub and the meeting audio relay
+        /// under load (load client on NIO, server as a child process; libwebsockets, raw SQLite
+        /// and a bare NIO WebSocket relay as baselines measured in the same run), search through
+        /// the endpoint against raw FTS5, and the recorder's CPU time against bare libopus.
         .target(
             name: "CommunisBench",
             dependencies: [
