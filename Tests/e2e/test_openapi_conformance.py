@@ -470,6 +470,17 @@ def test_every_answer_matches_the_document(servers):
     assert erik("GET", "/api/v1/notifications", expect=200)["unread"] == 0
     anonymous("GET", "/api/v1/notifications", expect=401)
     anonymous("POST", "/api/v1/notifications/read", expect=401)
+    # A review reminder (no actor; no workspace for an organisation-wide article): the demo's
+    # "Boka konferensrum i Outlook" (Ahmed's, review by 2026-01-15) is told at start.
+    ahmed = Checked(another_client(server))
+    ahmed("POST", "/api/v1/session", {"email": "ahmed.hassan@katrineholm.se", "password": "Katrineholm2026"}, expect=200)
+    for _ in range(50):
+        reminders = [n for n in ahmed("GET", "/api/v1/notifications", expect=200)["items"] if n["kind"] == "review-due"]
+        if reminders:
+            break
+        time.sleep(0.1)
+    outlook = next(n for n in reminders if n["title"] == "Boka konferensrum i Outlook")
+    assert outlook["reviewBy"] == "2026-01-15" and "workspaceId" not in outlook and "actor" not in outlook, outlook
 
     # Workspace blogs: drafts only for their author, publishing, comments, deletion
     open_blog = f"/api/v1/workspaces/{open_ws['id']}/blog"
