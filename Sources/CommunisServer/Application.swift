@@ -133,7 +133,7 @@ struct EventPruner: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
             if let removed = try? await store.pruneEvents(before: clock.now().addingTimeInterval(-retention), keep: keep), removed > 0 {
                 logger.info("old events pruned", metadata: ["count": "\(removed)"])
             }
@@ -149,7 +149,7 @@ struct SessionSweeper: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
             if let removed = try? await store.deleteExpiredSessions(before: clock.now()), removed > 0 {
                 logger.info("expired sessions removed", metadata: ["count": "\(removed)"])
             }
