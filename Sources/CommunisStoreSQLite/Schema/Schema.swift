@@ -365,6 +365,7 @@ enum Schema {
         registerSearch(&migrator)          // v6
         registerRecordings(&migrator)      // v7
         registerReviewNotifications(&migrator)  // v8
+        registerSearchScope(&migrator)     // v9
 
         return migrator
     }()

@@ -3,97 +3,144 @@ import CommunisStore
 import Foundation
 import GRDB
 
-/// Full-text search on the FTS5 index of migration v6 (`search_index` over `search_documents`).
+/// Full-text search on the FTS5 index of migrations v6 and v9 (`search_index` over
+/// `search_documents`).
+///
+/// Permissions are words of the index (v9's `scope` column), so one FTS5 expression finds
+/// only what the reader may read: `{title body} : (<words>) AND scope : (w<member
+/// workspace> OR … OR open OR org OR people) NOT scope : archived`. FTS5 intersects the
+/// posting lists and never hands an unreadable match to SQL; a page of a common word costs
+/// about what it costs without permissions. Only the query's own filters (kind, author,
+/// dates) are checked row by row, on `search_documents`.
 ///
 /// Why ranking is bounded: bm25 has to score every match before it can sort, and a word
 /// that is in half of a million documents costs about 500 ms to rank on this hardware. So a
-/// relevance search first takes the `window` newest matches the reader may read (FTS5 walks
-/// its doclist in rowid order and stops after `window` readable ones; rowids follow time),
-/// then ranks by bm25 (title weighted 10:1 over body) only the matches within that rowid
-/// range. Its cost grows with `window`, not with how common the word is. Once the window
-/// is paged through, results continue newest first below it. The trade-off: a perfect
-/// title match older than the newest `window` matches of a common word appears after them,
-/// in time order — people searching a common word usually want the recent thing, and
-/// adding a word narrows the matches so the window reaches further back.
+/// relevance search takes the `window` newest readable matches (FTS5 walks its doclist in
+/// rowid order and stops after `window`; rowids follow time) with their bm25 score (title
+/// weighted 10:1 over body) in one pass, and sorts those. Its cost grows with `window`, not
+/// with how common the word is. Once the window is paged through, results continue newest
+/// first below it. The trade-off: a perfect title match older than the newest `window`
+/// matches of a common word appears after them, in time order — people searching a common
+/// word usually want the recent thing, and adding a word narrows the matches so the window
+/// reaches further back.
 ///
-/// Cursors: `r.<lo>.<hi>.<offset>` pages through the ranked window [lo, hi];
+/// Cursors: `r.<lo>.<hi>.<offset>.<more>` pages through the ranked window [lo, hi];
 /// `n.<below>` continues newest first below a rowid.
 extension SQLiteStore {
     /// How many of the newest readable matches are ranked by relevance.
     static let searchWindow = 200
-    /// Title matches weigh this much more than body matches in bm25.
+    /// Title matches weigh this much more than body matches in bm25 (scope words weigh 0).
     static let titleWeight = 10.0
     static let snippetTokens = 14
 
     public func search(_ query: SearchQuery, reader: SearchReader, limit rawLimit: Int, cursor: String?) async throws -> SearchPage {
         let limit = min(max(rawLimit, 1), 50)
         let position = try SearchPosition(cursor)
-        let match = Self.matchExpression(query.terms, prefixLast: query.prefixLast)
-        guard !match.isEmpty else { return SearchPage(hits: [], nextCursor: nil) }
-        let filter = Self.searchFilter(query, reader: reader)
+        let words = Self.matchExpression(query.terms, prefixLast: query.prefixLast)
+        guard !words.isEmpty else { return SearchPage(hits: [], nextCursor: nil) }
+        let filter = Self.searchFilter(query)
         return try await pool.read { db in
-            var arguments: StatementArguments = [match]
-            arguments += filter.arguments
+            guard let match = try Self.readableMatch(db, words: words, query: query, reader: reader) else {
+                return SearchPage(hits: [], nextCursor: nil)
+            }
+            let matches = Matches(match: match, filter: filter)
             let page: (rowids: [Int64], next: String?)
             switch position {
             case .newest(let below):
-                page = try Self.newest(db, filter: filter.sql, arguments: arguments, below: below, limit: limit)
+                page = try matches.newest(db, below: below, limit: limit)
             case .start where query.order == .newest:
-                page = try Self.newest(db, filter: filter.sql, arguments: arguments, below: nil, limit: limit)
+                page = try matches.newest(db, below: nil, limit: limit)
             case .start:
-                let window = try Int64.fetchAll(db, sql: """
-                    SELECT search_index.rowid FROM search_index CROSS JOIN search_documents d ON d.id = search_index.rowid
-                    WHERE search_index MATCH ? AND \(filter.sql)
-                    ORDER BY search_index.rowid DESC LIMIT \(Self.searchWindow)
-                    """, arguments: arguments)
-                guard let hi = window.first, let lo = window.last else { return SearchPage(hits: [], nextCursor: nil) }
-                let full = window.count == Self.searchWindow
-                page = try Self.ranked(db, filter: filter.sql, arguments: arguments, lo: lo, hi: hi, offset: 0, limit: limit, more: full)
+                let window = try matches.scored(db, range: nil)
+                guard let hi = window.first?.rowid, let lo = window.last?.rowid else { return SearchPage(hits: [], nextCursor: nil) }
+                page = Self.rankedPage(window, lo: lo, hi: hi, offset: 0, limit: limit, more: window.count == Self.searchWindow)
             case .ranked(let lo, let hi, let offset, let more):
-                page = try Self.ranked(db, filter: filter.sql, arguments: arguments, lo: lo, hi: hi, offset: offset, limit: limit, more: more)
+                let window = try matches.scored(db, range: (lo, hi))
+                page = Self.rankedPage(window, lo: lo, hi: hi, offset: offset, limit: limit, more: more)
             }
-            return SearchPage(hits: try Self.hits(db, rowids: page.rowids, match: match), nextCursor: page.next)
+            return SearchPage(hits: try Self.hits(db, rowids: page.rowids, match: Self.inText(words)), nextCursor: page.next)
         }
     }
 
-    private static func newest(_ db: Database, filter: String, arguments: StatementArguments, below: Int64?, limit: Int) throws -> ([Int64], String?) {
-        var arguments = arguments
-        var range = ""
-        if let below {
-            range = "AND search_index.rowid < ?"
-            arguments += [below]
+    /// The FTS5 expression of `words` confined to what `reader` may read (and to the query's
+    /// workspace and archive filters); nil when the reader may read nothing at all.
+    static func readableMatch(_ db: Database, words: String, query: SearchQuery, reader: SearchReader) throws -> String? {
+        // The same expression as v9's scope, so the two cannot drift apart.
+        var scopes = try String.fetchAll(db, sql: "SELECT 'w' || replace(workspace_id, '-', '') FROM memberships WHERE person_id = ?",
+                                         arguments: [reader.person.description])
+        if reader.readsOpenWorkspaces { scopes.append("open") }
+        if reader.readsOrganisation { scopes.append("org") }
+        if reader.findsPeople { scopes.append("people") }
+        guard !scopes.isEmpty else { return nil }
+        var match = inText(words) + " AND scope : (\(scopes.map(quoted).joined(separator: " OR ")))"
+        if let workspace = query.workspace {
+            let scope = try String.fetchOne(db, sql: "SELECT 'w' || replace(?, '-', '')", arguments: [workspace.description]) ?? ""
+            match += " AND scope : \(quoted(scope))"
         }
-        var rowids = try Int64.fetchAll(db, sql: """
-            SELECT search_index.rowid FROM search_index CROSS JOIN search_documents d ON d.id = search_index.rowid
-            WHERE search_index MATCH ? AND \(filter) \(range)
-            ORDER BY search_index.rowid DESC LIMIT \(limit + 1)
-            """, arguments: arguments)
-        guard rowids.count > limit else { return (rowids, nil) }
-        rowids.removeLast()
-        return (rowids, "n.\(rowids[rowids.count - 1])")
+        if !query.includeArchived { match += " NOT scope : archived" }
+        return match
     }
 
-    /// One page of the ranked window; `more` says whether older matches lie below it.
-    private static func ranked(_ db: Database, filter: String, arguments: StatementArguments, lo: Int64, hi: Int64, offset: Int, limit: Int, more: Bool) throws -> ([Int64], String?) {
-        var arguments = arguments
-        arguments += [lo, hi]
-        var rowids = try Int64.fetchAll(db, sql: """
-            SELECT search_index.rowid FROM search_index CROSS JOIN search_documents d ON d.id = search_index.rowid
-            WHERE search_index MATCH ? AND \(filter) AND search_index.rowid BETWEEN ? AND ?
-            ORDER BY bm25(search_index, \(titleWeight), 1.0), search_index.rowid DESC
-            LIMIT \(limit + 1) OFFSET \(offset)
-            """, arguments: arguments)
-        if rowids.count > limit {
+    /// `words` confined to the text columns, so a typed word never matches a scope word.
+    static func inText(_ words: String) -> String { "{title body} : (\(words))" }
+
+    /// The readable matches of one search, newest first, with the query's row filters.
+    struct Matches {
+        let match: String
+        let filter: (sql: String, arguments: StatementArguments)?
+
+        func select(_ columns: String, _ range: String, _ rangeArguments: StatementArguments, limit: Int?) -> (String, StatementArguments) {
+            var arguments: StatementArguments = [match]
+            var join = ""
+            var conditions = "search_index MATCH ?"
+            if let filter {
+                join = "CROSS JOIN search_documents d ON d.id = search_index.rowid"
+                conditions += " AND " + filter.sql
+                arguments += filter.arguments
+            }
+            arguments += rangeArguments
+            return ("""
+                SELECT \(columns) FROM search_index \(join)
+                WHERE \(conditions) \(range)
+                ORDER BY search_index.rowid DESC \(limit.map { "LIMIT \($0)" } ?? "")
+                """, arguments)
+        }
+
+        func newest(_ db: Database, below: Int64?, limit: Int) throws -> ([Int64], String?) {
+            let (sql, arguments) = select("search_index.rowid", below == nil ? "" : "AND search_index.rowid < ?", below.map { [$0] } ?? [], limit: limit + 1)
+            var rowids = try Int64.fetchAll(db, sql: sql, arguments: arguments)
+            guard rowids.count > limit else { return (rowids, nil) }
             rowids.removeLast()
-            return (rowids, "r.\(lo).\(hi).\(offset + limit).\(more ? 1 : 0)")
+            return (rowids, "n.\(rowids[rowids.count - 1])")
         }
-        return (rowids, more ? "n.\(lo)" : nil)
+
+        /// The ranking window with bm25 scores, newest first: the newest `searchWindow`
+        /// matches, or every match in [lo, hi] (a window found by an earlier page).
+        func scored(_ db: Database, range: (lo: Int64, hi: Int64)?) throws -> [(rowid: Int64, score: Double)] {
+            let columns = "search_index.rowid, bm25(search_index, \(titleWeight), 1.0, 0.0)"
+            let (sql, arguments) = range.map { select(columns, "AND search_index.rowid BETWEEN ? AND ?", [$0.lo, $0.hi], limit: nil) }
+                ?? select(columns, "", [], limit: searchWindow)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { (rowid: $0[0], score: $0[1]) }
+        }
     }
 
-    /// The details and snippets of a page's rows, in the page's order, in one statement: FTS5
-    /// reads only the rowid range the page spans (the `+` keeps the IN list from being handed
-    /// to FTS5 as one lookup per row).
-    private static func hits(_ db: Database, rowids: [Int64], match: String) throws -> [SearchHit] {
+    /// One page of a ranked window: best (lowest bm25) first, newer first among equals; `more`
+    /// says whether older matches lie below the window.
+    static func rankedPage(_ window: [(rowid: Int64, score: Double)], lo: Int64, hi: Int64, offset: Int, limit: Int, more: Bool) -> ([Int64], String?) {
+        let ranked = window.sorted { $0.score != $1.score ? $0.score < $1.score : $0.rowid > $1.rowid }
+        let rowids = ranked.dropFirst(offset).prefix(limit).map(\.rowid)
+        if ranked.count > offset + limit {
+            return (Array(rowids), "r.\(lo).\(hi).\(offset + limit).\(more ? 1 : 0)")
+        }
+        return (Array(rowids), more ? "n.\(lo)" : nil)
+    }
+
+    /// The details and snippets of a page's rows, in the page's order, in one statement. The
+    /// expression is the searched words alone (`{title body} : (…)`): the rows are already
+    /// known to be readable, the scope words would cost a lookup each again, and `snippet()`
+    /// would show them (they match in the scope column). FTS5 reads only the rowid range the
+    /// page spans (the `+` keeps the IN list from being handed to FTS5 as one lookup per row).
+    static func hits(_ db: Database, rowids: [Int64], match: String) throws -> [SearchHit] {
         guard let lo = rowids.min(), let hi = rowids.max() else { return [] }
         var arguments: StatementArguments = [match, lo, hi]
         arguments += StatementArguments(rowids)
@@ -120,7 +167,8 @@ extension SQLiteStore {
                 kind: kind, id: row["ref_id"], parentID: row["parent_id"],
                 workspaceID: workspace.flatMap { WorkspaceID($0) }, workspaceName: row["workspace_name"],
                 authorID: author.flatMap { PersonID($0) }, authorName: row["author_name"],
-                title: row["title"], snippet: row["snippet"] ?? "", date: Date(timeIntervalSince1970: created), offsetMs: row["offset_ms"])
+                title: row["title"], snippet: row["snippet"] ?? "",
+                date: Date(timeIntervalSince1970: created), offsetMs: row["offset_ms"])
         }
         return rowids.compactMap { byRowid[$0] }
     }
@@ -128,36 +176,22 @@ extension SQLiteStore {
     /// The FTS5 expression: each term quoted (so nothing typed is ever FTS5 syntax), all
     /// required, the last one as a prefix when asked.
     static func matchExpression(_ terms: [String], prefixLast: Bool) -> String {
-        let quoted = terms.filter { !$0.isEmpty }.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        guard !quoted.isEmpty else { return "" }
-        return quoted.joined(separator: " ") + (prefixLast ? "*" : "")
+        let words = terms.filter { !$0.isEmpty }.map(quoted)
+        guard !words.isEmpty else { return "" }
+        return words.joined(separator: " ") + (prefixLast ? "*" : "")
     }
 
-    /// The reader's permissions and the query's filters as SQL over `d` (search_documents).
-    static func searchFilter(_ query: SearchQuery, reader: SearchReader) -> (sql: String, arguments: StatementArguments) {
-        var readable = ["d.workspace_id IN (SELECT workspace_id FROM memberships WHERE person_id = ?)"]
-        var arguments: StatementArguments = [reader.person.description]
-        if reader.readsOpenWorkspaces {
-            // Articles of a workspace are for its members only (HowToPolicy), open or not.
-            readable.append("(d.kind <> 'article' AND d.workspace_id IN (SELECT id FROM workspaces WHERE visibility = 'open'))")
-        }
-        if reader.findsPeople { readable.append("(d.workspace_id IS NULL AND d.kind = 'person')") }
-        if reader.readsOrganisation {
-            readable.append("(d.workspace_id IS NULL AND d.kind <> 'person')")
-            // A recording shared with the organisation (RecordingPolicy): every employee reads
-            // it, except a secret workspace's. A chapter's recording is its parent.
-            readable.append("""
-                (d.kind IN ('recording', 'chapter') AND EXISTS (SELECT 1 FROM recordings r JOIN workspaces w ON w.id = r.workspace_id
-                    WHERE r.id = coalesce(d.parent_id, d.ref_id) AND r.shared_with_organisation = 1 AND w.visibility <> 'secret'))
-                """)
-        }
-        var conditions = ["(" + readable.joined(separator: " OR ") + ")"]
+    static func quoted(_ word: String) -> String {
+        "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The query's own filters as SQL over `d` (search_documents), nil without any;
+    /// permissions, the workspace and archived articles are in the FTS5 expression.
+    static func searchFilter(_ query: SearchQuery) -> (sql: String, arguments: StatementArguments)? {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
         if !query.kinds.isEmpty {
             conditions.append("d.kind IN (" + query.kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")")
-        }
-        if let workspace = query.workspace {
-            conditions.append("d.workspace_id = ?")
-            arguments += [workspace.description]
         }
         if let author = query.author {
             conditions.append("d.author_id = ? AND d.kind <> 'person'")
@@ -171,7 +205,7 @@ extension SQLiteStore {
             conditions.append("d.created_at < ?")
             arguments += [to.unixSeconds]
         }
-        if !query.includeArchived { conditions.append("d.archived = 0") }
+        guard !conditions.isEmpty else { return nil }
         return (conditions.joined(separator: " AND "), arguments)
     }
 }

@@ -22,6 +22,8 @@ enum SearchContract {
         Live.case("articles: found by title, summary, steps and tags; archived only when asked; members only", articles),
         Live.case("recordings: found by title and chapter titles (with the chapter's offset) only while complete", recordings),
         Live.case("a secret workspace's recording titles never reach outsiders; shared ones reach employees, never guests", recordingPermissions),
+        Live.case("a workspace's change of visibility changes who finds its content at once; its articles stay with members", visibilityChange),
+        Live.case("sharing a recording with the organisation, unsharing it, or its workspace turning secret changes who finds it", sharingChange),
     ]
 
     static func reader(_ person: Person) -> SearchReader {
@@ -332,5 +334,66 @@ extension SearchContract {
         // Unsharing takes it away from outsiders again.
         _ = try await store.updateRecording(closedShared.id, RecordingChange(sharedWithOrganisation: false))
         #expect(ids(try await find(store, ["genomgång"], as: olle)) == [openOne.id.description])
+    }
+
+    static func visibilityChange(_ store: Live.Store) async throws {
+        let eva = try await Fixture.insert(store, Fixture.person("Eva"))
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let guest = try await Fixture.insert(store, Fixture.person("Gunnar", role: .guest))
+        var space = try await Fixture.createWorkspace(store, "Planering", .closed, owner: eva.id)
+        let (thread, opening) = try await Live.thread(store, "Vårplanering", in: space.id, by: eva.id)
+        let article = HowTo(workspaceID: space.id, ownerID: eva.id, content: HowToContent(title: "Vårplanering steg för steg", body: "Börja tidigt"), createdAt: Instant.t0)
+        try await store.createHowTo(article)
+        let everything = Set([thread.id.description, opening.id.description, article.id.description])
+        #expect(Set(ids(try await find(store, ["varplanering"], as: eva))) == everything)
+        #expect(ids(try await find(store, ["varplanering"], as: olle)).isEmpty)
+        space.visibility = .open
+        try await store.updateWorkspace(space)
+        // Employees now read the discussions, not the workspace's articles; guests still nothing.
+        #expect(Set(ids(try await find(store, ["varplanering"], as: olle))) == [thread.id.description, opening.id.description])
+        #expect(ids(try await find(store, ["varplanering"], as: guest)).isEmpty)
+        #expect(Set(ids(try await find(store, ["varplanering"], as: eva))) == everything)
+        // A post written while open is found too, and an edit keeps it readable.
+        let later = try await Live.reply(store, to: thread.id, in: space.id, by: eva.id, "Vårplanering del två")
+        #expect(Set(ids(try await find(store, ["varplanering"], as: olle))) == [thread.id.description, opening.id.description, later.id.description])
+        space.visibility = .secret
+        try await store.updateWorkspace(space)
+        #expect(ids(try await find(store, ["varplanering"], as: olle)).isEmpty)
+        #expect(try await find(store, ["varplanering"], as: olle, limit: 1).nextCursor == nil)
+        #expect(Set(ids(try await find(store, ["varplanering"], as: eva))) == everything.union([later.id.description]))
+        // Renaming alone changes nothing about who reads it.
+        space.visibility = .open
+        try await store.updateWorkspace(space)
+        space.name = "Planering 2"
+        try await store.updateWorkspace(space)
+        #expect(ids(try await find(store, ["varplanering"], as: olle, { $0.kinds = [.thread] })) == [thread.id.description])
+        try await store.deleteWorkspace(id: space.id)
+        #expect(ids(try await find(store, ["varplanering"], as: eva)).isEmpty)
+    }
+
+    static func sharingChange(_ store: Live.Store) async throws {
+        let eva = try await Fixture.insert(store, Fixture.person("Eva"))
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let guest = try await Fixture.insert(store, Fixture.person("Gunnar", role: .guest))
+        var space = try await Fixture.createWorkspace(store, "Ledningsgrupp", .closed, owner: eva.id)
+        let made = try await recording(store, "Genomgång av budgeten", in: space, by: eva, chapters: [RecordingChapter(title: "Prognosen", offsetMs: 700)])
+        let both = Set([made.id.description, "\(made.id)#0"])
+        #expect(ids(try await find(store, ["prognosen"], as: olle)).isEmpty)
+        _ = try await store.updateRecording(made.id, RecordingChange(sharedWithOrganisation: true))
+        #expect(Set(ids(try await find(store, ["prognosen"], as: olle))) == both)
+        #expect(ids(try await find(store, ["prognosen"], as: guest)).isEmpty)
+        // Renaming the shared recording and its chapters keeps it shared.
+        _ = try await store.updateRecording(made.id, RecordingChange(title: "Genomgång av prognosen", chapters: [RecordingChapter(title: "Prognosen igen", offsetMs: 0)]))
+        #expect(Set(ids(try await find(store, ["prognosen"], as: olle))) == both)
+        // A workspace turning secret takes even shared recordings away from outsiders.
+        space.visibility = .secret
+        try await store.updateWorkspace(space)
+        #expect(ids(try await find(store, ["prognosen"], as: olle)).isEmpty)
+        space.visibility = .closed
+        try await store.updateWorkspace(space)
+        #expect(Set(ids(try await find(store, ["prognosen"], as: olle))) == both)
+        _ = try await store.updateRecording(made.id, RecordingChange(sharedWithOrganisation: false))
+        #expect(ids(try await find(store, ["prognosen"], as: olle)).isEmpty)
+        #expect(Set(ids(try await find(store, ["prognosen"], as: eva))) == both)
     }
 }
