@@ -16,20 +16,20 @@ import GRDB
 /// Why ranking is bounded: bm25 has to score every match before it can sort, and a word
 /// that is in half of a million documents costs about 500 ms to rank on this hardware. So a
 /// relevance search takes the `window` newest readable matches (FTS5 walks its doclist in
-/// rowid order and stops after `window`; rowids follow time) with their bm25 score (title
-/// weighted 10:1 over body) in one pass, and sorts those. Its cost grows with `window`, not
-/// with how common the word is. Once the window is paged through, results continue newest
-/// first below it. The trade-off: a perfect title match older than the newest `window`
-/// matches of a common word appears after them, in time order — people searching a common
-/// word usually want the recent thing, and adding a word narrows the matches so the window
-/// reaches further back.
+/// rowid order and stops after `window`; rowids follow time) with their matched words marked,
+/// in one pass, and ranks those by BM25 (`Relevance`: title weighted 10:1 over body). Its
+/// cost grows with `window`, not with how common the word is. Once the window is paged
+/// through, results continue newest first below it. The trade-off: a perfect title match
+/// older than the newest `window` matches of a common word appears after them, in time
+/// order — people searching a common word usually want the recent thing, and adding a word
+/// narrows the matches so the window reaches further back.
 ///
 /// Cursors: `r.<lo>.<hi>.<offset>.<more>` pages through the ranked window [lo, hi];
 /// `n.<below>` continues newest first below a rowid.
 extension SQLiteStore {
     /// How many of the newest readable matches are ranked by relevance.
     static let searchWindow = 200
-    /// Title matches weigh this much more than body matches in bm25 (scope words weigh 0).
+    /// Title matches weigh this much more than body matches in BM25.
     static let titleWeight = 10.0
     static let snippetTokens = 14
 
@@ -51,12 +51,14 @@ extension SQLiteStore {
             case .start where query.order == .newest:
                 page = try matches.newest(db, below: nil, limit: limit)
             case .start:
-                let window = try matches.scored(db, range: nil)
+                let window = try matches.window(db, range: nil)
                 guard let hi = window.first?.rowid, let lo = window.last?.rowid else { return SearchPage(hits: [], nextCursor: nil) }
-                page = Self.rankedPage(window, lo: lo, hi: hi, offset: 0, limit: limit, more: window.count == Self.searchWindow)
+                let scored = try Relevance(db, query: query, lo: lo, hi: hi).scores(window)
+                page = Self.rankedPage(scored, lo: lo, hi: hi, offset: 0, limit: limit, more: window.count == Self.searchWindow)
             case .ranked(let lo, let hi, let offset, let more):
-                let window = try matches.scored(db, range: (lo, hi))
-                page = Self.rankedPage(window, lo: lo, hi: hi, offset: offset, limit: limit, more: more)
+                let window = try matches.window(db, range: (lo, hi))
+                let scored = try Relevance(db, query: query, lo: lo, hi: hi).scores(window)
+                page = Self.rankedPage(scored, lo: lo, hi: hi, offset: offset, limit: limit, more: more)
             }
             return SearchPage(hits: try Self.hits(db, rowids: page.rowids, match: Self.inText(words)), nextCursor: page.next)
         }
@@ -114,17 +116,23 @@ extension SQLiteStore {
             return (rowids, "n.\(rowids[rowids.count - 1])")
         }
 
-        /// The ranking window with bm25 scores, newest first: the newest `searchWindow`
-        /// matches, or every match in [lo, hi] (a window found by an earlier page).
-        func scored(_ db: Database, range: (lo: Int64, hi: Int64)?) throws -> [(rowid: Int64, score: Double)] {
-            let columns = "search_index.rowid, bm25(search_index, \(titleWeight), 1.0, 0.0)"
-            let (sql, arguments) = range.map { select(columns, "AND search_index.rowid BETWEEN ? AND ?", [$0.lo, $0.hi], limit: nil) }
-                ?? select(columns, "", [], limit: searchWindow)
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { (rowid: $0[0], score: $0[1]) }
+        /// The ranking window, newest first: the newest `searchWindow` matches, or every match
+        /// in [lo, hi] (a window found by an earlier page), with title and body for `Relevance`
+        /// (read by rowid: FTS5's highlight() would cost ~65 µs a row).
+        func window(_ db: Database, range: (lo: Int64, hi: Int64)?) throws -> [(rowid: Int64, title: String, body: String)] {
+            let (sql, arguments) = range.map { select("search_index.rowid", "AND search_index.rowid BETWEEN ? AND ?", [$0.lo, $0.hi], limit: nil) }
+                ?? select("search_index.rowid", "", [], limit: searchWindow)
+            let rowids = try Int64.fetchAll(db, sql: sql, arguments: arguments)
+            guard !rowids.isEmpty else { return [] }
+            var texts: [Int64: (String, String)] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, title, body FROM search_documents WHERE id IN (\(rowids.map { _ in "?" }.joined(separator: ", ")))",
+                                           arguments: StatementArguments(rowids))
+            while let row = try rows.next() { texts[row[0]] = (row[1], row[2]) }
+            return rowids.map { (rowid: $0, title: texts[$0]?.0 ?? "", body: texts[$0]?.1 ?? "") }
         }
     }
 
-    /// One page of a ranked window: best (lowest bm25) first, newer first among equals; `more`
+    /// One page of a ranked window: best (lowest BM25) first, newer first among equals; `more`
     /// says whether older matches lie below the window.
     static func rankedPage(_ window: [(rowid: Int64, score: Double)], lo: Int64, hi: Int64, offset: Int, limit: Int, more: Bool) -> ([Int64], String?) {
         let ranked = window.sorted { $0.score != $1.score ? $0.score < $1.score : $0.rowid > $1.rowid }
