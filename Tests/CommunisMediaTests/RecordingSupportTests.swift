@@ -69,22 +69,9 @@ enum RecordingFixture {
         return path
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-
     /// `opusinfo`'s verdict: its exit status, output, and the playback length it reports in ms.
     static func opusinfo(_ path: String) throws -> (status: Int32, output: String, lengthMs: Int?) {
-        let info = try run("/usr/bin/opusinfo", [path])
+        let info = try ExternalTool.run("/usr/bin/opusinfo", [path])
         // "Playback length: 0m:02.991s"
         var length: Int?
         if let line = info.output.split(separator: "\n").first(where: { $0.contains("Playback length:") }) {
@@ -101,7 +88,7 @@ enum RecordingFixture {
     static func decode(_ path: String) throws -> [Int16] {
         let wav = path + ".wav"
         defer { try? FileManager.default.removeItem(atPath: wav) }
-        let result = try run("/usr/bin/opusdec", ["--quiet", "--rate", "48000", path, wav])
+        let result = try ExternalTool.run("/usr/bin/opusdec", ["--quiet", "--rate", "48000", path, wav])
         guard result.status == 0 else { throw FixtureError("opusdec failed: \(result.output)") }
         return try WAVFile(path: wav).samples
     }

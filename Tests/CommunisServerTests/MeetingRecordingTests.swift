@@ -29,16 +29,7 @@ struct MeetingRecordingTests {
     /// Runs an opus-tools program; returns its exit status and output.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ExternalTool.run("/usr/bin/\(tool)", arguments)
     }
 
     /// Decodes an Ogg Opus file with opusdec to 48 kHz samples.

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Runs a program (opus-tools' `opusinfo` and `opusdec` in the audio tests) and collects what
+/// it printed, stdout and stderr together.
+public enum ExternalTool {
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+}
