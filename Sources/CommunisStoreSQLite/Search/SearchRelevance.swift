@@ -47,14 +47,19 @@ struct Relevance {
     /// bm25 scores of the window's rows (lower is better), in the window's order.
     func scores(_ window: [(rowid: Int64, title: String, body: String)]) -> [(rowid: Int64, score: Double)] {
         var folding = Folding()
+        let wanted = terms.map { (bytes: Array($0.text.utf8), prefix: $0.prefix) }
         let counted = window.map { row -> (rowid: Int64, frequencies: [Double], length: Double) in
             var frequencies = [Double](repeating: 0, count: max(terms.count, 1))
             var length = 0
             for (text, weight) in [(row.title, SQLiteStore.titleWeight), (row.body, 1.0)] {
                 folding.tokens(text) { token in
                     length += 1
-                    for index in terms.indices where terms[index].prefix ? token.hasPrefix(terms[index].text) : token == terms[index].text {
-                        frequencies[index] += weight
+                    for index in wanted.indices {
+                        let term = wanted[index]
+                        let fits = term.prefix
+                            ? token.count >= term.bytes.count && token.prefix(term.bytes.count).elementsEqual(term.bytes)
+                            : token.elementsEqual(term.bytes)
+                        if fits { frequencies[index] += weight }
                     }
                 }
             }
@@ -73,46 +78,65 @@ struct Relevance {
 
     static func fold(_ text: String) -> String {
         var folding = Folding()
-        var folded = ""
+        var folded: [UInt8] = []
         folding.tokens(text) { folded += $0 }
-        return folded
+        return String(decoding: folded, as: UTF8.self)
     }
 }
 
 /// Splits text into words as FTS5's `unicode61 remove_diacritics 2` does (letters and digits
-/// form words), folded to lower case without diacritics; by Unicode scalar, with the few
-/// non-ASCII letters of a text folded once each.
+/// form words), folded to lower case without diacritics, as UTF-8 bytes; by Unicode scalar,
+/// with Latin letters beyond ASCII (å, ä, ö, é …) folded from a table made once.
 struct Folding {
-    var cache: [Unicode.Scalar: String] = [:]
+    /// U+0080…U+024F: the folded UTF-8 of a letter or digit, nil for a separator.
+    static let latin: [[UInt8]?] = (0x80...0x24F).map { value in
+        guard let scalar = Unicode.Scalar(value) else { return nil }
+        return letterOrDigit(scalar) ? Array(fold(scalar).utf8) : nil
+    }
+    var cache: [Unicode.Scalar: [UInt8]?] = [:]
 
-    mutating func tokens(_ text: String, _ body: (String) -> Void) {
-        var token = ""
+    static func letterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    static func fold(_ scalar: Unicode.Scalar) -> String {
+        String(scalar).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+    }
+
+    mutating func tokens(_ text: String, _ body: (ArraySlice<UInt8>) -> Void) {
+        var token: [UInt8] = []
+        token.reserveCapacity(32)
         for scalar in text.unicodeScalars {
-            if scalar.isASCII {
-                let v = scalar.value
+            let v = scalar.value
+            if v < 0x80 {
                 if (v >= 0x30 && v <= 0x39) || (v >= 0x61 && v <= 0x7A) {
-                    token.unicodeScalars.append(scalar)
+                    token.append(UInt8(v))
                     continue
                 }
                 if v >= 0x41 && v <= 0x5A {
-                    token.unicodeScalars.append(Unicode.Scalar(v + 0x20)!)
+                    token.append(UInt8(v + 0x20))
                     continue
                 }
-            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                if let folded = cache[scalar] {
-                    token += folded
+            } else {
+                let folded: [UInt8]?
+                if v <= 0x24F {
+                    folded = Self.latin[Int(v) - 0x80]
+                } else if let known = cache[scalar] {
+                    folded = known
                 } else {
-                    let folded = String(scalar).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                    folded = Self.letterOrDigit(scalar) ? Array(Self.fold(scalar).utf8) : nil
                     cache[scalar] = folded
-                    token += folded
                 }
-                continue
+                if let folded {
+                    token += folded
+                    continue
+                }
             }
             if !token.isEmpty {
-                body(token)
-                token = ""
+                body(token[...])
+                token.removeAll(keepingCapacity: true)
             }
         }
-        if !token.isEmpty { body(token) }
+        if !token.isEmpty { body(token[...]) }
     }
 }
