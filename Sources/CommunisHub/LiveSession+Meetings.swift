@@ -21,7 +21,7 @@ extension LiveSession {
         let registry = hub.meetings
         switch head.type {
         case "meeting.join":
-            return try await join(meeting, muted: (try? Wire.data(JoinData.self, of: text))?.muted ?? false)
+            return try await join(meeting, muted: try Wire.optionalData(JoinData.self, of: text)?.muted ?? false)
         case "meeting.leave":
             try await registry.leave(connection, meeting: meeting)
         case "meeting.mute":
@@ -49,7 +49,7 @@ extension LiveSession {
             try await meetings.end(meeting: meeting, by: viewer.id)
             await registry.end(meeting, by: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
         case "meeting.recording.start":
-            let data = (try? Wire.data(RecordingStart.self, of: text)) ?? RecordingStart()
+            let data = try Wire.optionalData(RecordingStart.self, of: text) ?? RecordingStart()
             guard let kind = Recording.Kind(rawValue: data.kind ?? "meeting") else {
                 throw WireError(.validation, "kind must be meeting or guide.")
             }

@@ -26,10 +26,25 @@ public enum Wire {
         }
     }
 
+    /// A command whose `data` may be left out.
+    struct OptionalBody<Data: Decodable>: Decodable {
+        var data: Data?
+    }
+
     /// Decodes the `data` member of a command as `T`, naming the field that is wrong.
     public static func data<T: Decodable>(_ type: T.Type, of text: Data) throws -> T {
+        try decode(Body<T>.self, text).data
+    }
+
+    /// Decodes the `data` member of a command whose data is optional: nil when it is left out
+    /// (or null), the same clear errors as `data` when it is there but wrong.
+    public static func optionalData<T: Decodable>(_ type: T.Type, of text: Data) throws -> T? {
+        try decode(OptionalBody<T>.self, text).data
+    }
+
+    private static func decode<B: Decodable>(_ type: B.Type, _ text: Data) throws -> B {
         do {
-            return try JSONDecoder().decode(Body<T>.self, from: text).data
+            return try JSONDecoder().decode(B.self, from: text)
         } catch let DecodingError.keyNotFound(key, context) {
             let path = (context.codingPath + [key]).map(\.stringValue).filter { $0 != "data" }.joined(separator: ".")
             throw WireError(.validation, "\(path.isEmpty ? "data" : path) is required.")

@@ -212,6 +212,23 @@ struct MeetingRecordingTests {
         }
     }
 
+    @Test("Bad input to recording commands gets a clear validation-failed; an empty title means the meeting's")
+    func badInput() async throws {
+        let world = try await MeetingWorld.make()
+        try await world.run { server in
+            let erik = try await server.connect(world.erik)
+            _ = try await erik.join(world)
+            #expect(try await erik.command("meeting.recording.start", topic: world.topic, data: ["title": 42]).errorCode == "validation-failed")
+            #expect(try await erik.command("meeting.recording.start", topic: world.topic, data: ["kind": "podcast"]).errorCode == "validation-failed")
+            let long = String(repeating: "å", count: 201)
+            #expect(try await erik.command("meeting.recording.start", topic: world.topic, data: ["title": long]).errorCode == "validation-failed")
+            let started = try await erik.command("meeting.recording.start", topic: world.topic, data: ["title": "   "])
+            #expect((started.data["recording"] as? [String: Any])?["title"] as? String == "Veckomöte IT", "\(started)")
+            #expect(try await erik.command("meeting.recording.chapter", topic: world.topic, data: ["title": " "]).errorCode == "validation-failed")
+            #expect(try await erik.command("meeting.recording.chapter", topic: world.topic, data: [:]).errorCode == "validation-failed")
+        }
+    }
+
     /// Polls `condition` for up to 10 s.
     func waitFor(_ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(10)

@@ -20,16 +20,19 @@ struct ActiveRecording: Sendable {
 extension MeetingRoom {
     func startRecording(connection: ConnectionID, title requested: String?, kind: Recording.Kind) async throws -> MeetingJSON.RecordingState {
         guard !closed else { throw WireError(.notInMeeting, "You are not in this meeting.") }
-        let title = try Self.recordingTitle(requested, meeting: state.info.title)
         guard let records = recordingSettings.records else {
-            _ = try state.beginRecording(connection: connection)  // moderators learn it is unavailable, others forbidden
-            state.recordingStartFailed()
+            try state.requireModerator(connection)  // moderators learn it is unavailable, others forbidden
             throw WireError(.recordingFailed, "Recording is not available on this server.")
         }
         let by = try state.beginRecording(connection: connection)
         let recording: Recording
         do {
-            recording = try await shielded { [meeting] in try await records.begin(meeting: meeting, title: title, kind: kind, by: by.id) }
+            // The service trims the title, falls back to the meeting's and refuses one too long.
+            recording = try await shielded { [meeting] in try await records.begin(meeting: meeting, title: requested ?? "", kind: kind, by: by.id) }
+        } catch let error as DomainError {
+            state.recordingStartFailed()
+            guard case .validation = error else { throw WireError(.recordingFailed, "The recording could not be stored; the meeting goes on.") }
+            throw WireError(.validation, "A recording's title has at most \(RecordingRules.maxTitleLength) characters.")
         } catch {
             state.recordingStartFailed()
             logger.error("recording not stored", metadata: ["error": "\(String(reflecting: error))"])
@@ -37,7 +40,7 @@ extension MeetingRoom {
         }
         let recorder: MeetingRecorder
         do {
-            recorder = try makeRecorder(for: recording, title: title, records: records)
+            recorder = try makeRecorder(for: recording, records: records)
         } catch {
             state.recordingStartFailed()
             logger.error("recording file not created", metadata: ["recording.id": "\(recording.id)", "error": "\(String(reflecting: error))"])
@@ -150,30 +153,19 @@ extension MeetingRoom {
         }
     }
 
-    private func makeRecorder(for recording: Recording, title: String, records: any RecordingRecords) throws -> MeetingRecorder {
+    private func makeRecorder(for recording: Recording, records: any RecordingRecords) throws -> MeetingRecorder {
         let path = records.path(of: recording.fileName)
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var settings = recordingSettings.recorder
-        settings.title = title
+        settings.title = recording.title
         if recordingSettings.keepParticipantStreams {
-            let folder = records.path(of: Recordings.participantFolder(of: recording))
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            settings.participantDirectory = folder
+            // The recorder creates the folder.
+            settings.participantDirectory = records.path(of: Recordings.participantFolder(of: recording))
         }
         let id = recording.id
         return try MeetingRecorder(path: path, settings: settings) { [weak self] event in
             Task { await self?.recorderEvent(event, recording: id) }
         }
-    }
-
-    /// The title asked for, trimmed, or the meeting's own.
-    static func recordingTitle(_ requested: String?, meeting: String) throws(WireError) -> String {
-        guard let requested else { return String(meeting.prefix(RecordingRules.maxTitleLength)) }
-        let trimmed = requested.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= RecordingRules.maxTitleLength else {
-            throw WireError(.validation, "A recording's title has 1–\(RecordingRules.maxTitleLength) characters.")
-        }
-        return trimmed
     }
 }
 
