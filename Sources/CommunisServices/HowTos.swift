@@ -16,27 +16,9 @@ public enum HowToLimits {
     public static let chapterCount = 100
 }
 
-/// What a person asks to save (create, or edit based on a revision).
-public struct HowToDraft: Sendable {
-    public var title: String
-    public var summary: String
-    public var body: String
-    public var tags: [String]
-    public var audience: HowToAudience
-    public var reviewBy: String?
-    public var recordings: [RecordingReference]
-
-    public init(title: String, summary: String = "", body: String, tags: [String] = [], audience: HowToAudience = HowToAudience(),
-                reviewBy: String? = nil, recordings: [RecordingReference] = []) {
-        self.title = title
-        self.summary = summary
-        self.body = body
-        self.tags = tags
-        self.audience = audience
-        self.reviewBy = reviewBy
-        self.recordings = recordings
-    }
-}
+/// What a person asks to save (create, or edit based on a revision): the fields of a
+/// revision, checked and normalised by `HowTos` before they are stored as one.
+public typealias HowToDraft = HowToContent
 
 /// A how-to as one viewer sees it: names, the workspace's name, and what the viewer may do.
 public struct HowToView: Sendable {
