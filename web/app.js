@@ -12,7 +12,8 @@ import { renderHome } from './views/home.js';
 import { renderWorkspace } from './views/workspace.js';
 import { renderPeople, renderPerson } from './views/people.js';
 import { renderProfile } from './views/profile.js';
-import { renderAdmin } from './views/admin.js';
+import { renderAdmin } from './views/admin/index.js';
+import { renderPasswordReset } from './views/password-reset.js';
 import { renderInvitation } from './views/invitation.js';
 import { renderNotifications } from './views/notifications.js';
 import { renderMeeting } from './views/meeting.js';
@@ -33,6 +34,10 @@ const VIEWS = {
   personBlogPost: renderPerson,
   profile: renderProfile,
   admin: renderAdmin,
+  adminDirectory: renderAdmin,
+  adminAudit: renderAdmin,
+  passwordReset: renderPasswordReset,
+  passwordResetToken: renderPasswordReset,
   invitation: renderInvitation,
   notifications: renderNotifications,
   meeting: renderMeeting,
@@ -192,7 +197,8 @@ function renderHeader(route) {
   }
   const current = route.name === 'person' || route.name === 'personBlogPost' ? 'people'
     : route.name.startsWith('workspace') ? 'home'
-    : ['knowledgeNew', 'article', 'articleEdit', 'articleHistory', 'guideRecorder'].includes(route.name) ? 'knowledge' : route.name;
+    : ['knowledgeNew', 'article', 'articleEdit', 'articleHistory', 'guideRecorder'].includes(route.name) ? 'knowledge'
+    : route.name.startsWith('admin') ? 'admin' : route.name;
   unreadEl = null;
   let notificationsLink = null;
   if (user) {
@@ -256,6 +262,8 @@ async function render() {
     setSession(info) { setSession(info); },
     navigate,
     afterLogin() { const target = state.afterLogin ?? '#/'; state.afterLogin = null; navigate(target); },
+    /** The hash a login should return to (for OIDC's returnTo), without consuming it. */
+    get returnTo() { return state.afterLogin ?? '#/'; },
     rerender: () => render(),
     isCurrent: () => seq === state.renderSeq,
     get live() { return state.live; },

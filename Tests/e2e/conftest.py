@@ -149,8 +149,10 @@ def wait_until(page: Page, expression: str, timeout_s: float = 10.0) -> None:
 
 
 def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Logs in through the login page; `email` may also be a directory login name."""
     page.goto("/#/login")
-    email_field, password_field = page.get_by_label("E-postadress"), page.get_by_label("Lösenord")
+    email_field = page.get_by_label("Användarnamn eller e-postadress")
+    password_field = page.get_by_label("Lösenord")
     email_field.fill(email)
     password_field.fill(password)
     # Both values must be in the form that is submitted (not in one replaced meanwhile).

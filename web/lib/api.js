@@ -6,7 +6,8 @@ export const API_BASE = '/api/v1';
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class ApiError extends Error {
-  constructor({ status = 0, code = 'unknown', detail = '', title = '', errors = [], retryAfter = null, lockedUntil = null } = {}) {
+  constructor({ status = 0, code = 'unknown', detail = '', title = '', errors = [], retryAfter = null, lockedUntil = null,
+    retryAfterSeconds = null } = {}) {
     super(detail || title || code);
     this.name = 'ApiError';
     this.status = status;
@@ -16,6 +17,8 @@ export class ApiError extends Error {
     this.errors = Array.isArray(errors) ? errors : [];
     this.retryAfter = retryAfter;
     this.lockedUntil = lockedUntil;
+    /** A 429's body field `retryAfterSeconds` (the same wait as the Retry-After header). */
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -66,6 +69,7 @@ export function problemToError(status, problem, retryAfterHeader = null) {
     errors: p.errors ?? [],
     retryAfter: Number.isFinite(retry) ? retry : null,
     lockedUntil: p.lockedUntil ?? null,
+    retryAfterSeconds: Number.isFinite(p.retryAfterSeconds) ? p.retryAfterSeconds : null,
   });
 }
 
@@ -101,13 +105,27 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     request,
     // Session
     getSession: () => request('GET', '/session'),
-    login: (email, password) => request('POST', '/session', { body: { email, password } }),
+    /**
+     * `login` is a directory login name or an e-mail address. It goes as `login` (the
+     * contract) and as `email`, which servers before directory login read instead.
+     */
+    login: (login, password) => request('POST', '/session', { body: { login, email: login, password } }),
+    authOptions: () => request('GET', '/auth/options'),
+    // Password reset (no session needed)
+    requestPasswordReset: (email, language) => request('POST', '/password-reset', { body: { email, language } }),
+    getPasswordReset: (token) => request('GET', `/password-reset/${enc(token)}`),
+    completePasswordReset: (token, newPassword) =>
+      request('POST', `/password-reset/${enc(token)}`, { body: { newPassword } }),
     logout: () => request('DELETE', '/session'),
     // Me
     getMe: () => request('GET', '/me'),
     updateMe: (changes) => request('PATCH', '/me', { body: changes }),
     changePassword: (currentPassword, newPassword) =>
       request('PUT', '/me/password', { body: { currentPassword, newPassword } }),
+    mySessions: () => request('GET', '/me/sessions'),
+    endMySession: (id) => request('DELETE', `/me/sessions/${enc(id)}`),
+    /** "Logga ut överallt": ends every session of mine, this one included. */
+    endAllMySessions: () => request('DELETE', '/me/sessions'),
     // People
     listPeople: (query) => request('GET', '/people', { query }),
     peopleFacets: () => request('GET', '/people/facets'),
@@ -131,7 +149,8 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     approveRequest: (id, personId) =>
       request('POST', `/workspaces/${enc(id)}/requests/${enc(personId)}/approve`),
     declineRequest: (id, personId) => request('DELETE', `/workspaces/${enc(id)}/requests/${enc(personId)}`),
-    inviteGuest: (id, email, name) => request('POST', `/workspaces/${enc(id)}/guests`, { body: { email, name } }),
+    inviteGuest: (id, email, name, language) =>
+      request('POST', `/workspaces/${enc(id)}/guests`, { body: language ? { email, name, language } : { email, name } }),
     // Discussions, feed and notifications (reads; writes go over the live connection)
     listThreads: (workspaceId, query) => request('GET', `/workspaces/${enc(workspaceId)}/threads`, { query }),
     listPosts: (threadId, query) => request('GET', `/threads/${enc(threadId)}/posts`, { query }),
@@ -195,6 +214,23 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     unlockUser: (id) => request('POST', `/admin/users/${enc(id)}/unlock`),
     resetPassword: (id, newPassword) =>
       request('PUT', `/admin/users/${enc(id)}/password`, { body: { newPassword } }),
+    getUser: (id) => request('GET', `/admin/users/${enc(id)}`),
+    userSessions: (id) => request('GET', `/admin/users/${enc(id)}/sessions`),
+    endUserSessions: (id) => request('DELETE', `/admin/users/${enc(id)}/sessions`),
+    endUserSession: (id, sessionId) => request('DELETE', `/admin/users/${enc(id)}/sessions/${enc(sessionId)}`),
+    revokeUserToken: (id, tokenId) => request('DELETE', `/admin/users/${enc(id)}/tokens/${enc(tokenId)}`),
+    // Directory, groups and group rules
+    getDirectory: () => request('GET', '/admin/directory'),
+    syncDirectory: (dryRun) => request('POST', '/admin/directory/sync', { body: { dryRun: Boolean(dryRun) } }),
+    listGroups: (q) => request('GET', '/admin/groups', { query: { q } }),
+    listGroupRules: () => request('GET', '/admin/group-rules'),
+    previewGroupRule: (rule) => request('POST', '/admin/group-rules/preview', { body: rule }),
+    createGroupRule: (rule) => request('POST', '/admin/group-rules', { body: rule }),
+    groupRuleDeletePreview: (id) => request('GET', `/admin/group-rules/${enc(id)}/delete-preview`),
+    deleteGroupRule: (id) => request('DELETE', `/admin/group-rules/${enc(id)}`),
+    // Audit log and mail
+    listAudit: (query) => request('GET', '/admin/audit', { query }),
+    sendTestMail: () => request('POST', '/admin/mail/test'),
   };
 }
 

@@ -12,6 +12,8 @@ export const ROUTES = [
   ['person', 'people/:id'],
   ['personBlogPost', 'people/:id/blog/:postId'],
   ['admin', 'admin'],
+  ['adminDirectory', 'admin/directory'],
+  ['adminAudit', 'admin/audit'],
   ['profile', 'profile'],
   ['invitation', 'invitation/:token'],
   ['notifications', 'notifications'],
@@ -25,10 +27,12 @@ export const ROUTES = [
   ['articleEdit', 'knowledge/:id/edit'],
   ['articleHistory', 'knowledge/:id/history'],
   ['recording', 'recordings/:id'],
+  ['passwordReset', 'reset'],
+  ['passwordResetToken', 'reset/:token'],
 ];
 
 /** Routes reachable without a session. */
-export const PUBLIC_ROUTES = new Set(['login', 'invitation', 'meetingInvitation']);
+export const PUBLIC_ROUTES = new Set(['login', 'invitation', 'meetingInvitation', 'passwordReset', 'passwordResetToken']);
 
 function parseQuery(text) {
   const query = {};

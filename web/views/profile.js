@@ -1,9 +1,58 @@
-// My profile: edit own details, change password, my blog and the feed key for RSS/Atom.
+// My profile: edit own details (those from the directory read-only), change password (local
+// accounts only), my logins ("Mina inloggningar"), my blog and the feed key for RSS/Atom.
 import { h, replaceChildren } from '../lib/dom.js';
 import { parseCompetences, validatePassword } from '../lib/validation.js';
 import { personalFeedTemplate } from '../lib/blog-state.js';
-import { field, alertBox, showFieldErrors, pageHeading, avatar, roleText } from './components.js';
+import { buildHash } from '../lib/router.js';
+import { field, alertBox, showFieldErrors, pageHeading, avatar, roleText, actionButton } from './components.js';
 import { personalBlogSection, hasPersonalBlog } from './blog.js';
+import { sessionItem, sessionLabel } from './sessions.js';
+import { authOptions } from './login.js';
+
+const PROFILE_FIELDS = ['title', 'department', 'workplace', 'phone'];
+
+/** "Hämtas från kommunens katalog" or "Hämtas från <leverantör>" for a managed field. */
+function managedNote(t, me, providerName) {
+  return me.managedBy === 'oidc' ? t('profile.fromProvider', { name: providerName }) : t('profile.fromDirectory');
+}
+
+/**
+ * "Mina inloggningar": every session of mine with "Logga ut" for the others, and "Logga ut
+ * överallt", which ends this one too and leads to the login page.
+ */
+function sessionsSection(ctx) {
+  const { t, api } = ctx;
+  const alert = alertBox();
+  const list = h('div', { 'aria-live': 'polite' });
+  async function load() {
+    try {
+      const res = await api.mySessions();
+      const items = res?.items ?? [];
+      replaceChildren(list, items.length
+        ? h('ul', { class: 'session-list' }, items.map((s) => sessionItem(ctx, s, s.current ? null
+          : actionButton(t, t('sessions.logout'), async () => {
+            await api.endMySession(s.id);
+            alert.success(t('sessions.ended', { what: sessionLabel(t, s) }));
+            await load();
+          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('sessions.logoutNamed', { what: sessionLabel(t, s) }) }))))
+        : h('p', { class: 'empty' }, t('sessions.none')));
+    } catch (err) {
+      alert.error(t, err);
+    }
+  }
+  const everywhere = actionButton(t, t('sessions.logoutEverywhere'), async () => {
+    await api.endAllMySessions();
+    ctx.setSession(null);
+    ctx.navigate(buildHash('login', {}, { info: 'signed-out-everywhere' }));
+  }, { alert, cls: 'btn btn-danger' });
+  load();
+  return h('section', { class: 'card', 'aria-labelledby': 'my-sessions-h' },
+    h('h2', { id: 'my-sessions-h' }, t('sessions.title')),
+    h('p', { class: 'hint' }, t('sessions.intro')),
+    alert.el, list,
+    h('div', { class: 'stack session-everywhere' }, h('p', { class: 'hint' }, t('sessions.everywhereHint')),
+      h('div', { class: 'row' }, everywhere)));
+}
 
 /**
  * "Flödesnyckel för RSS/Atom": creates a personal feed token (a new one revokes the old) and
@@ -57,13 +106,19 @@ export async function renderProfile(ctx) {
   const { t, api } = ctx;
   ctx.setTitle(t('profile.title'));
   const me = await api.getMe();
+  const managed = new Set(Array.isArray(me.managedFields) ? me.managedFields : []);
+  const options = me.managedBy === 'oidc' ? await authOptions(api) : null;
+  const providerName = options?.oidc?.displayName || t('login.oidcFallbackName');
+  // A field the directory fills is shown read-only with a note saying where it comes from.
+  const fixed = (name) => (managed.has(name)
+    ? { attrs: { readonly: true }, hint: managedNote(t, me, providerName) } : {});
 
   const alert = alertBox();
   const f = {
-    title: field(t, { label: t('person.title'), name: 'title', value: me.title ?? '', autocomplete: 'organization-title' }),
-    department: field(t, { label: t('person.department'), name: 'department', value: me.department ?? '' }),
-    workplace: field(t, { label: t('person.workplace'), name: 'workplace', value: me.workplace ?? '' }),
-    phone: field(t, { label: t('person.phone'), name: 'phone', type: 'tel', value: me.phone ?? '', autocomplete: 'tel' }),
+    title: field(t, { label: t('person.title'), name: 'title', value: me.title ?? '', autocomplete: 'organization-title', ...fixed('title') }),
+    department: field(t, { label: t('person.department'), name: 'department', value: me.department ?? '', ...fixed('department') }),
+    workplace: field(t, { label: t('person.workplace'), name: 'workplace', value: me.workplace ?? '', ...fixed('workplace') }),
+    phone: field(t, { label: t('person.phone'), name: 'phone', type: 'tel', value: me.phone ?? '', autocomplete: 'tel', ...fixed('phone') }),
     presentation: field(t, { label: t('person.presentation'), name: 'presentation', control: 'textarea', value: me.presentation ?? '' }),
     competences: field(t, { label: t('person.competences'), name: 'competences', value: (me.competences ?? []).join(', '),
       hint: t('profile.competencesHint') }),
@@ -77,14 +132,9 @@ export async function renderProfile(ctx) {
     alert.clear();
     save.disabled = true;
     try {
-      const updated = await api.updateMe({
-        title: f.title.input.value.trim(),
-        department: f.department.input.value.trim(),
-        workplace: f.workplace.input.value.trim(),
-        phone: f.phone.input.value.trim(),
-        presentation: f.presentation.input.value,
-        competences: parseCompetences(f.competences.input.value),
-      });
+      const changes = { presentation: f.presentation.input.value, competences: parseCompetences(f.competences.input.value) };
+      for (const name of PROFILE_FIELDS) if (!managed.has(name)) changes[name] = f[name].input.value.trim();
+      const updated = await api.updateMe(changes);
       if (ctx.session) ctx.setSession({ ...ctx.session, user: updated });
       f.competences.input.value = (updated.competences ?? []).join(', ');
       alert.success(t('profile.saved'));
@@ -120,6 +170,12 @@ export async function renderProfile(ctx) {
   });
 
   const blog = hasPersonalBlog(me, me) ? await personalBlogSection(ctx, me, { headingId: 'my-blog-h' }) : null;
+  // Directory and OIDC people change their password where they log in, not here.
+  const passwordPart = me.managedBy
+    ? h('p', {}, me.managedBy === 'oidc' ? t('profile.passwordAtProvider', { name: providerName }) : t('profile.passwordInDirectory'))
+    : pwForm;
+  const nameHint = me.managedBy === 'oidc' ? t('profile.nameFromProvider', { name: providerName })
+    : me.managedBy ? t('profile.nameFromDirectory') : t('profile.nameHint');
 
   return h('div', { class: 'profile-page' },
     h('div', { class: 'card profile-head' },
@@ -128,11 +184,13 @@ export async function renderProfile(ctx) {
         pageHeading(t('profile.title')),
         h('p', { class: 'lead' }, me.name),
         h('p', { class: 'person-sub' }, me.email, ' · ', roleText(t, me.role)),
-        h('p', { class: 'hint' }, t('profile.nameHint')))),
+        me.login ? h('p', { class: 'person-sub' }, t('profile.loginName', { login: me.login })) : null,
+        h('p', { class: 'hint' }, nameHint))),
     h('div', { class: 'layout-two' },
       h('section', { class: 'card col-main', 'aria-labelledby': 'details-h' }, h('h2', { id: 'details-h' }, t('profile.details')), form),
       h('div', { class: 'col-side' },
-        h('section', { class: 'card', 'aria-labelledby': 'pw-h' }, h('h2', { id: 'pw-h' }, t('profile.passwordTitle')), pwForm),
+        h('section', { class: 'card', 'aria-labelledby': 'pw-h' }, h('h2', { id: 'pw-h' }, t('profile.passwordTitle')), passwordPart),
         feedTokenSection(ctx, me))),
+    sessionsSection(ctx),
     blog);
 }

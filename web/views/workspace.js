@@ -217,9 +217,11 @@ export async function renderWorkspace(ctx) {
     const localAlert = alertBox();
     const email = field(t, { label: t('workspace.guestEmail'), name: 'guest-email', type: 'email', required: true });
     const name = field(t, { label: t('workspace.guestName'), name: 'guest-name', required: true });
+    const language = field(t, { label: t('invite.language'), name: 'guest-language', control: 'select', value: ctx.lang,
+      options: [['sv', t('language.sv')], ['en', t('language.en')]] });
     const result = h('div', {});
     const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('workspace.guestSubmit'));
-    const form = h('form', { class: 'stack', novalidate: true }, email.wrap, name.wrap, submit);
+    const form = h('form', { class: 'stack', novalidate: true }, email.wrap, name.wrap, language.wrap, submit);
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       localAlert.clear();
@@ -228,7 +230,7 @@ export async function renderWorkspace(ctx) {
       if (showFieldErrors(t, { email, name }, validateGuestInvite(values))) return;
       submit.disabled = true;
       try {
-        const inv = await api.inviteGuest(id, values.email, values.name);
+        const inv = await api.inviteGuest(id, values.email, values.name, language.input.value);
         email.input.value = '';
         name.input.value = '';
         if (inv.inviteUrl) {
@@ -241,7 +243,9 @@ export async function renderWorkspace(ctx) {
             copied.textContent = t('workspace.copied');
           });
           replaceChildren(result, h('div', { class: 'invite-result' },
-            h('p', { role: 'status' }, t('workspace.guestInvited', { name: inv.name, date: formatDate(inv.expiresAt, ctx.lang) })),
+            h('p', { role: 'status' }, inv.emailed
+              ? t('invite.emailedUntil', { email: values.email, date: formatDate(inv.expiresAt, ctx.lang) })
+              : t('workspace.guestInvited', { name: inv.name, date: formatDate(inv.expiresAt, ctx.lang) })),
             link.wrap, h('div', { class: 'row' }, copy, copied)));
         } else {
           localAlert.success(t('workspace.guestAdded', { name: inv.name }));

@@ -8,10 +8,12 @@ export function guestInvite(ctx, meeting) {
   const { t, api, lang } = ctx;
   const alert = alertBox();
   const name = field(t, { label: t('meeting.invite.name'), name: 'meeting-guest-name', required: true });
-  const email = field(t, { label: t('meeting.invite.email'), name: 'meeting-guest-email', type: 'email', hint: t('meeting.invite.emailHint') });
+  const email = field(t, { label: t('meeting.invite.email'), name: 'meeting-guest-email', type: 'email', hint: t('meeting.invite.emailHintMail') });
+  const language = field(t, { label: t('invite.language'), name: 'meeting-guest-language', control: 'select', value: lang,
+    options: [['sv', t('language.sv')], ['en', t('language.en')]] });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('meeting.invite.submit'));
   const result = h('div', {});
-  const form = h('form', { class: 'stack', novalidate: true, 'aria-label': t('meeting.invite.title') }, alert.el, name.wrap, email.wrap, submit);
+  const form = h('form', { class: 'stack', novalidate: true, 'aria-label': t('meeting.invite.title') }, alert.el, name.wrap, email.wrap, language.wrap, submit);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     alert.clear();
@@ -23,7 +25,7 @@ export function guestInvite(ctx, meeting) {
     if (showFieldErrors(t, { name, email }, errors)) return;
     submit.disabled = true;
     try {
-      const inv = await api.inviteToMeeting(meeting.id, values.email ? values : { name: values.name });
+      const inv = await api.inviteToMeeting(meeting.id, values.email ? { ...values, language: language.input.value } : { name: values.name });
       name.input.value = '';
       email.input.value = '';
       const link = field(t, { label: t('meeting.invite.link'), name: 'meeting-invite-link', value: absoluteUrl(inv.url, location.origin), attrs: { readonly: true } });
@@ -35,7 +37,9 @@ export function guestInvite(ctx, meeting) {
         copied.textContent = t('workspace.copied');
       });
       replaceChildren(result, h('div', { class: 'invite-result' },
-        h('p', { role: 'status' }, t('meeting.invite.done', { name: inv.guestName ?? values.name, date: formatDate(inv.expiresAt, lang) })),
+        h('p', { role: 'status' }, inv.emailed
+          ? t('invite.emailedUntil', { email: values.email, date: formatDate(inv.expiresAt, lang) })
+          : t('meeting.invite.done', { name: inv.guestName ?? values.name, date: formatDate(inv.expiresAt, lang) })),
         link.wrap, h('div', { class: 'row' }, copy, copied)));
     } catch (err) {
       alert.error(t, err);

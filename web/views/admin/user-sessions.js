@@ -1,0 +1,60 @@
+// "Inloggningar och nycklar" for one account: its sessions and API tokens, each with a button
+// to end or revoke it, and "Avsluta alla inloggningar". Loaded when the panel is opened.
+import { h, replaceChildren } from '../../lib/dom.js';
+import { alertBox, actionButton, timeEl } from '../components.js';
+import { sessionItem, sessionLabel } from '../sessions.js';
+
+export function userSessionsPanel(ctx, u) {
+  const { t, api, lang } = ctx;
+  const alert = alertBox();
+  const body = h('div', { class: 'stack', 'aria-live': 'polite' });
+  let loaded = false;
+
+  function tokenItem(token) {
+    return h('li', { class: 'session-item' },
+      h('div', { class: 'session-text' },
+        h('p', { class: 'session-browser' }, h('strong', {}, token.name)),
+        h('p', { class: 'meta' },
+          h('span', {}, t('tokens.created'), ' ', timeEl(token.createdAt, lang)),
+          h('span', {}, token.lastUsedAt ? [t('tokens.lastUsed'), ' ', timeEl(token.lastUsedAt, lang)] : t('tokens.neverUsed')))),
+      h('div', { class: 'session-actions' }, actionButton(t, t('tokens.revoke'), async () => {
+        await api.revokeUserToken(u.id, token.id);
+        alert.success(t('tokens.revoked', { name: token.name }));
+        await load();
+      }, { alert, cls: 'btn btn-small btn-danger', ariaLabel: t('tokens.revokeNamed', { name: token.name }) })));
+  }
+
+  async function load() {
+    loaded = true;
+    try {
+      const res = await api.userSessions(u.id);
+      const sessions = res?.sessions ?? [];
+      const tokens = res?.tokens ?? [];
+      replaceChildren(body,
+        h('h4', {}, t('admin.sessions.sessionsTitle')),
+        sessions.length
+          ? h('ul', { class: 'session-list' }, sessions.map((s) => sessionItem(ctx, { ...s, current: false },
+            actionButton(t, t('admin.sessions.end'), async () => {
+              await api.endUserSession(u.id, s.id);
+              alert.success(t('admin.sessions.ended', { what: sessionLabel(t, s) }));
+              await load();
+            }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('admin.sessions.endNamed', { what: sessionLabel(t, s), name: u.name }) }))))
+          : h('p', { class: 'empty' }, t('admin.sessions.none')),
+        sessions.length ? h('div', { class: 'row' }, actionButton(t, t('admin.sessions.endAll'), async () => {
+          await api.endUserSessions(u.id);
+          alert.success(t('admin.sessions.allEnded', { name: u.name }));
+          await load();
+        }, { alert, cls: 'btn btn-small btn-danger', ariaLabel: t('admin.sessions.endAllNamed', { name: u.name }) })) : null,
+        h('h4', {}, t('admin.sessions.tokensTitle')),
+        tokens.length ? h('ul', { class: 'session-list' }, tokens.map(tokenItem)) : h('p', { class: 'empty' }, t('admin.sessions.noTokens')));
+    } catch (err) {
+      alert.error(t, err);
+    }
+  }
+
+  const panel = h('details', { class: 'admin-user-manage admin-sessions' },
+    h('summary', {}, t('admin.sessions.title'), h('span', { class: 'visually-hidden' }, `: ${u.name}`)),
+    h('div', { class: 'admin-user-actions' }, alert.el, body));
+  panel.addEventListener('toggle', () => { if (panel.open && !loaded) load(); });
+  return panel;
+}
