@@ -20,10 +20,13 @@ public enum DomainError: Error, Sendable, Equatable {
     case conflict(String)
     case unauthenticated
     case invalidCredentials
-    case accountLocked(until: Date)
     case accountDisabled
     case invitationInvalid
+    /// A password-reset link that is unknown, used or expired.
+    case resetInvalid
     case tooManyAttempts(retryAfter: TimeInterval)
+    /// The organisation's directory (or identity provider) cannot be reached now.
+    case directoryUnavailable
 
     public var code: String {
         switch self {
@@ -33,10 +36,11 @@ public enum DomainError: Error, Sendable, Equatable {
         case .conflict: "conflict"
         case .unauthenticated: "unauthenticated"
         case .invalidCredentials: "invalid-credentials"
-        case .accountLocked: "account-locked"
         case .accountDisabled: "account-disabled"
         case .invitationInvalid: "invitation-invalid"
+        case .resetInvalid: "reset-invalid"
         case .tooManyAttempts: "too-many-attempts"
+        case .directoryUnavailable: "directory-unavailable"
         }
     }
 
@@ -47,11 +51,12 @@ public enum DomainError: Error, Sendable, Equatable {
         case .forbidden(let why): why
         case .conflict(let why): why
         case .unauthenticated: "Log in first."
-        case .invalidCredentials: "The e-mail address or the password is wrong."
-        case .accountLocked: "The account is locked after too many failed logins; try again later or ask an administrator."
+        case .invalidCredentials: "The login name, e-mail address or password is wrong."
         case .accountDisabled: "The account is disabled; ask an administrator."
         case .invitationInvalid: "The invitation has expired or has already been used."
-        case .tooManyAttempts: "Too many login attempts from this address; wait a moment and try again."
+        case .resetInvalid: "The password reset link has expired or has already been used; ask for a new one."
+        case .tooManyAttempts(let wait): "Too many failed logins; wait \(Int(wait.rounded(.up))) seconds and try again."
+        case .directoryUnavailable: "The directory cannot be reached right now; try again in a moment or ask IT."
         }
     }
 }

@@ -65,3 +65,12 @@ public enum RecordingTag {}
 
 /// A recording of a meeting or a guide (Ogg Opus under the recordings folder).
 public typealias RecordingID = ID<RecordingTag>
+
+public enum GroupRuleTag {}
+public enum SessionTag {}
+public enum MailTag {}
+
+public typealias GroupRuleID = ID<GroupRuleTag>
+/// The public id of a login session (the cookie's token is secret and never listed).
+public typealias SessionID = ID<SessionTag>
+public typealias MailID = ID<MailTag>

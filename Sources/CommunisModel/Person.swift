@@ -38,6 +38,7 @@ public struct Profile: Sendable, Equatable, Codable {
 /// A person with an account: employee, administrator or guest.
 public struct Person: Sendable, Equatable, Identifiable {
     public var id: PersonID
+    /// Empty when the person has no address (a directory entry without `mail`).
     public var email: String
     public var name: String
     public var role: Role
@@ -45,12 +46,24 @@ public struct Person: Sendable, Equatable, Identifiable {
     public var disabled: Bool
     public var createdAt: Date
     public var lastLoginAt: Date?
-    /// Set while the account is locked after too many failed logins.
-    public var lockedUntil: Date?
+    /// The directory login name (uid / sAMAccountName), lowercased; nil for local accounts.
+    public var login: String?
+    /// Which outside system owns the person's name, e-mail and job fields; nil for local
+    /// accounts (guests, break-glass administrators, accounts made by hand).
+    public var managedBy: ManagedBy?
+    /// Whether group rules decide the role (`rules`) or an administrator set it (`manual`).
+    public var roleSource: RoleSource
+    /// Who disabled the account; the directory re-enables only what it disabled itself.
+    public var disabledBy: DisabledBy?
+    /// The identity provider said the person's groups were elsewhere (Entra ID's group
+    /// overage), so group rules could not be applied at their last login.
+    public var groupsUnreadable: Bool
 
     public init(
         id: PersonID = PersonID(), email: String, name: String, role: Role, profile: Profile = Profile(),
-        disabled: Bool = false, createdAt: Date = Date(), lastLoginAt: Date? = nil, lockedUntil: Date? = nil
+        disabled: Bool = false, createdAt: Date = Date(), lastLoginAt: Date? = nil, login: String? = nil,
+        managedBy: ManagedBy? = nil, roleSource: RoleSource = .manual, disabledBy: DisabledBy? = nil,
+        groupsUnreadable: Bool = false
     ) {
         self.id = id
         self.email = email
@@ -60,8 +73,45 @@ public struct Person: Sendable, Equatable, Identifiable {
         self.disabled = disabled
         self.createdAt = createdAt
         self.lastLoginAt = lastLoginAt
-        self.lockedUntil = lockedUntil
+        self.login = login
+        self.managedBy = managedBy
+        self.roleSource = roleSource
+        self.disabledBy = disabledBy
+        self.groupsUnreadable = groupsUnreadable
     }
+
+    /// The fields the person (and administrators) cannot change in Communis because an
+    /// outside system owns them; competences and the presentation stay the person's own.
+    public var managedFields: [String] {
+        switch managedBy {
+        case nil: []
+        case .directory?: ["name", "email", "title", "department", "workplace", "phone"]
+        // An ID token carries a name and an address, no job fields.
+        case .oidc?: ["name", "email"]
+        }
+    }
+}
+
+/// The outside system that owns a person's identity and profile fields.
+public enum ManagedBy: String, Sendable, Codable, CaseIterable {
+    /// LDAP / Active Directory: name, e-mail, title, department, workplace, phone.
+    case directory
+    /// An OpenID Connect provider (Entra ID, Keycloak): name and e-mail from the ID token.
+    case oidc
+}
+
+/// Where a person's role comes from.
+public enum RoleSource: String, Sendable, Codable, CaseIterable {
+    /// An administrator set it; rules leave it alone.
+    case manual
+    /// The group rules decide it at each login and sync.
+    case rules
+}
+
+/// Who disabled an account.
+public enum DisabledBy: String, Sendable, Codable, CaseIterable {
+    case admin
+    case directory
 }
 
 public enum Email {

@@ -4,14 +4,13 @@ import Foundation
 /// A person with what login needs. Never leaves the server.
 public struct Credentials: Sendable, Equatable {
     public var person: Person
-    /// bcrypt hash; nil for an invited guest who has not set a password yet.
+    /// bcrypt hash; nil for an invited guest who has not set a password yet, and for people
+    /// whose password lives in the directory or with an identity provider.
     public var passwordHash: String?
-    public var failedLogins: Int
 
-    public init(person: Person, passwordHash: String?, failedLogins: Int) {
+    public init(person: Person, passwordHash: String?) {
         self.person = person
         self.passwordHash = passwordHash
-        self.failedLogins = failedLogins
     }
 }
 
@@ -66,24 +65,24 @@ public struct DirectoryFacets: Sendable, Equatable {
 
 /// People and their credentials.
 public protocol PeopleStore: Sendable {
-    /// Inserts a person. Throws `DomainError.conflict` when the e-mail is taken.
+    /// Inserts a person. Throws `DomainError.conflict` when the e-mail (or login) is taken.
+    /// An empty e-mail is stored as none (several people may have none).
     func insertPerson(_ person: Person, passwordHash: String?) async throws
     func person(id: PersonID) async throws -> Person?
     /// `email` is normalised by the caller (`Email.normalize`).
     func credentials(email: String) async throws -> Credentials?
+    /// By e-mail address or directory login name (both compared in lower case); the e-mail
+    /// wins when both match different people.
+    func credentials(login: String) async throws -> Credentials?
     func credentials(id: PersonID) async throws -> Credentials?
-    /// Replaces name, e-mail, role, profile and disabled flag. Throws `DomainError.conflict`
-    /// when the new e-mail is taken, `DomainError.notFound` when the person does not exist.
+    /// Replaces name, e-mail, role, role source, profile, disabled flag and who disabled it.
+    /// Throws `DomainError.conflict` when the new e-mail is taken, `DomainError.notFound`
+    /// when the person does not exist.
     func updatePerson(_ person: Person) async throws
-    func setPasswordHash(_ hash: String, for id: PersonID) async throws
-    /// Atomically counts one failed login; when the count reaches `lockThreshold` the account
-    /// is locked until `at + lockDuration` and the count starts again. Returns the lock's end
-    /// if this failure locked the account.
-    func recordFailedLogin(id: PersonID, at: Date, lockThreshold: Int, lockDuration: TimeInterval) async throws -> Date?
-    /// Clears the failure count and records the login time.
+    /// A nil hash removes the password (password logins then fail).
+    func setPasswordHash(_ hash: String?, for id: PersonID) async throws
+    /// Records the login time.
     func recordSuccessfulLogin(id: PersonID, at: Date) async throws
-    /// Clears a lock and the failure count.
-    func unlock(id: PersonID) async throws
     /// Ordered by name (then id), stable across pages.
     func searchPeople(_ query: PeopleQuery, page: PageRequest) async throws -> Page<Person>
     func directoryFacets() async throws -> DirectoryFacets

@@ -18,15 +18,18 @@ struct PersonRow: FetchableRecord, PersistableRecord {
     var presentation: String
     var searchText: String
     var passwordHash: String?
-    var failedLogins: Int
-    var lockedUntil: Double?
     var disabled: Bool
     var createdAt: Double
     var lastLoginAt: Double?
+    var login: String?
+    var roleSource: String
+    var managedBy: String?
+    var disabledBy: String?
+    var groupsUnreadable: Bool
 
-    init(_ person: Person, passwordHash: String?, failedLogins: Int = 0) {
+    init(_ person: Person, passwordHash: String?) {
         id = person.id.description
-        email = person.email
+        email = Email.normalize(person.email)
         name = person.name
         role = person.role.rawValue
         title = person.profile.title
@@ -36,16 +39,19 @@ struct PersonRow: FetchableRecord, PersistableRecord {
         presentation = person.profile.presentation
         searchText = Self.searchText(of: person)
         self.passwordHash = passwordHash
-        self.failedLogins = failedLogins
-        lockedUntil = person.lockedUntil?.unixSeconds
         disabled = person.disabled
         createdAt = person.createdAt.unixSeconds
         lastLoginAt = person.lastLoginAt?.unixSeconds
+        login = person.login.map { Key.of($0) }
+        roleSource = person.roleSource.rawValue
+        managedBy = person.managedBy?.rawValue
+        disabledBy = person.disabled ? (person.disabledBy ?? .admin).rawValue : nil
+        groupsUnreadable = person.groupsUnreadable
     }
 
     init(row: Row) throws {
         id = row["id"]
-        email = row["email"]
+        email = row["email"] ?? ""
         name = row["name"]
         role = row["role"]
         title = row["title"]
@@ -55,16 +61,19 @@ struct PersonRow: FetchableRecord, PersistableRecord {
         presentation = row["presentation"]
         searchText = row["search_text"]
         passwordHash = row["password_hash"]
-        failedLogins = row["failed_logins"]
-        lockedUntil = row["locked_until"]
         disabled = row["disabled"]
         createdAt = row["created_at"]
         lastLoginAt = row["last_login_at"]
+        login = row["login"]
+        roleSource = row["role_source"]
+        managedBy = row["managed_by"]
+        disabledBy = row["disabled_by"]
+        groupsUnreadable = row["groups_unreadable"]
     }
 
     func encode(to container: inout PersistenceContainer) throws {
         container["id"] = id
-        container["email"] = email
+        container["email"] = email.isEmpty ? nil : email
         container["name"] = name
         container["role"] = role
         container["title"] = title
@@ -76,18 +85,21 @@ struct PersonRow: FetchableRecord, PersistableRecord {
         container["presentation"] = presentation
         container["search_text"] = searchText
         container["password_hash"] = passwordHash
-        container["failed_logins"] = failedLogins
-        container["locked_until"] = lockedUntil
         container["disabled"] = disabled
         container["created_at"] = createdAt
         container["last_login_at"] = lastLoginAt
+        container["login"] = login
+        container["role_source"] = roleSource
+        container["managed_by"] = managedBy
+        container["disabled_by"] = disabledBy
+        container["groups_unreadable"] = groupsUnreadable
     }
 
     /// What a free-text search looks in: name, e-mail, title, department, workplace and
     /// competences, lowercased in Swift (so "ÅSA" finds "Åsa", which SQLite's ASCII-only
     /// `lower()` and LIKE would not). The unit separator keeps a match inside one field.
     static func searchText(of person: Person) -> String {
-        let fields = [person.name, person.email, person.profile.title, person.profile.department, person.profile.workplace]
+        let fields = [person.name, person.email, person.login ?? "", person.profile.title, person.profile.department, person.profile.workplace]
             + person.profile.competences
         return Key.of(fields.joined(separator: "\u{1F}"))
     }
@@ -95,6 +107,7 @@ struct PersonRow: FetchableRecord, PersistableRecord {
     func person(competences: [String]) throws -> Person {
         guard let personID = PersonID(id) else { throw CorruptRow(table: "people", column: "id", value: id) }
         guard let role = Role(rawValue: role) else { throw CorruptRow(table: "people", column: "role", value: role) }
+        guard let source = RoleSource(rawValue: roleSource) else { throw CorruptRow(table: "people", column: "role_source", value: roleSource) }
         return Person(
             id: personID, email: email, name: name, role: role,
             profile: Profile(
@@ -104,7 +117,11 @@ struct PersonRow: FetchableRecord, PersistableRecord {
             disabled: disabled,
             createdAt: Date(timeIntervalSince1970: createdAt),
             lastLoginAt: lastLoginAt.map(Date.init(timeIntervalSince1970:)),
-            lockedUntil: lockedUntil.map(Date.init(timeIntervalSince1970:))
+            login: login,
+            managedBy: managedBy.flatMap(ManagedBy.init(rawValue:)),
+            roleSource: source,
+            disabledBy: disabled ? (disabledBy.flatMap(DisabledBy.init(rawValue:)) ?? .admin) : nil,
+            groupsUnreadable: groupsUnreadable
         )
     }
 }
@@ -178,6 +195,6 @@ extension PersonRow {
 
     func credentials(_ db: Database) throws -> Credentials {
         let competences = try CompetenceRow.byPerson([id], db)[id] ?? []
-        return Credentials(person: try person(competences: competences), passwordHash: passwordHash, failedLogins: failedLogins)
+        return Credentials(person: try person(competences: competences), passwordHash: passwordHash)
     }
 }

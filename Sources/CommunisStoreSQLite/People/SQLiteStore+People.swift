@@ -29,6 +29,17 @@ extension SQLiteStore {
         }
     }
 
+    public func credentials(login: String) async throws -> Credentials? {
+        let key = Key.of(login.trimmingCharacters(in: .whitespacesAndNewlines))
+        guard !key.isEmpty else { return nil }
+        return try await pool.read { db in
+            try PersonRow.fetchOne(db, sql: """
+                SELECT * FROM people WHERE email = ?1 OR login = ?1
+                ORDER BY (email = ?1) DESC LIMIT 1
+                """, arguments: [key])?.credentials(db)
+        }
+    }
+
     public func credentials(id: PersonID) async throws -> Credentials? {
         try await pool.read { db in
             try PersonRow.fetchOne(db, key: id.description)?.credentials(db)
@@ -43,14 +54,14 @@ extension SQLiteStore {
                 // times belong to the login methods.
                 try db.execute(sql: """
                     UPDATE people SET
-                        email = ?, name = ?, role = ?, title = ?, department = ?, department_key = ?,
+                        email = ?, name = ?, role = ?, role_source = ?, title = ?, department = ?, department_key = ?,
                         workplace = ?, workplace_key = ?, phone = ?, presentation = ?, search_text = ?,
-                        disabled = ?
+                        disabled = ?, disabled_by = ?
                     WHERE id = ?
                     """, arguments: [
-                        row.email, row.name, row.role, row.title, row.department, Key.of(row.department),
+                        row.email.isEmpty ? nil : row.email, row.name, row.role, row.roleSource, row.title, row.department, Key.of(row.department),
                         row.workplace, Key.of(row.workplace), row.phone, row.presentation, row.searchText,
-                        row.disabled, row.id,
+                        row.disabled, row.disabledBy, row.id,
                     ])
             } catch let error as DatabaseError where error.isUniqueViolation {
                 throw Self.personConflict(error)
@@ -61,50 +72,16 @@ extension SQLiteStore {
         }
     }
 
-    public func setPasswordHash(_ hash: String, for id: PersonID) async throws {
+    public func setPasswordHash(_ hash: String?, for id: PersonID) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE people SET password_hash = ? WHERE id = ?", arguments: [hash, id.description])
             guard db.changesCount > 0 else { throw DomainError.notFound("Person") }
         }
     }
 
-    public func recordFailedLogin(id: PersonID, at: Date, lockThreshold: Int, lockDuration: TimeInterval) async throws -> Date? {
-        try await pool.write { db in
-            guard let failed = try Int.fetchOne(db, sql: "SELECT failed_logins FROM people WHERE id = ?", arguments: [id.description]) else {
-                throw DomainError.notFound("Person")
-            }
-            let count = failed + 1
-            guard count >= lockThreshold else {
-                try db.execute(sql: "UPDATE people SET failed_logins = ? WHERE id = ?", arguments: [count, id.description])
-                return nil
-            }
-            let until = at.addingTimeInterval(lockDuration).unixSeconds
-            try db.execute(
-                sql: "UPDATE people SET failed_logins = 0, locked_until = ? WHERE id = ?",
-                arguments: [until, id.description]
-            )
-            // The value as stored, so it equals what `person(id:)` returns later.
-            return Date(timeIntervalSince1970: until)
-        }
-    }
-
     public func recordSuccessfulLogin(id: PersonID, at: Date) async throws {
         try await pool.write { db in
-            // A lock that has run out is cleared too: `lockedUntil` is set only while locked.
-            try db.execute(sql: """
-                UPDATE people SET
-                    failed_logins = 0,
-                    last_login_at = ?1,
-                    locked_until = CASE WHEN locked_until <= ?1 THEN NULL ELSE locked_until END
-                WHERE id = ?2
-                """, arguments: [at.unixSeconds, id.description])
-            guard db.changesCount > 0 else { throw DomainError.notFound("Person") }
-        }
-    }
-
-    public func unlock(id: PersonID) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE people SET failed_logins = 0, locked_until = NULL WHERE id = ?", arguments: [id.description])
+            try db.execute(sql: "UPDATE people SET last_login_at = ? WHERE id = ?", arguments: [at.unixSeconds, id.description])
             guard db.changesCount > 0 else { throw DomainError.notFound("Person") }
         }
     }
@@ -192,6 +169,9 @@ extension SQLiteStore {
     static func personConflict(_ error: DatabaseError) -> DomainError {
         if error.message?.contains("people.email") == true {
             return .conflict("The e-mail address is already in use.")
+        }
+        if error.message?.contains("people.login") == true {
+            return .conflict("The login name is already in use.")
         }
         return .conflict("The person already exists.")
     }

@@ -366,6 +366,7 @@ enum Schema {
         registerRecordings(&migrator)      // v7
         registerReviewNotifications(&migrator)  // v8
         registerSearchScope(&migrator)     // v9
+        registerIdentity(&migrator)        // v10
 
         return migrator
     }()

@@ -31,6 +31,29 @@ extension SQLiteStore {
         }
     }
 
+    public func touchSession(tokenHash: String, at: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", arguments: [at.unixSeconds, tokenHash])
+        }
+    }
+
+    public func sessions(of personID: PersonID) async throws -> [SessionRecord] {
+        try await pool.read { db in
+            try SessionRow.fetchAll(db, sql: """
+                SELECT * FROM sessions WHERE person_id = ? ORDER BY created_at DESC, id
+                """, arguments: [personID.description]).map(\.record)
+        }
+    }
+
+    public func deleteSession(id: SessionID, of personID: PersonID) async throws -> String? {
+        try await pool.write { db in
+            guard let hash = try String.fetchOne(db, sql: "SELECT token_hash FROM sessions WHERE id = ? AND person_id = ?",
+                                                 arguments: [id.description, personID.description]) else { return nil }
+            try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [hash])
+            return hash
+        }
+    }
+
     public func deleteSession(tokenHash: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [tokenHash])

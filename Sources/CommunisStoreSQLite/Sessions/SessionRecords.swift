@@ -14,14 +14,26 @@ struct SessionRow: FetchableRecord, PersistableRecord {
     init(row: Row) throws {
         let personID: String = row["person_id"]
         guard let id = PersonID(personID) else { throw CorruptRow(table: "sessions", column: "person_id", value: personID) }
+        let sessionText: String = row["id"] ?? ""
+        guard let sessionID = SessionID(sessionText) else { throw CorruptRow(table: "sessions", column: "id", value: sessionText) }
+        let methodText: String = row["method"]
+        guard let method = LoginMethod(rawValue: methodText) else { throw CorruptRow(table: "sessions", column: "method", value: methodText) }
+        let lastSeen: Double? = row["last_seen_at"]
         record = SessionRecord(
-            tokenHash: row["token_hash"], personID: id, csrfToken: row["csrf_token"],
+            id: sessionID, tokenHash: row["token_hash"], personID: id, csrfToken: row["csrf_token"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            expiresAt: Date(timeIntervalSince1970: row["expires_at"])
+            expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
+            method: method, address: row["address"], userAgent: row["user_agent"],
+            lastSeenAt: lastSeen.map(Date.init(timeIntervalSince1970:))
         )
     }
 
     func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = record.id.description
+        container["method"] = record.method.rawValue
+        container["address"] = record.address
+        container["user_agent"] = String(record.userAgent.prefix(300))
+        container["last_seen_at"] = record.lastSeenAt?.unixSeconds
         container["token_hash"] = record.tokenHash
         container["person_id"] = record.personID.description
         container["csrf_token"] = record.csrfToken

@@ -63,7 +63,9 @@ extension SQLiteStore {
             guard current != role else { return }
             try Self.requireAnotherOwner(workspace, removing: current == .owner, db)
             try db.execute(
-                sql: "UPDATE memberships SET role = ? WHERE workspace_id = ? AND person_id = ?",
+                // A membership changed by hand is a hand membership from now on: the rules
+                // no longer adjust or remove it.
+                sql: "UPDATE memberships SET role = ?, origin = 'manual' WHERE workspace_id = ? AND person_id = ?",
                 arguments: [role.rawValue, workspace.description, person.description]
             )
         }
@@ -177,7 +179,7 @@ extension SQLiteStore {
     }
 
     /// Inside the caller's transaction, so two owners stepping down at once cannot both pass.
-    private static func requireAnotherOwner(_ workspace: WorkspaceID, removing: Bool, _ db: Database) throws {
+    static func requireAnotherOwner(_ workspace: WorkspaceID, removing: Bool, _ db: Database) throws {
         guard removing else { return }
         let owners = try Int.fetchOne(
             db, sql: "SELECT COUNT(*) FROM memberships WHERE workspace_id = ? AND role = 'owner'",

@@ -14,8 +14,9 @@ enum PeopleContract {
         ContractCase("search pages are stable, ordered the Swedish way, with a total", searchPaging),
         ContractCase("guests and disabled people are left out unless asked for", searchRolesAndDisabled),
         ContractCase("facets count active employees only, most used first", facets),
-        ContractCase("failed logins lock the account at the threshold; unlock clears it", failedLogins),
-        ContractCase("a successful login clears the count and records the time", successfulLogin),
+        ContractCase("failed logins delay further attempts from that address only, growing; clearing forgets them", failedLogins),
+        ContractCase("failed logins from one address over many accounts make that address wait", addressFailures),
+        ContractCase("a successful login records the time", successfulLogin),
     ]
 
     static func insertAndFetch(_ store: any CommunisStore) async throws {
@@ -27,7 +28,6 @@ enum PeopleContract {
         let byEmail = try #require(try await store.credentials(email: "asa.oberg@example.se"))
         #expect(byEmail.person == åsa)
         #expect(byEmail.passwordHash == "$2b$12$abc")
-        #expect(byEmail.failedLogins == 0)
         #expect(try await store.credentials(id: åsa.id) == byEmail)
         #expect(try await store.person(id: PersonID()) == nil)
         #expect(try await store.credentials(email: "nobody@example.se") == nil)
@@ -206,38 +206,51 @@ enum PeopleContract {
 
     static func failedLogins(_ store: any CommunisStore) async throws {
         let person = try await Fixture.insert(store, Fixture.person("Lisa"))
-        let lockFor: TimeInterval = 900
-        #expect(try await store.recordFailedLogin(id: person.id, at: Instant.at(1), lockThreshold: 3, lockDuration: lockFor) == nil)
-        #expect(try await store.credentials(id: person.id)?.failedLogins == 1)
-        #expect(try await store.recordFailedLogin(id: person.id, at: Instant.at(2), lockThreshold: 3, lockDuration: lockFor) == nil)
-        #expect(try await store.credentials(id: person.id)?.failedLogins == 2)
-        #expect(try await store.person(id: person.id)?.lockedUntil == nil)
+        let policy = LoginDelayPolicy(freeAttempts: 3, maxDelay: 60, addressFailures: 100, addressWindow: 600)
+        let scope = "account:\(person.id)"
+        #expect(try await store.recordLoginFailure(scope: scope, address: "10.0.0.1", person: person.id, at: Instant.at(1), policy: policy) == nil)
+        #expect(try await store.recordLoginFailure(scope: scope, address: "10.0.0.1", person: person.id, at: Instant.at(2), policy: policy) == nil)
+        #expect(try await store.loginBlockedUntil(scope: scope, address: "10.0.0.1", now: Instant.at(2)) == nil)
 
-        let until = try await store.recordFailedLogin(id: person.id, at: Instant.at(3), lockThreshold: 3, lockDuration: lockFor)
-        #expect(until == Instant.at(3 + lockFor))
-        let locked = try #require(try await store.credentials(id: person.id))
-        #expect(locked.person.lockedUntil == Instant.at(3 + lockFor))
-        #expect(locked.failedLogins == 0, "the count starts again")
+        // The third failure from the address starts the delays there: 1 s, then 2 s, 4 s …
+        #expect(try await store.recordLoginFailure(scope: scope, address: "10.0.0.1", person: person.id, at: Instant.at(3), policy: policy) == Instant.at(4))
+        #expect(try await store.loginBlockedUntil(scope: scope, address: "10.0.0.1", now: Instant.at(3)) == Instant.at(4))
+        #expect(try await store.recordLoginFailure(scope: scope, address: "10.0.0.1", person: person.id, at: Instant.at(5), policy: policy) == Instant.at(7))
+        // Another address is not delayed, and the admin view sees the account's delay.
+        #expect(try await store.loginBlockedUntil(scope: scope, address: "10.0.0.2", now: Instant.at(5)) == nil)
+        #expect(try await store.loginDelays(of: [person.id], now: Instant.at(5)) == [person.id: Instant.at(7)])
+        #expect(try await store.loginDelays(of: [person.id], now: Instant.at(8)).isEmpty)
 
-        #expect(try await store.recordFailedLogin(id: person.id, at: Instant.at(4), lockThreshold: 3, lockDuration: lockFor) == nil)
-        try await store.unlock(id: person.id)
-        let unlocked = try #require(try await store.credentials(id: person.id))
-        #expect(unlocked.person.lockedUntil == nil)
-        #expect(unlocked.failedLogins == 0)
-
-        let unknown = await domainErrorCode {
-            _ = try await store.recordFailedLogin(id: PersonID(), at: Instant.t0, lockThreshold: 3, lockDuration: lockFor)
+        // A correct password from the address forgets its count; "unlock" forgets them all.
+        try await store.clearLoginFailures(scope: scope, address: "10.0.0.1")
+        #expect(try await store.loginBlockedUntil(scope: scope, address: "10.0.0.1", now: Instant.at(5)) == nil)
+        for second in 10..<14 {
+            _ = try await store.recordLoginFailure(scope: scope, address: "10.0.0.3", person: person.id, at: Instant.at(TimeInterval(second)), policy: policy)
         }
-        #expect(unknown == "not-found")
+        #expect(try await store.loginBlockedUntil(scope: scope, address: "10.0.0.3", now: Instant.at(13)) != nil)
+        try await store.clearLoginFailures(person: person.id)
+        #expect(try await store.loginBlockedUntil(scope: scope, address: "10.0.0.3", now: Instant.at(13)) == nil)
+    }
+
+    static func addressFailures(_ store: any CommunisStore) async throws {
+        let policy = LoginDelayPolicy(freeAttempts: 100, maxDelay: 60, addressFailures: 3, addressWindow: 600)
+        // Three failures for three different logins from one address: the address waits
+        // until its window ends, for any login; another address does not.
+        for (index, login) in ["a", "b", "c"].enumerated() {
+            _ = try await store.recordLoginFailure(scope: "login:\(login)", address: "192.0.2.9", person: nil,
+                                                   at: Instant.at(TimeInterval(index)), policy: policy)
+        }
+        #expect(try await store.loginBlockedUntil(scope: "login:d", address: "192.0.2.9", now: Instant.at(3)) == Instant.at(600))
+        #expect(try await store.loginBlockedUntil(scope: "login:d", address: "192.0.2.10", now: Instant.at(3)) == nil)
+        #expect(try await store.pruneLoginFailures(before: Instant.at(700)) == 4)
     }
 
     static func successfulLogin(_ store: any CommunisStore) async throws {
         let person = try await Fixture.insert(store, Fixture.person("Nils"))
-        _ = try await store.recordFailedLogin(id: person.id, at: Instant.at(1), lockThreshold: 5, lockDuration: 60)
-        _ = try await store.recordFailedLogin(id: person.id, at: Instant.at(2), lockThreshold: 5, lockDuration: 60)
         try await store.recordSuccessfulLogin(id: person.id, at: Instant.at(10))
         let credentials = try #require(try await store.credentials(id: person.id))
-        #expect(credentials.failedLogins == 0)
         #expect(credentials.person.lastLoginAt == Instant.at(10))
+        let unknown = await domainErrorCode { try await store.recordSuccessfulLogin(id: PersonID(), at: Instant.t0) }
+        #expect(unknown == "not-found")
     }
 }
