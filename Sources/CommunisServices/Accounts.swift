@@ -6,13 +6,11 @@ import Logging
 /// Settings of login and sessions, taken from the configuration.
 public struct AccountSettings: Sendable {
     public var sessionLifetime: TimeInterval
-    public var lockThreshold: Int
-    public var lockDuration: TimeInterval
+    public var delays: LoginDelayPolicy
 
-    public init(sessionLifetime: TimeInterval = 14 * 86_400, lockThreshold: Int = 5, lockDuration: TimeInterval = 15 * 60) {
+    public init(sessionLifetime: TimeInterval = 14 * 86_400, delays: LoginDelayPolicy = LoginDelayPolicy()) {
         self.sessionLifetime = sessionLifetime
-        self.lockThreshold = lockThreshold
-        self.lockDuration = lockDuration
+        self.delays = delays
     }
 }
 
@@ -23,65 +21,148 @@ public struct StartedSession: Sendable {
     public var person: Person
 }
 
+/// Where a login comes from: the client address (after trusted proxies) and the browser.
+public struct LoginOrigin: Sendable, Equatable {
+    public var address: String
+    public var userAgent: String
+
+    public init(address: String, userAgent: String = "") {
+        self.address = address
+        self.userAgent = userAgent
+    }
+}
+
 /// Login, sessions and API tokens.
+///
+/// Who checks a password: a local account (no outside system manages it: guests,
+/// break-glass administrators, accounts made by hand) is checked against its bcrypt hash;
+/// everyone else against the directory, when one is configured. Failed logins slow down
+/// further attempts per (account, address) and per address (`LoginDelayPolicy`); nobody is
+/// ever locked out from another address.
 public struct Accounts: Sendable {
     let store: any CommunisStore
     let hasher: any PasswordHasher
     let settings: AccountSettings
-    let throttle: LoginThrottle
     let publisher: any LivePublisher
+    let directory: (any DirectorySource)?
+    let identities: ExternalIdentities
     let clock: Clock
     let logger: Logger
     /// A hash of a random password, checked against when the account does not exist.
     let timingDummyHash: String
 
-    public init(store: any CommunisStore, hasher: any PasswordHasher, settings: AccountSettings, throttle: LoginThrottle, publisher: any LivePublisher = NoLivePublisher(), clock: Clock = Clock(), logger: Logger) async {
+    public init(store: any CommunisStore, hasher: any PasswordHasher, settings: AccountSettings, publisher: any LivePublisher = NoLivePublisher(),
+                directory: (any DirectorySource)? = nil, identities: ExternalIdentities? = nil, clock: Clock = Clock(), logger: Logger) async {
         self.publisher = publisher
         self.timingDummyHash = await hasher.hash(Secrets.newToken())
         self.store = store
         self.hasher = hasher
         self.settings = settings
-        self.throttle = throttle
+        self.directory = directory
+        self.identities = identities ?? ExternalIdentities(store: store, publisher: publisher, clock: clock)
         self.clock = clock
         self.logger = logger
     }
 
-    /// Checks the password and starts a session. The order of checks avoids telling a
-    /// stranger whether an account exists: only a correct password reveals that an account
-    /// is disabled, and a lock is reported for existing accounts only after the address limit.
-    public func login(email rawEmail: String, password: String, address: String) async throws -> StartedSession {
+    var audit: AuditLog { AuditLog(store: store, clock: clock) }
+
+    /// Checks the password and starts a session. `login` is a login name or an e-mail
+    /// address. The order of checks avoids telling a stranger whether an account exists:
+    /// only a correct password reveals that an account is disabled.
+    public func login(login rawLogin: String, password: String, origin: LoginOrigin) async throws -> StartedSession {
         let now = clock.now()
-        if let wait = await throttle.attempt(from: address, at: now) {
-            throw DomainError.tooManyAttempts(retryAfter: wait)
+        let login = rawLogin.trimmingCharacters(in: .whitespacesAndNewlines)
+        let local = login.isEmpty ? nil : try await store.credentials(login: login)
+        let scope = local.map { "account:\($0.person.id)" } ?? "login:\(login.lowercased())"
+        if let until = try await store.loginBlockedUntil(scope: scope, address: origin.address, now: now) {
+            throw DomainError.tooManyAttempts(retryAfter: until.timeIntervalSince(now))
         }
-        let email = Email.normalize(rawEmail)
-        guard let credentials = try await store.credentials(email: email), let hash = credentials.passwordHash else {
+        if let local, local.person.managedBy == nil, let hash = local.passwordHash {
+            guard await hasher.verify(password, hash: hash) else {
+                try await failed(scope: scope, person: local.person, origin: origin, reason: "wrong password")
+            }
+            return try await succeeded(local.person, scope: scope, method: .password, origin: origin)
+        }
+        guard let directory, !login.isEmpty, !password.isEmpty, local?.person.role != .guest else {
             // Spend the time a real check would, so response times do not reveal accounts.
             _ = await hasher.verify(password, hash: timingDummyHash)
-            throw DomainError.invalidCredentials
+            try await failed(scope: scope, person: local?.person, origin: origin, reason: local == nil ? "unknown login" : "no password")
         }
-        let person = credentials.person
-        if let lockedUntil = person.lockedUntil, lockedUntil > now {
-            throw DomainError.accountLocked(until: lockedUntil)
+        let account: DirectoryAccount?
+        let groups: [DirectoryGroup]
+        do {
+            account = try await directory.authenticate(login: login, password: password)
+            groups = try await account.asyncMap { try await directory.groups(of: $0) } ?? []
+        } catch let error as DirectoryError {
+            logger.error("directory login failed", metadata: ["error": "\(error)", "client.address": "\(origin.address)"])
+            throw DomainError.directoryUnavailable
         }
-        guard await hasher.verify(password, hash: hash) else {
-            let lockedUntil = try await store.recordFailedLogin(
-                id: person.id, at: now, lockThreshold: settings.lockThreshold, lockDuration: settings.lockDuration)
-            logger.notice("login failed", metadata: ["person.id": "\(person.id)", "client.address": "\(address)"])
-            if let lockedUntil { throw DomainError.accountLocked(until: lockedUntil) }
-            throw DomainError.invalidCredentials
+        guard let account else {
+            if let person = local?.person, person.managedBy == .directory, !person.disabled {
+                try await disableIfGone(person, directory: directory, address: origin.address)
+            }
+            try await failed(scope: scope, person: local?.person, origin: origin, reason: "wrong password or unknown in the directory")
         }
-        if person.disabled { throw DomainError.accountDisabled }
-        try await store.recordSuccessfulLogin(id: person.id, at: now)
-        return try await startSession(for: person)
+        let result = try await identities.provision(directory: account, groups: groups, address: origin.address, isLogin: true)
+        return try await succeeded(result.person, scope: scope, method: .directory, origin: origin)
     }
 
-    public func startSession(for person: Person) async throws -> StartedSession {
+    /// Starts a session for a person an identity provider vouched for (OIDC).
+    public func login(oidc identity: OIDCIdentity, origin: LoginOrigin) async throws -> StartedSession {
+        let result = try await identities.provision(oidc: identity, address: origin.address)
+        guard !result.person.disabled else {
+            try await audit.record(AuditEntry(at: clock.now(), action: .loginFailed, target: .person(result.person), via: .login,
+                                              address: origin.address, details: ["method": "oidc", "reason": "account disabled"]))
+            throw DomainError.accountDisabled
+        }
+        try await audit.record(AuditEntry(at: clock.now(), action: .loginSucceeded, actor: .person(result.person), target: .person(result.person),
+                                          via: .login, address: origin.address, details: ["method": "oidc", "issuer": identity.issuer]))
+        return try await startSession(for: result.person, method: .oidc, origin: origin)
+    }
+
+    private func failed(scope: String, person: Person?, origin: LoginOrigin, reason: String) async throws -> Never {
+        _ = try await store.recordLoginFailure(scope: scope, address: origin.address, person: person?.id, at: clock.now(), policy: settings.delays)
+        try await audit.record(AuditEntry(
+            at: clock.now(), action: .loginFailed, target: person.map(AuditRef.person), via: .login, address: origin.address,
+            details: ["reason": reason]))
+        logger.notice("login failed", metadata: ["person.id": "\(person?.id.description ?? "-")", "client.address": "\(origin.address)"])
+        throw DomainError.invalidCredentials
+    }
+
+    private func succeeded(_ person: Person, scope: String, method: LoginMethod, origin: LoginOrigin) async throws -> StartedSession {
+        guard !person.disabled else {
+            try await audit.record(AuditEntry(at: clock.now(), action: .loginFailed, target: .person(person), via: .login,
+                                              address: origin.address, details: ["reason": "account disabled", "method": method.rawValue]))
+            throw DomainError.accountDisabled
+        }
+        try await store.clearLoginFailures(scope: scope, address: origin.address)
+        if method == .password { try await store.recordSuccessfulLogin(id: person.id, at: clock.now()) }
+        try await audit.record(AuditEntry(at: clock.now(), action: .loginSucceeded, actor: .person(person), target: .person(person),
+                                          via: .login, address: origin.address, details: ["method": method.rawValue]))
+        return try await startSession(for: person, method: method, origin: origin)
+    }
+
+    /// A wrong password for a directory person: if the directory no longer has them (or has
+    /// disabled them), they are disabled now rather than at the next sync.
+    private func disableIfGone(_ person: Person, directory: any DirectorySource, address: String) async throws {
+        guard let subject = try await store.identities(of: person.id)[ExternalProfile.directoryProvider] else { return }
+        do {
+            let account = try await directory.account(stableID: subject)
+            if account == nil || account?.disabled == true {
+                try await identities.disableGone(person, reason: account == nil ? "not in the directory" : "disabled in the directory", address: address)
+            }
+        } catch let error as DirectoryError {
+            logger.warning("directory lookup failed", metadata: ["person.id": "\(person.id)", "error": "\(error)"])
+        }
+    }
+
+    public func startSession(for person: Person, method: LoginMethod = .password, origin: LoginOrigin = LoginOrigin(address: "")) async throws -> StartedSession {
         let now = clock.now()
         let token = Secrets.newToken()
         let record = SessionRecord(
             tokenHash: Secrets.hash(token), personID: person.id, csrfToken: Secrets.newToken(),
-            createdAt: now, expiresAt: now.addingTimeInterval(settings.sessionLifetime))
+            createdAt: now, expiresAt: now.addingTimeInterval(settings.sessionLifetime),
+            method: method, address: origin.address, userAgent: String(origin.userAgent.prefix(300)), lastSeenAt: now)
         try await store.insertSession(record)
         return StartedSession(token: token, record: record, person: person)
     }
@@ -104,6 +185,11 @@ public struct Accounts: Sendable {
             try await store.extendSession(tokenHash: hash, until: record.expiresAt)
             renewed = true
         }
+        // "Last seen" to five minutes, for the same reason as a token's "last used" below.
+        if record.lastSeenAt.map({ now.timeIntervalSince($0) >= 300 || now < $0 }) ?? true {
+            try await store.touchSession(tokenHash: hash, at: now)
+            record.lastSeenAt = now
+        }
         return (Viewer(person: person), record, renewed)
     }
 
@@ -120,15 +206,19 @@ public struct Accounts: Sendable {
         return Viewer(person: person)
     }
 
-    public func logout(sessionToken token: String) async throws {
+    public func logout(sessionToken token: String, viewer: Viewer?) async throws {
         let hash = Secrets.hash(token)
         try await store.deleteSession(tokenHash: hash)
+        if let viewer { try await audit.record(.logout, by: viewer, target: viewer.auditRef, via: .none) }
         // Live connections opened with this session end with it.
         await publisher.sessionEnded(tokenHash: hash)
     }
 
     /// Changes the viewer's own password, ends all their sessions and starts a new one.
-    public func changePassword(viewer: Viewer, current: String, new: String) async throws -> StartedSession {
+    public func changePassword(viewer: Viewer, current: String, new: String, origin: LoginOrigin) async throws -> StartedSession {
+        guard viewer.person.managedBy == nil else {
+            throw DomainError.conflict("Your password is kept by \(viewer.person.managedBy == .directory ? "the municipality's directory" : "your organisation's login service"); change it there.")
+        }
         var validator = Validator()
         validator.password(new, field: "newPassword")
         try validator.check()
@@ -138,8 +228,9 @@ public struct Accounts: Sendable {
         }
         try await store.setPasswordHash(await hasher.hash(new), for: viewer.id)
         try await store.deleteSessions(of: viewer.id)
+        try await audit.record(.passwordChanged, by: viewer, target: viewer.auditRef)
         await publisher.sessionsEnded(person: viewer.id)
-        return try await startSession(for: viewer.person)
+        return try await startSession(for: viewer.person, method: .password, origin: origin)
     }
 
     // MARK: API tokens
@@ -151,6 +242,7 @@ public struct Accounts: Sendable {
         let token = Secrets.newToken(prefix: "cmt_")
         let record = ApiTokenRecord(personID: viewer.id, name: name, tokenHash: Secrets.hash(token), createdAt: clock.now())
         try await store.insertApiToken(record)
+        try await audit.record(.tokenCreated, by: viewer, target: AuditRef(type: "token", id: record.id.description, name: name))
         return (record, token)
     }
 
@@ -160,5 +252,6 @@ public struct Accounts: Sendable {
 
     public func deleteToken(viewer: Viewer, id: ApiTokenID) async throws {
         guard try await store.deleteApiToken(id: id, of: viewer.id) else { throw DomainError.notFound("Token") }
+        try await audit.record(.tokenDeleted, by: viewer, target: AuditRef(type: "token", id: id.description, name: ""))
     }
 }

@@ -9,6 +9,8 @@ public struct GuestInvitationResult: Sendable {
     public var workspaceID: WorkspaceID
     public var token: String?
     public var expiresAt: Date?
+    /// The link was put in the outbox for the guest.
+    public var emailed: Bool = false
 }
 
 /// What an invitation link shows before the guest has an account to log in with.
@@ -30,18 +32,35 @@ public struct GuestInvitations: Sendable {
     let workspaces: Workspaces
     let administration: Administration
     let lifetime: TimeInterval
+    let outbox: Outbox?
     let clock: Clock
 
-    public init(store: any CommunisStore, hasher: any PasswordHasher, lifetime: TimeInterval, clock: Clock = Clock()) {
+    public init(store: any CommunisStore, hasher: any PasswordHasher, lifetime: TimeInterval, outbox: Outbox? = nil, clock: Clock = Clock()) {
         self.store = store
         self.hasher = hasher
         self.workspaces = Workspaces(store: store, clock: clock)
         self.administration = Administration(store: store, hasher: hasher, clock: clock)
         self.lifetime = lifetime
+        self.outbox = outbox
         self.clock = clock
     }
 
-    public func invite(viewer: Viewer, workspace id: WorkspaceID, email rawEmail: String, name: String) async throws -> GuestInvitationResult {
+    /// Invites a guest; when e-mail is configured, the link is mailed to them too (in
+    /// `language`), starting with `baseURL`.
+    public func invite(viewer: Viewer, workspace id: WorkspaceID, email rawEmail: String, name: String,
+                       language: MailTemplates.Language = .sv, baseURL: String = "") async throws -> GuestInvitationResult {
+        var result = try await issue(viewer: viewer, workspace: id, email: rawEmail, name: name)
+        if let token = result.token, let expiresAt = result.expiresAt, let outbox, !baseURL.isEmpty {
+            let workspace = try await store.workspace(id: id)
+            try await outbox.enqueue(MailTemplates.guestInvitation(
+                to: result.person.email, name: result.person.name, inviterName: viewer.person.name, workspaceName: workspace?.name ?? "",
+                link: "\(baseURL)/#/invitation/\(token)", expiresAt: expiresAt, language: language), kind: "guest-invitation")
+            result.emailed = true
+        }
+        return result
+    }
+
+    private func issue(viewer: Viewer, workspace id: WorkspaceID, email rawEmail: String, name: String) async throws -> GuestInvitationResult {
         try await workspaces.requireOwner(viewer, id)
         var validator = Validator()
         let email = validator.email(rawEmail)
@@ -91,8 +110,14 @@ public struct GuestInvitations: Sendable {
             try validator.check()
             newHash = await hasher.hash(password)
         }
+        let (invitation, _, workspace) = try await valid(token)
         let personID = try await store.acceptInvitation(tokenHash: Secrets.hash(token), passwordHash: newHash, at: clock.now())
         guard let person = try await store.person(id: personID) else { throw DomainError.invitationInvalid }
+        let inviter = try await store.person(id: invitation.invitedBy)
+        try await AuditLog(store: store, clock: clock).record(AuditEntry(
+            at: clock.now(), action: .membershipAdded, actor: inviter.map(AuditRef.person), target: .person(person),
+            workspace: AuditRef(type: "workspace", id: workspace.id.description, name: workspace.name), via: .hand,
+            details: ["role": "member", "invitation": "accepted"]))
         return person
     }
 

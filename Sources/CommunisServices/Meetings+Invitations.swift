@@ -9,7 +9,10 @@ import Foundation
 /// The guest account it makes has no password and sees that meeting only: no workspace,
 /// no directory; in the meeting it waits in the lobby until a moderator admits it.
 extension Meetings {
-    public func invite(viewer: Viewer, meeting id: MeetingID, name rawName: String, email rawEmail: String?) async throws -> MeetingInvitationIssued {
+    /// Issues a guest link; with an e-mail address and e-mail configured, it is also mailed
+    /// (in `language`) with `baseURL` in front.
+    public func invite(viewer: Viewer, meeting id: MeetingID, name rawName: String, email rawEmail: String?,
+                       language: MailTemplates.Language = .sv, baseURL: String = "") async throws -> MeetingInvitationIssued {
         let access = try await access(viewer: viewer, meeting: id, hidden: true)
         guard access.moderator else { throw DomainError.forbidden("Only the meeting's moderators can invite guests.") }
         guard access.meeting.state != .ended else { throw DomainError.conflict("The meeting has ended.") }
@@ -26,7 +29,14 @@ extension Meetings {
             meetingID: id, guestName: name, guestEmail: email, tokenHash: Secrets.hash(token), createdBy: viewer.id,
             createdAt: now, expiresAt: now.addingTimeInterval(invitationLifetime))
         try await store.insertMeetingInvitation(invitation)
-        return MeetingInvitationIssued(invitation: invitation, token: token)
+        var issued = MeetingInvitationIssued(invitation: invitation, token: token)
+        if let email, let outbox, !baseURL.isEmpty {
+            try await outbox.enqueue(MailTemplates.meetingGuestInvitation(
+                to: email, name: name, inviterName: viewer.person.name, meetingTitle: access.meeting.title,
+                link: "\(baseURL)/#/meeting-invitation/\(token)", expiresAt: invitation.expiresAt, language: language), kind: "meeting-invitation")
+            issued.emailed = true
+        }
+        return issued
     }
 
     /// What the landing page shows. An unknown, expired or ended link: `invitationInvalid`.

@@ -25,6 +25,8 @@ public struct MeetingAccess: Sendable {
 public struct MeetingInvitationIssued: Sendable {
     public var invitation: MeetingInvitation
     public var token: String
+    /// The link was put in the outbox for the guest.
+    public var emailed = false
 }
 
 /// What a meeting invitation link shows before the guest comes in.
@@ -67,12 +69,16 @@ public struct Meetings: Sendable {
     let store: any CommunisStore & LiveStore
     let discussions: Discussions
     let invitationLifetime: TimeInterval
+    /// Mails guest links when e-mail is configured.
+    let outbox: Outbox?
     let clock: Clock
 
-    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, invitationLifetime: TimeInterval = 168 * 3600, clock: Clock = Clock()) {
+    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, invitationLifetime: TimeInterval = 168 * 3600,
+                outbox: Outbox? = nil, clock: Clock = Clock()) {
         self.store = store
         self.discussions = Discussions(store: store, publisher: publisher, clock: clock)
         self.invitationLifetime = invitationLifetime
+        self.outbox = outbox
         self.clock = clock
     }
 

@@ -71,6 +71,16 @@ public struct Directory: Sendable {
 
     public func updateProfile(viewer: Viewer, change: ProfileChange) async throws -> Person {
         guard var person = try await store.person(id: viewer.id) else { throw DomainError.notFound("Person") }
+        if person.managedBy != nil {
+            let managed: [(String, Bool)] = [
+                ("title", change.title != nil), ("department", change.department != nil),
+                ("workplace", change.workplace != nil), ("phone", change.phone != nil),
+            ]
+            let refused = managed.filter { $0.1 && person.managedFields.contains($0.0) }.map {
+                FieldError(field: $0.0, message: "comes from the \(person.managedBy == .directory ? "directory" : "login service") and cannot be changed here")
+            }
+            if !refused.isEmpty { throw DomainError.validation(refused) }
+        }
         var validator = Validator()
         change.apply(to: &person.profile, validator: &validator)
         try validator.check()

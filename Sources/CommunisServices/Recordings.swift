@@ -71,6 +71,12 @@ public struct Recordings: Sendable {
             id: id, workspaceID: meeting.workspaceID, meetingID: meeting.id, title: text, kind: kind, startedBy: by,
             startedAt: clock.now(), fileName: "\(meeting.workspaceID)/\(id).opus")
         try await store.insertRecording(recording)
+        let starter = try await store.person(id: by)
+        try await AuditLog(store: store, clock: clock).record(AuditEntry(
+            at: recording.startedAt, action: .recordingStarted, actor: starter.map(AuditRef.person),
+            target: AuditRef(type: "recording", id: id.description, name: text),
+            workspace: AuditRef(type: "workspace", id: meeting.workspaceID.description, name: try await store.workspace(id: meeting.workspaceID)?.name ?? ""),
+            via: .hand, details: ["kind": kind.rawValue, "meeting": meeting.id.description]))
         return recording
     }
 
@@ -183,6 +189,12 @@ public struct Recordings: Sendable {
         try validator.check()
         change.chapters = chapters
         _ = try await store.updateRecording(id, change)
+        if let shared = edit.sharedWithOrganisation, shared != recording.sharedWithOrganisation {
+            try await AuditLog(store: store, clock: clock).record(
+                .recordingShared, by: viewer, target: AuditRef(type: "recording", id: id.description, name: recording.title),
+                workspace: AuditRef(type: "workspace", id: recording.workspaceID.description, name: access.workspaceName),
+                details: ["shared": String(shared)])
+        }
         return try await get(viewer: viewer, id: id)
     }
 
@@ -198,6 +210,9 @@ public struct Recordings: Sendable {
         }
         let participants = try await store.recordingParticipants(id)
         try await store.deleteRecording(id)
+        try await AuditLog(store: store, clock: clock).record(
+            .recordingDeleted, by: viewer, target: AuditRef(type: "recording", id: id.description, name: recording.title),
+            workspace: AuditRef(type: "workspace", id: recording.workspaceID.description, name: access.workspaceName))
         // The row is gone first: a file left behind by a failed removal is only disk space,
         // a row without its file would be a recording that cannot play.
         let files = FileManager.default

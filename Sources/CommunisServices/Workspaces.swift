@@ -86,6 +86,8 @@ public struct Workspaces: Sendable {
             throw DomainError.forbidden("Only the workspace's owners or an administrator can delete it.")
         }
         try await store.deleteWorkspace(id: id)
+        try await audit.record(.workspaceDeleted, by: viewer, target: AuditRef(type: "workspace", id: id.description, name: workspace.name),
+                               details: ["visibility": workspace.visibility.rawValue])
         await publisher.workspaceDeleted(id)
     }
 
@@ -108,6 +110,7 @@ public struct Workspaces: Sendable {
         }
         let membership = Membership(workspaceID: id, personID: personID, role: role, joinedAt: clock.now())
         try await store.addMember(membership)
+        try await auditMembership(.membershipAdded, viewer: viewer, workspace: id, person: person, details: ["role": role.rawValue])
         return Member(person: person, role: role, joinedAt: membership.joinedAt)
     }
 
@@ -117,14 +120,24 @@ public struct Workspaces: Sendable {
         guard WorkspacePolicy.mayHold(role, role: person.role) else {
             throw DomainError.validation([FieldError(field: "role", message: "guests cannot be owners of a workspace")])
         }
+        let before = try await store.membership(workspace: id, person: personID)
         try await store.setMemberRole(workspace: id, person: personID, role: role)
+        if before != role {
+            try await auditMembership(.membershipRoleChanged, viewer: viewer, workspace: id, person: person,
+                                      details: ["from": before?.rawValue ?? "", "to": role.rawValue])
+        }
         return try await member(id, personID)
     }
 
     /// Owners remove anyone; every member may remove themself (leave).
     public func removeMember(viewer: Viewer, id: WorkspaceID, person personID: PersonID) async throws {
         if personID != viewer.id { _ = try await requireOwner(viewer, id) } else { _ = try await workspace(viewer: viewer, id: id) }
+        let role = try await store.membership(workspace: id, person: personID)
         try await store.removeMember(workspace: id, person: personID)
+        if let person = try await store.person(id: personID) {
+            try await auditMembership(.membershipRemoved, viewer: viewer, workspace: id, person: person,
+                                      details: ["role": role?.rawValue ?? "", "left": String(personID == viewer.id)])
+        }
         // Their live subscription ends now, not at their next reconnect.
         await publisher.membershipEnded(workspace: id, person: personID)
     }
@@ -136,6 +149,7 @@ public struct Workspaces: Sendable {
         switch WorkspacePolicy.join(listing.overview.workspace.visibility, viewer: viewer.role, membership: listing.myRole) {
         case .joinNow:
             try await store.addMember(Membership(workspaceID: id, personID: viewer.id, role: .member, joinedAt: clock.now()))
+            try await auditMembership(.membershipAdded, viewer: viewer, workspace: id, person: viewer.person, details: ["role": "member", "joined": "true"])
             return .member
         case .request:
             try await store.insertJoinRequest(workspace: id, person: viewer.id, at: clock.now())
@@ -155,7 +169,9 @@ public struct Workspaces: Sendable {
         guard try await store.hasJoinRequest(workspace: id, person: personID) else { throw DomainError.notFound("Join request") }
         let membership = Membership(workspaceID: id, personID: personID, role: .member, joinedAt: clock.now())
         try await store.addMember(membership)
-        return try await member(id, personID)
+        let approved = try await member(id, personID)
+        try await auditMembership(.membershipAdded, viewer: viewer, workspace: id, person: approved.person, details: ["role": "member", "approved": "true"])
+        return approved
     }
 
     /// An owner declines a request, or the requester withdraws it.
@@ -165,6 +181,14 @@ public struct Workspaces: Sendable {
     }
 
     // MARK: Helpers
+
+    var audit: AuditLog { AuditLog(store: store, clock: clock) }
+
+    func auditMembership(_ action: AuditAction, viewer: Viewer, workspace id: WorkspaceID, person: Person, details: [String: String]) async throws {
+        let name = try await store.workspace(id: id)?.name ?? ""
+        try await audit.record(action, by: viewer, target: .person(person), workspace: AuditRef(type: "workspace", id: id.description, name: name),
+                               details: details)
+    }
 
     @discardableResult
     func requireOwner(_ viewer: Viewer, _ id: WorkspaceID) async throws -> WorkspaceListing {
