@@ -14,11 +14,14 @@ import ServiceLifecycle
 /// this, so tests exercise exactly what runs in production.
 ///
 /// `diskSpace` replaces the recorder's view of free disk space (tests simulate a full disk).
+/// `adapters` are the outside systems (directory, OIDC provider, SMTP); nil builds them from
+/// the configuration and checks that the directory and the provider answer.
 public func buildApplication(
     configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger,
-    diskSpace: (any DiskSpaceProbe)? = nil
+    diskSpace: (any DiskSpaceProbe)? = nil, adapters: IdentityAdapters? = nil
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
+    let adapters = if let adapters { adapters } else { try await IdentityAdapters.make(configuration, check: true, logger: logger) }
     // Nobody is in a meeting when the server starts: stays a crash left open end now.
     let closedStays = try await store.closeOpenAttendance(at: clock.now())
     if closedStays > 0 { logger.notice("meeting stays left open by the last run closed", metadata: ["count": "\(closedStays)"]) }
@@ -38,7 +41,8 @@ public func buildApplication(
         metrics: audioMetrics,
         recording: RecordingSettings(records: recordings, recorder: recorder, keepParticipantStreams: configuration.recordingKeepParticipantStreams))
     let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit, meetings: meetings), logger: logger)
-    let services = await Services(store: store, publisher: hub, configuration: configuration, hasher: hasher, clock: clock, logger: logger)
+    let services = await Services(store: store, publisher: hub, configuration: configuration, hasher: hasher, adapters: adapters,
+                                  clock: clock, logger: logger)
     let router = buildRouter(services: services, configuration: configuration, hub: hub, logger: logger)
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
@@ -59,7 +63,19 @@ public func buildApplication(
         StoreService(store: store, logger: logger),
         SessionSweeper(store: store, clock: clock, logger: logger),
         EventPruner(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit, clock: clock, logger: logger),
-        ReviewReminderService(reminders: ReviewReminders(store: store, publisher: hub, clock: clock), logger: logger))
+        ReviewReminderService(reminders: ReviewReminders(store: store, publisher: hub, clock: clock), logger: logger),
+        IdentityHousekeeping(store: store, configuration: configuration, clock: clock, logger: logger))
+    if let transport = adapters.mailTransport {
+        let domain = URL(string: configuration.publicURL)?.host ?? configuration.mail.fromAddress.split(separator: "@").last.map(String.init) ?? "communis"
+        app.addServices(MailDispatchService(
+            dispatcher: MailDispatcher(store: store, transport: transport, clock: clock, logger: logger,
+                                       maxAttempts: configuration.mail.maxAttempts, domain: domain),
+            wakeup: services.mailWakeup, logger: logger))
+    }
+    if let sync = services.directorySync, configuration.directory.syncIntervalMinutes > 0 {
+        app.addServices(DirectorySyncService(sync: sync, interval: .seconds(configuration.directory.syncIntervalMinutes * 60), logger: logger))
+    }
+    if let client = adapters.httpClient { app.addServices(HTTPClientService(client: client)) }
     return app
 }
 
@@ -68,6 +84,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: ClientAddressMiddleware(proxies: TrustedProxies(configuration.trustedProxies)))
     router.add(middleware: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: logger))
 
@@ -95,6 +112,8 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     let api = router.group("api/v1").add(middleware: AuthenticationMiddleware(accounts: services.accounts, maxBodyBytes: configuration.maxBodyBytes, publicURL: configuration.publicURL))
     let session = SessionRoutes(services: services)
     session.register(on: api)
+    AuthRoutes(services: services, session: session).register(on: api)
+    IdentityAdminRoutes(services: services).register(on: api)
     PeopleRoutes(services: services, hub: hub).register(on: api)
     WorkspaceRoutes(services: services).register(on: api)
     InvitationRoutes(services: services, session: session).register(on: api)

@@ -12,7 +12,7 @@ struct Communis: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "communis",
         abstract: "Communis: samarbete och webbmöten för kommunens medarbetare.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, DirectoryCommand.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 

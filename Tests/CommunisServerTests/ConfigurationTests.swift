@@ -28,8 +28,8 @@ struct ConfigurationTests {
         #expect { try Configuration.load(file: try temporaryFile("server:\n  port: 70000\n"), environment: [:]) } throws: { error in
             "\(error)".contains("server.port")
         }
-        #expect { try Configuration.load(file: nil, environment: ["COMMUNIS_AUTH_LOCK_THRESHOLD": "many"]) } throws: { error in
-            "\(error)".contains("auth.lock_threshold")
+        #expect { try Configuration.load(file: nil, environment: ["COMMUNIS_AUTH_FREE_ATTEMPTS": "many"]) } throws: { error in
+            "\(error)".contains("auth.free_attempts")
         }
         #expect(throws: ConfigurationError.self) {
             try Configuration.load(file: nil, environment: ["COMMUNIS_SERVER_PROT": "1"])

@@ -44,8 +44,7 @@ struct MeetingWorld: Sendable {
         let meetings = Meetings(store: world.store, publisher: NoLivePublisher())
         let meeting = try await meetings.create(viewer: Viewer(person: world.erik), workspace: workspace.id, title: "Veckomöte IT", scheduledFor: nil)
         let accounts = await Accounts(
-            store: world.store, hasher: BcryptPasswordHasher(cost: 4), settings: AccountSettings(), throttle: LoginThrottle(limit: 1000, window: 60),
-            logger: quietLogger)
+            store: world.store, hasher: BcryptPasswordHasher(cost: 4), settings: AccountSettings(), logger: quietLogger)
         var tokens: [PersonID: String] = [:]
         for person in [world.admin, world.erik, world.sara, world.guest, karin] {
             tokens[person.id] = try await accounts.createToken(viewer: Viewer(person: person), name: "test").1

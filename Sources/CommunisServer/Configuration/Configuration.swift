@@ -8,16 +8,19 @@ public struct Configuration: Sendable, Equatable {
     public var port: Int
     public var publicURL: String
     public var allowedOrigins: [String]
+    /// Proxies whose X-Forwarded-For is believed (IPs or CIDR ranges).
+    public var trustedProxies: [String]
     public var webRoot: String
     public var openAPIFile: String
     public var dataDirectory: String
     public var recordingsDirectory: String
     public var maxBodyBytes: Int
     public var sessionLifetimeHours: Int
-    public var lockThreshold: Int
-    public var lockMinutes: Int
+    public var freeAttempts: Int
+    public var maxDelaySeconds: Int
     public var loginAttemptsPerAddress: Int
     public var loginWindowSeconds: Int
+    public var passwordResetMinutes: Int
     public var bcryptCost: Int
     public var invitationLifetimeHours: Int
     public var logLevel: String
@@ -39,6 +42,10 @@ public struct Configuration: Sendable, Equatable {
     public var recordingMinFreeMB: Int
     public var recordingKeepParticipantStreams: Bool
     public var recordingBitrate: Int
+    public var directory: DirectoryConfiguration
+    public var oidc: OIDCConfiguration
+    public var mail: MailConfiguration
+    public var auditRetentionDays: Int
 
     /// Every key, with type, default, range and meaning. `config/communis.yaml` lists the same.
     public static let keys: [ConfigurationKey] = [
@@ -50,6 +57,8 @@ public struct Configuration: Sendable, Equatable {
               help: "The address people use, e.g. https://communis.katrineholm.se; used in invitation links and as the server's own origin. Empty: taken from each request's Host."),
         .init(name: "server.allowed_origins", kind: .stringList, defaultValue: .stringList([]),
               help: "Further origins (scheme://host[:port]) whose browser requests and WebSocket upgrades are accepted."),
+        .init(name: "server.trusted_proxies", kind: .stringList, defaultValue: .stringList([]),
+              help: "Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For gives the client's address; from anyone else the header is ignored."),
         .init(name: "server.web_root", kind: .string, defaultValue: .string("web"),
               help: "Folder with the browser client."),
         .init(name: "server.openapi_file", kind: .string, defaultValue: .string("docs/openapi.yaml"),
@@ -98,18 +107,21 @@ public struct Configuration: Sendable, Equatable {
               help: "Bits per second of the mixed recording's Opus encoding."),
         .init(name: "auth.session_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(336),
               help: "How long a login lasts without use; each use in its second half renews it."),
-        .init(name: "auth.lock_threshold", kind: .integer(1...100), defaultValue: .integer(5),
-              help: "Failed logins in a row that lock an account."),
-        .init(name: "auth.lock_minutes", kind: .integer(1...10080), defaultValue: .integer(15),
-              help: "How long a locked account stays locked."),
-        .init(name: "auth.login_attempts_per_address", kind: .integer(1...100_000), defaultValue: .integer(20),
-              help: "Login attempts allowed from one client address per window."),
-        .init(name: "auth.login_window_seconds", kind: .integer(1...86400), defaultValue: .integer(60),
+        .init(name: "auth.free_attempts", kind: .integer(1...100), defaultValue: .integer(5),
+              help: "Failed logins in a row for one account from one address before each further attempt from there must wait (1, 2, 4 … seconds). Other addresses are never affected."),
+        .init(name: "auth.max_delay_seconds", kind: .integer(1...86400), defaultValue: .integer(900),
+              help: "The longest such wait."),
+        .init(name: "auth.login_attempts_per_address", kind: .integer(1...100_000), defaultValue: .integer(100),
+              help: "Failed logins allowed from one client address (all accounts together) per window."),
+        .init(name: "auth.login_window_seconds", kind: .integer(1...86400), defaultValue: .integer(600),
               help: "The window of login_attempts_per_address."),
+        .init(name: "auth.password_reset_minutes", kind: .integer(5...1440), defaultValue: .integer(60),
+              help: "How long a password reset link sent by e-mail works."),
         .init(name: "auth.bcrypt_cost", kind: .integer(4...16), defaultValue: .integer(12),
               help: "bcrypt work factor of new password hashes (each step doubles the time)."),
         .init(name: "auth.invitation_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(168),
               help: "How long a guest's invitation link is valid."),
+    ] + identityKeys + [
         .init(name: "log.level", kind: .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
               defaultValue: .string("info"), help: "Least severe log level written."),
     ]
@@ -132,16 +144,18 @@ public struct Configuration: Sendable, Equatable {
         port = int("server.port")
         publicURL = string("server.public_url").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         allowedOrigins = list("server.allowed_origins")
+        trustedProxies = list("server.trusted_proxies")
         webRoot = string("server.web_root")
         openAPIFile = string("server.openapi_file")
         dataDirectory = string("storage.data_dir")
         recordingsDirectory = string("storage.recordings_dir")
         maxBodyBytes = int("http.max_body_bytes")
         sessionLifetimeHours = int("auth.session_lifetime_hours")
-        lockThreshold = int("auth.lock_threshold")
-        lockMinutes = int("auth.lock_minutes")
+        freeAttempts = int("auth.free_attempts")
+        maxDelaySeconds = int("auth.max_delay_seconds")
         loginAttemptsPerAddress = int("auth.login_attempts_per_address")
         loginWindowSeconds = int("auth.login_window_seconds")
+        passwordResetMinutes = int("auth.password_reset_minutes")
         bcryptCost = int("auth.bcrypt_cost")
         invitationLifetimeHours = int("auth.invitation_lifetime_hours")
         logLevel = string("log.level")
@@ -163,6 +177,10 @@ public struct Configuration: Sendable, Equatable {
         recordingMinFreeMB = int("recording.min_free_mb")
         recordingKeepParticipantStreams = bool("recording.keep_participant_streams")
         recordingBitrate = int("recording.bitrate")
+        directory = Self.directory(string, int, bool)
+        oidc = Self.oidc(string, list)
+        mail = Self.mail(string, int, bool)
+        auditRetentionDays = int("audit.retention_days")
         if liveMaxFrameBytes > liveMaxMessageBytes {
             throw ConfigurationError("live.max_frame_bytes (\(liveMaxFrameBytes)) must not exceed live.max_message_bytes (\(liveMaxMessageBytes))")
         }
@@ -172,6 +190,7 @@ public struct Configuration: Sendable, Equatable {
         if !publicURL.isEmpty && URL(string: publicURL)?.host == nil {
             throw ConfigurationError("server.public_url: \"\(publicURL)\" is not a URL like https://communis.example.se")
         }
+        try validateIdentity()
     }
 
     /// Loads the configuration.

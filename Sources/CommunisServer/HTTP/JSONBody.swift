@@ -27,13 +27,20 @@ extension Request {
     }
 }
 
-extension Encodable {
-    /// A JSON response with the given status; dates as ISO 8601.
-    func response(_ status: HTTPResponse.Status = .ok) throws -> Response {
+extension JSONEncoder {
+    /// The API's encoder: dates as ISO 8601, keys sorted.
+    static var api: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(self)
+        return encoder
+    }
+}
+
+extension Encodable {
+    /// A JSON response with the given status; dates as ISO 8601.
+    func response(_ status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONEncoder.api.encode(self)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],

@@ -32,14 +32,14 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var detail: String
         var code: String
         var errors: [FieldError]?
-        var lockedUntil: String?
+        var retryAfterSeconds: Int?
     }
 
     /// The problem+json body.
     func jsonBody() -> Data {
         let body = Body(
             type: "urn:communis:problem:\(code)", title: title, status: Int(status.code), detail: detail, code: code,
-            errors: fieldErrors, lockedUntil: extra["lockedUntil"])
+            errors: fieldErrors, retryAfterSeconds: extra["retryAfterSeconds"].flatMap(Int.init))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding strings and numbers cannot fail.
@@ -83,17 +83,19 @@ extension Problem {
             self.init(.unauthorized, code: error.code, title: "Not logged in", detail: error.detail)
         case .invalidCredentials:
             self.init(.unauthorized, code: error.code, title: "Login failed", detail: error.detail)
-        case .accountLocked(let until):
-            let seconds = max(1, Int(until.timeIntervalSinceNow.rounded(.up)))
-            self.init(HTTPResponse.Status(code: 423, reasonPhrase: "Locked"), code: error.code, title: "Account locked", detail: error.detail,
-                      headers: [.retryAfter: String(seconds)], extra: ["lockedUntil": ISO8601DateFormatter().string(from: until)])
         case .accountDisabled:
             self.init(.forbidden, code: error.code, title: "Account disabled", detail: error.detail)
         case .invitationInvalid:
             self.init(.gone, code: error.code, title: "Invitation not valid", detail: error.detail)
+        case .resetInvalid:
+            self.init(.gone, code: error.code, title: "Reset link not valid", detail: error.detail)
         case .tooManyAttempts(let wait):
+            let seconds = String(max(1, Int(wait.rounded(.up))))
             self.init(.tooManyRequests, code: error.code, title: "Too many attempts", detail: error.detail,
-                      headers: [.retryAfter: String(Int(wait.rounded(.up)))])
+                      headers: [.retryAfter: seconds], extra: ["retryAfterSeconds": seconds])
+        case .directoryUnavailable:
+            self.init(.serviceUnavailable, code: error.code, title: "Directory unavailable", detail: error.detail,
+                      headers: [.retryAfter: "30"])
         }
     }
 }

@@ -11,13 +11,18 @@ public struct AppRequestContext: RequestContext {
     public var session: SessionRecord?
     public var authenticatedByBearer = false
     public var maxUploadSize: Int = 1_048_576
-    /// The peer's IP address, for per-address limits.
-    public let clientAddress: String
+    /// The client's IP address (through trusted proxies), for login delays and the audit log.
+    public var clientAddress: String
+    /// The browser's User-Agent, for the list of sessions.
+    public var userAgent = ""
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
+
+    /// Where a login comes from.
+    public var loginOrigin: LoginOrigin { LoginOrigin(address: clientAddress, userAgent: userAgent) }
 
     /// The viewer, or 401 for anonymous requests.
     public func requireViewer() throws -> Viewer {

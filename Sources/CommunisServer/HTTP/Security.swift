@@ -60,10 +60,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let accounts: Accounts
     let maxBodyBytes: Int
     let publicURL: String
-    /// Changes that need no CSRF token: they are the ones that start a session.
+    /// Changes that need no CSRF token: they are the ones that start a session or need none
+    /// (a password reset is proven by its link, not by a session).
     static func exemptFromCSRF(_ request: Request) -> Bool {
         let path = request.uri.path
-        return request.method == .post && (path == "/api/v1/session" || (path.hasPrefix("/api/v1/invitations/") && path.hasSuffix("/accept")))
+        return request.method == .post && (path == "/api/v1/session" || (path.hasPrefix("/api/v1/invitations/") && path.hasSuffix("/accept"))
+            || path == "/api/v1/password-reset" || path.hasPrefix("/api/v1/password-reset/"))
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -78,11 +80,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 throw Problem(.unauthorized, code: "unauthenticated", title: "Invalid token", detail: "The bearer token is unknown or revoked.",
                               headers: [.wwwAuthenticate: "Bearer"])
             }
-            context.viewer = viewer
+            context.viewer = Viewer(person: viewer.person, address: context.clientAddress)
             context.authenticatedByBearer = true
         } else if let token = request.cookies[SessionCookie.name]?.value,
                   let (viewer, session, renewed) = try await accounts.authenticate(sessionToken: token) {
-            context.viewer = viewer
+            context.viewer = Viewer(person: viewer.person, address: context.clientAddress)
             context.session = session
             let isChange = ![.get, .head, .options].contains(request.method)
             if isChange && !Self.exemptFromCSRF(request) {

@@ -71,6 +71,8 @@ struct MeetingInvitationJSON: Encodable {
     var expiresAt: Date
     var guestName: String
     var guestEmail: String?
+    /// The link was put in the outbox for the guest.
+    var emailed: Bool
 }
 
 /// What the landing page of a guest link shows.

@@ -24,7 +24,7 @@ struct MeetingRoutes {
 
     /// `scheduledFor` is read as text so that a bad time is a field error (422), not malformed JSON.
     struct CreateBody: Decodable { var title: String; var scheduledFor: String? }
-    struct InviteBody: Decodable { var name: String; var email: String? }
+    struct InviteBody: Decodable { var name: String; var email: String?; var language: String? }
 
     func register(on api: RouterGroup<AppRequestContext>) {
         let meetings = services.meetings
@@ -69,12 +69,13 @@ struct MeetingRoutes {
             var request = request
             let viewer = try context.requireViewer()
             let body = try await request.json(InviteBody.self, context: context)
-            let issued = try await meetings.invite(viewer: viewer, meeting: try context.parameters.id("id"), name: body.name, email: body.email)
-            let url = "\(WorkspaceRoutes(services: services).baseURL(request))/#/meeting-invitation/\(issued.token)"
+            let issued = try await meetings.invite(viewer: viewer, meeting: try context.parameters.id("id"), name: body.name, email: body.email,
+                                                   language: AuthRoutes.language(body.language), baseURL: services.baseURL(request))
+            let url = "\(services.baseURL(request))/#/meeting-invitation/\(issued.token)"
             context.logger.info("meeting guest invited", metadata: ["meeting.id": "\(issued.invitation.meetingID)", "invitation.id": "\(issued.invitation.id)"])
             return try MeetingInvitationJSON(
                 id: issued.invitation.id, url: url, token: issued.token, expiresAt: issued.invitation.expiresAt,
-                guestName: issued.invitation.guestName, guestEmail: issued.invitation.guestEmail
+                guestName: issued.invitation.guestName, guestEmail: issued.invitation.guestEmail, emailed: issued.emailed
             ).response(.created)
         }
         api.get("meeting-invitations/:token") { _, context in
@@ -83,7 +84,7 @@ struct MeetingRoutes {
         api.post("meeting-invitations/:token/accept") { request, context in
             let (guest, meeting) = try await meetings.accept(token: context.parameters.get("token") ?? "")
             // The same kind of session as a login: cookie plus CSRF token.
-            let started = try await services.accounts.startSession(for: guest)
+            let started = try await services.accounts.startSession(for: guest, method: .invitation, origin: context.loginOrigin)
             context.logger.info("meeting guest signed in", metadata: ["meeting.id": "\(meeting)", "person.id": "\(guest.id)"])
             var response = try MeetingGuestSessionJSON(
                 meetingId: meeting, user: PersonJSON(started.person), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt

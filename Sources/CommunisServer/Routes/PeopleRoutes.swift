@@ -64,6 +64,7 @@ struct AdminRoutes {
         var email: String?
         var role: Role?
         var disabled: Bool?
+        var roleFromRules: Bool?
         var title: String?
         var department: String?
         var workplace: String?
@@ -75,8 +76,16 @@ struct AdminRoutes {
     func register(on api: RouterGroup<AppRequestContext>) {
         let admin = services.administration
         api.get("admin/users") { request, context in
-            let page = try await admin.accounts(viewer: try context.requireViewer(), text: request.query("q"), page: try request.pageRequest())
-            return try PageJSON(page, AdminUserJSON.init).response()
+            let viewer = try context.requireViewer()
+            let page = try await admin.accounts(viewer: viewer, text: request.query("q"), page: try request.pageRequest())
+            let delays = try await admin.loginDelays(viewer: viewer, of: page.items.map(\.id))
+            return try PageJSON(page) { AdminUserJSON($0, delayedUntil: delays[$0.id]) }.response()
+        }
+        api.get("admin/users/:id") { _, context in
+            let viewer = try context.requireViewer()
+            let person = try await admin.account(viewer: viewer, id: try context.parameters.id("id"))
+            let delays = try await admin.loginDelays(viewer: viewer, of: [person.id])
+            return try AdminUserJSON(person, delayedUntil: delays[person.id], groups: try await admin.groups(viewer: viewer, of: person.id)).response()
         }
         api.post("admin/users") { request, context in
             var request = request
@@ -84,21 +93,22 @@ struct AdminRoutes {
             let body = try await request.json(CreateBody.self, context: context)
             let profile = Profile(title: body.title ?? "", department: body.department ?? "", workplace: body.workplace ?? "", phone: body.phone ?? "")
             let person = try await admin.createAccount(viewer: viewer, NewAccount(email: body.email, name: body.name, password: body.password, role: body.role, profile: profile))
-            return try AdminUserJSON(person).response(.created)
+            return try AdminUserJSON(person, delayedUntil: nil).response(.created)
         }
         api.patch("admin/users/:id") { request, context in
             var request = request
             let viewer = try context.requireViewer()
             let body = try await request.json(ChangeBody.self, context: context)
             let change = AccountChange(
-                name: body.name, email: body.email, role: body.role, disabled: body.disabled,
+                name: body.name, email: body.email, role: body.role, disabled: body.disabled, roleFromRules: body.roleFromRules,
                 profile: ProfileChange(title: body.title, department: body.department, workplace: body.workplace, phone: body.phone))
             let person = try await admin.updateAccount(viewer: viewer, id: try context.parameters.id("id"), change: change)
-            return try AdminUserJSON(person).response()
+            let delays = try await admin.loginDelays(viewer: viewer, of: [person.id])
+            return try AdminUserJSON(person, delayedUntil: delays[person.id]).response()
         }
         api.post("admin/users/:id/unlock") { _, context in
             let person = try await admin.unlock(viewer: try context.requireViewer(), id: try context.parameters.id("id"))
-            return try AdminUserJSON(person).response()
+            return try AdminUserJSON(person, delayedUntil: nil).response()
         }
         api.put("admin/users/:id/password") { request, context in
             var request = request

@@ -28,7 +28,7 @@ struct PersonSummaryJSON: Encodable {
 
 struct PersonJSON: Encodable {
     var id: PersonID
-    var email: String
+    var email: String?
     var name: String
     var title: String
     var department: String
@@ -38,10 +38,18 @@ struct PersonJSON: Encodable {
     var competences: [String]
     var role: Role
     var createdAt: Date
+    /// Account fields, for the person themself and administrators only.
+    var account: Account?
 
-    init(_ person: Person) {
+    struct Account: Encodable {
+        var login: String?
+        var managedBy: ManagedBy?
+        var managedFields: [String]
+    }
+
+    init(_ person: Person, account: Bool = false) {
         id = person.id
-        email = person.email
+        email = person.email.isEmpty ? nil : person.email
         name = person.name
         title = person.profile.title
         department = person.profile.department
@@ -51,30 +59,107 @@ struct PersonJSON: Encodable {
         competences = person.profile.competences
         role = person.role
         createdAt = person.createdAt
+        self.account = account ? Account(login: person.login, managedBy: person.managedBy, managedFields: person.managedFields) : nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, name, title, department, workplace, phone, presentation, competences, role, createdAt, login, managedBy, managedFields
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(email, forKey: .email)
+        try c.encode(name, forKey: .name)
+        try c.encode(title, forKey: .title)
+        try c.encode(department, forKey: .department)
+        try c.encode(workplace, forKey: .workplace)
+        try c.encode(phone, forKey: .phone)
+        try c.encode(presentation, forKey: .presentation)
+        try c.encode(competences, forKey: .competences)
+        try c.encode(role, forKey: .role)
+        try c.encode(createdAt, forKey: .createdAt)
+        if let account {
+            try c.encode(account.login, forKey: .login)
+            try c.encode(account.managedBy, forKey: .managedBy)
+            try c.encode(account.managedFields, forKey: .managedFields)
+        }
     }
 }
 
 struct AdminUserJSON: Encodable {
+    struct GroupJSON: Encodable { var key: String; var name: String; var source: ExternalGroup.Source }
+
     var person: PersonJSON
     var disabled: Bool
+    var disabledBy: DisabledBy?
     var lockedUntil: Date?
     var lastLoginAt: Date?
+    var roleSource: RoleSource
+    var groupsUnreadable: Bool
+    var groups: [GroupJSON]?
 
-    init(_ person: Person) {
-        self.person = PersonJSON(person)
+    /// `delayedUntil`: until when logins to the account are being delayed from some address.
+    init(_ person: Person, delayedUntil: Date? = nil, groups: [ExternalGroup]? = nil) {
+        self.person = PersonJSON(person, account: true)
         disabled = person.disabled
-        lockedUntil = person.lockedUntil.flatMap { $0 > Date() ? $0 : nil }
+        disabledBy = person.disabledBy
+        lockedUntil = delayedUntil
         lastLoginAt = person.lastLoginAt
+        roleSource = person.roleSource
+        groupsUnreadable = person.groupsUnreadable
+        self.groups = groups?.map { GroupJSON(key: $0.key, name: $0.name, source: $0.source) }
     }
 
-    enum CodingKeys: String, CodingKey { case disabled, lockedUntil, lastLoginAt }
+    enum CodingKeys: String, CodingKey { case disabled, disabledBy, lockedUntil, lastLoginAt, roleSource, groupsUnreadable, groups }
 
     func encode(to encoder: any Encoder) throws {
         try person.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(disabled, forKey: .disabled)
+        try container.encode(disabledBy, forKey: .disabledBy)
         try container.encode(lockedUntil, forKey: .lockedUntil)
         try container.encode(lastLoginAt, forKey: .lastLoginAt)
+        try container.encode(roleSource, forKey: .roleSource)
+        try container.encode(groupsUnreadable, forKey: .groupsUnreadable)
+        if let groups { try container.encode(groups, forKey: .groups) }
+    }
+}
+
+/// A login session as its owner and administrators see it (never its token).
+struct SessionSummaryJSON: Encodable {
+    var id: SessionID
+    var method: LoginMethod
+    var address: String
+    var userAgent: String
+    var createdAt: Date
+    var lastSeenAt: Date?
+    var expiresAt: Date
+    var current: Bool
+
+    init(_ record: SessionRecord, current: SessionID?) {
+        id = record.id
+        method = record.method
+        address = record.address
+        userAgent = record.userAgent
+        createdAt = record.createdAt
+        lastSeenAt = record.lastSeenAt
+        expiresAt = record.expiresAt
+        self.current = record.id == current
+    }
+
+    enum CodingKeys: String, CodingKey { case id, method, address, userAgent, createdAt, lastSeenAt, expiresAt, current }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(method, forKey: .method)
+        try c.encode(address, forKey: .address)
+        try c.encode(userAgent, forKey: .userAgent)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(lastSeenAt, forKey: .lastSeenAt)
+        try c.encode(expiresAt, forKey: .expiresAt)
+        try c.encode(current, forKey: .current)
     }
 }
 

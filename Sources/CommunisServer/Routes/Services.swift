@@ -21,28 +21,74 @@ public struct Services: Sendable {
     public let howTos: HowTos
     public let search: Search
     public let recordings: Recordings
+    public let audit: AuditLog
+    public let groupRules: GroupRuleAdministration
+    /// Nil without a directory (`directory.url`).
+    public let directorySync: DirectorySync?
+    /// Nil without OpenID Connect (`oidc.issuer`).
+    public let oidcLogins: OIDCLogins?
+    /// Nil without e-mail (`mail.smtp_host`).
+    public let outbox: Outbox?
+    public let passwordResets: PasswordResets?
+    public let mailWakeup: MailWakeup
+    public let identityOverview: IdentityOverview
+    let adapters: IdentityAdapters
     let configuration: Configuration
 
-    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher, clock: Clock = Clock(), logger: Logger) async {
+    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher,
+                adapters: IdentityAdapters = IdentityAdapters(), clock: Clock = Clock(), logger: Logger) async {
         self.store = store
         self.publisher = publisher
         self.configuration = configuration
-        let settings = AccountSettings(
-            sessionLifetime: TimeInterval(configuration.sessionLifetimeHours) * 3600,
-            lockThreshold: configuration.lockThreshold,
-            lockDuration: TimeInterval(configuration.lockMinutes) * 60)
-        let throttle = LoginThrottle(limit: configuration.loginAttemptsPerAddress, window: TimeInterval(configuration.loginWindowSeconds))
-        accounts = await Accounts(store: store, hasher: hasher, settings: settings, throttle: throttle, publisher: publisher, clock: clock, logger: logger)
+        self.adapters = adapters
+        let delays = LoginDelayPolicy(
+            freeAttempts: configuration.freeAttempts, maxDelay: TimeInterval(configuration.maxDelaySeconds),
+            addressFailures: configuration.loginAttemptsPerAddress, addressWindow: TimeInterval(configuration.loginWindowSeconds))
+        let settings = AccountSettings(sessionLifetime: TimeInterval(configuration.sessionLifetimeHours) * 3600, delays: delays)
+        let identities = ExternalIdentities(store: store, publisher: publisher, clock: clock, linkByEmail: configuration.directory.linkByEmail)
+        let wakeup = MailWakeup()
+        mailWakeup = wakeup
+        let outbox = adapters.mailTransport == nil ? nil : Outbox(store: store, wakeup: wakeup, clock: clock)
+        self.outbox = outbox
+        let accounts = await Accounts(store: store, hasher: hasher, settings: settings, publisher: publisher, directory: adapters.directory,
+                                      identities: identities, clock: clock, logger: logger)
+        self.accounts = accounts
         directory = Directory(store: store)
         administration = Administration(store: store, hasher: hasher, publisher: publisher, clock: clock)
         workspaces = Workspaces(store: store, publisher: publisher, clock: clock)
-        invitations = GuestInvitations(store: store, hasher: hasher, lifetime: TimeInterval(configuration.invitationLifetimeHours) * 3600, clock: clock)
+        invitations = GuestInvitations(store: store, hasher: hasher, lifetime: TimeInterval(configuration.invitationLifetimeHours) * 3600,
+                                       outbox: outbox, clock: clock)
         discussions = Discussions(store: store, publisher: publisher, clock: clock)
         blogs = Blogs(store: store, publisher: publisher, clock: clock)
-        meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600, clock: clock)
+        meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600,
+                            outbox: outbox, clock: clock)
         howTos = HowTos(store: store, clock: clock)
         search = Search(store: store)
         recordings = Recordings(store: store, directory: configuration.recordingsDirectory, clock: clock)
+        audit = AuditLog(store: store, clock: clock)
+        groupRules = GroupRuleAdministration(store: store, directory: adapters.directory, publisher: publisher, clock: clock)
+        directorySync = adapters.directory.map {
+            DirectorySync(store: store, directory: $0, publisher: publisher, clock: clock, logger: logger,
+                          linkByEmail: configuration.directory.linkByEmail,
+                          maxDisableFraction: Double(configuration.directory.maxDisablePercent) / 100)
+        }
+        oidcLogins = adapters.identityProvider.map { OIDCLogins(provider: $0, store: store, accounts: accounts, clock: clock, logger: logger) }
+        identityOverview = IdentityOverview(
+            store: store, directoryKind: configuration.directory.isEnabled ? configuration.directory.kind : nil,
+            directoryURL: configuration.directory.isEnabled ? configuration.directory.url : nil,
+            syncIntervalMinutes: configuration.directory.syncIntervalMinutes, provider: adapters.identityProvider, outbox: outbox)
+        passwordResets = outbox.map {
+            PasswordResets(store: store, hasher: hasher, outbox: $0, publisher: publisher,
+                           lifetime: TimeInterval(configuration.passwordResetMinutes) * 60, delays: delays, clock: clock, logger: logger)
+        }
+    }
+
+    /// The address people reach this server at: the configured public URL, else the request's host.
+    func baseURL(_ request: Request) -> String {
+        let configured = configuration.publicURL
+        if !configured.isEmpty { return configured }
+        let scheme = request.isSecure(publicURL: configured) ? "https" : "http"
+        return "\(scheme)://\(request.head.authority ?? "localhost")"
     }
 }
 
@@ -59,6 +105,17 @@ extension Request {
             return value.isEmpty ? nil : value
         }
         return nil
+    }
+
+    /// Every value of a repeated query parameter, trimmed, empty ones left out.
+    func queryAll(_ name: String) -> [String] {
+        (uri.query ?? "").split(separator: "&").compactMap { pair -> String? in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first?.replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name, parts.count > 1 else { return nil }
+            let raw = String(parts[1])
+            let value = (raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw).trimmingCharacters(in: .whitespacesAndNewlines)
+            return value.isEmpty ? nil : value
+        }
     }
 
     /// `limit` and `offset` from the query; non-numbers are refused, ranges are clamped.

@@ -8,7 +8,8 @@ import Hummingbird
 struct SessionRoutes {
     let services: Services
 
-    struct LoginBody: Decodable { var email: String; var password: String }
+    /// `login` (a login name or an e-mail address); `email` is still accepted as before.
+    struct LoginBody: Decodable { var login: String?; var email: String?; var password: String }
     struct PasswordBody: Decodable { var currentPassword: String; var newPassword: String }
     struct TokenBody: Decodable { var name: String }
     struct ProfileBody: Decodable {
@@ -24,7 +25,10 @@ struct SessionRoutes {
         api.post("session") { request, context in
             var request = request
             let body = try await request.json(LoginBody.self, context: context)
-            let started = try await services.accounts.login(email: body.email, password: body.password, address: context.clientAddress)
+            guard let login = body.login ?? body.email else {
+                throw DomainError.validation([FieldError(field: "login", message: "must not be empty")])
+            }
+            let started = try await services.accounts.login(login: login, password: body.password, origin: context.loginOrigin)
             context.logger.info("logged in", metadata: ["person.id": "\(started.person.id)"])
             return try sessionResponse(started, request: request)
         }
@@ -32,11 +36,11 @@ struct SessionRoutes {
             guard let viewer = context.viewer, let session = context.session else {
                 throw DomainError.unauthenticated
             }
-            return try SessionJSON(user: PersonJSON(viewer.person), csrfToken: session.csrfToken, expiresAt: session.expiresAt).response()
+            return try SessionJSON(user: PersonJSON(viewer.person, account: true), csrfToken: session.csrfToken, expiresAt: session.expiresAt).response()
         }
         api.delete("session") { request, context in
             if let token = request.cookies[SessionCookie.name]?.value, context.session != nil {
-                try await services.accounts.logout(sessionToken: token)
+                try await services.accounts.logout(sessionToken: token, viewer: context.viewer)
             }
             var response = Response(status: .noContent)
             response.setCookie(SessionCookie.cookie(token: "", expires: Date(timeIntervalSince1970: 0), secure: request.isSecure(publicURL: services.configuration.publicURL)))
@@ -44,22 +48,41 @@ struct SessionRoutes {
         }
 
         api.get("me") { _, context in
-            try PersonJSON(try context.requireViewer().person).response()
+            try PersonJSON(try context.requireViewer().person, account: true).response()
         }
         api.patch("me") { request, context in
             var request = request
             let viewer = try context.requireViewer()
             let body = try await request.json(ProfileBody.self, context: context)
             let change = ProfileChange(title: body.title, department: body.department, workplace: body.workplace, phone: body.phone, presentation: body.presentation, competences: body.competences)
-            return try PersonJSON(try await services.directory.updateProfile(viewer: viewer, change: change)).response()
+            return try PersonJSON(try await services.directory.updateProfile(viewer: viewer, change: change), account: true).response()
         }
         api.put("me/password") { request, context in
             var request = request
             let viewer = try context.requireViewer()
             let body = try await request.json(PasswordBody.self, context: context)
-            let started = try await services.accounts.changePassword(viewer: viewer, current: body.currentPassword, new: body.newPassword)
+            let started = try await services.accounts.changePassword(viewer: viewer, current: body.currentPassword, new: body.newPassword,
+                                                                     origin: context.loginOrigin)
             var response = Response(status: .noContent)
             if !context.authenticatedByBearer { response.setCookie(cookie(for: started, request: request)) }
+            return response
+        }
+
+        api.get("me/sessions") { _, context in
+            let sessions = try await services.accounts.sessions(viewer: try context.requireViewer())
+            return try ItemsJSON(items: sessions.map { SessionSummaryJSON($0, current: context.session?.id) }).response()
+        }
+        api.delete("me/sessions/:id") { _, context in
+            try await services.accounts.endSession(viewer: try context.requireViewer(), id: try context.parameters.id("id"))
+            return Response(status: .noContent)
+        }
+        api.delete("me/sessions") { request, context in
+            try await services.accounts.endAllSessions(viewer: try context.requireViewer())
+            var response = Response(status: .noContent)
+            if context.session != nil {
+                response.setCookie(SessionCookie.cookie(token: "", expires: Date(timeIntervalSince1970: 0),
+                                                        secure: request.isSecure(publicURL: services.configuration.publicURL)))
+            }
             return response
         }
 
@@ -86,7 +109,7 @@ struct SessionRoutes {
     }
 
     func sessionResponse(_ started: StartedSession, request: Request) throws -> Response {
-        var response = try SessionJSON(user: PersonJSON(started.person), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt).response()
+        var response = try SessionJSON(user: PersonJSON(started.person, account: true), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt).response()
         response.setCookie(cookie(for: started, request: request))
         return response
     }

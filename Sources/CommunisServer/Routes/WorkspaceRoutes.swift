@@ -12,7 +12,7 @@ struct WorkspaceRoutes {
     struct ChangeBody: Decodable { var name: String?; var description: String?; var visibility: Visibility? }
     struct AddMemberBody: Decodable { var personId: PersonID; var role: MembershipRole? }
     struct RoleBody: Decodable { var role: MembershipRole }
-    struct GuestBody: Decodable { var email: String; var name: String }
+    struct GuestBody: Decodable { var email: String; var name: String; var language: String? }
     struct JoinJSON: Encodable { var status: String }
     struct GuestInvitationJSON: Encodable {
         var workspaceId: WorkspaceID
@@ -21,12 +21,14 @@ struct WorkspaceRoutes {
         var name: String
         var inviteUrl: String?
         var expiresAt: Date?
+        var emailed: Bool
 
-        enum CodingKeys: String, CodingKey { case workspaceId, personId, email, name, inviteUrl, expiresAt }
+        enum CodingKeys: String, CodingKey { case workspaceId, personId, email, name, inviteUrl, expiresAt, emailed }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(workspaceId, forKey: .workspaceId)
             try c.encode(personId, forKey: .personId)
+            try c.encode(emailed, forKey: .emailed)
             try c.encode(email, forKey: .email)
             try c.encode(name, forKey: .name)
             try c.encode(inviteUrl, forKey: .inviteUrl)
@@ -121,23 +123,20 @@ struct WorkspaceRoutes {
             var request = request
             let viewer = try context.requireViewer()
             let body = try await request.json(GuestBody.self, context: context)
-            let result = try await services.invitations.invite(viewer: viewer, workspace: try context.parameters.id("id"), email: body.email, name: body.name)
+            let result = try await services.invitations.invite(
+                viewer: viewer, workspace: try context.parameters.id("id"), email: body.email, name: body.name,
+                language: AuthRoutes.language(body.language), baseURL: baseURL(request))
             let url = result.token.map { "\(baseURL(request))/#/invitation/\($0)" }
             context.logger.info("guest invited", metadata: ["workspace.id": "\(result.workspaceID)", "person.id": "\(result.person.id)"])
             return try GuestInvitationJSON(
                 workspaceId: result.workspaceID, personId: result.person.id, email: result.person.email, name: result.person.name,
-                inviteUrl: url, expiresAt: result.expiresAt
+                inviteUrl: url, expiresAt: result.expiresAt, emailed: result.emailed
             ).response(.created)
         }
     }
 
     /// The address people reach this server at: the configured public URL, else the request's host.
-    func baseURL(_ request: Request) -> String {
-        let configured = services.configuration.publicURL
-        if !configured.isEmpty { return configured }
-        let scheme = request.isSecure(publicURL: configured) ? "https" : "http"
-        return "\(scheme)://\(request.head.authority ?? "localhost")"
-    }
+    func baseURL(_ request: Request) -> String { services.baseURL(request) }
 }
 
 /// `/api/v1/invitations/{token}`: what a guest's link shows, and accepting it.
@@ -157,7 +156,7 @@ struct InvitationRoutes {
             var request = request
             let body = try await request.json(AcceptBody.self, context: context)
             let guest = try await services.invitations.accept(token: context.parameters.get("token") ?? "", password: body.password)
-            let started = try await services.accounts.startSession(for: guest)
+            let started = try await services.accounts.startSession(for: guest, method: .invitation, origin: context.loginOrigin)
             return try session.sessionResponse(started, request: request)
         }
     }

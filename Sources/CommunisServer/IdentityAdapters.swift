@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import CommunisLDAP
+import CommunisMail
+import CommunisOIDC
+import CommunisServices
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The outside systems the configuration names, built once: the directory (libldap), the
+/// OpenID Connect provider (async-http-client, jwt-kit) and the SMTP server (libcurl).
+/// Each is nil when its configuration is empty.
+public struct IdentityAdapters: Sendable {
+    public var directory: (any DirectorySource)?
+    public var identityProvider: (any IdentityProvider)?
+    public var mailTransport: (any MailTransport)?
+    /// The HTTP client of the OIDC provider calls; shut down by `HTTPClientService`.
+    var httpClient: HTTPClient?
+
+    public init(directory: (any DirectorySource)? = nil, identityProvider: (any IdentityProvider)? = nil, mailTransport: (any MailTransport)? = nil) {
+        self.directory = directory
+        self.identityProvider = identityProvider
+        self.mailTransport = mailTransport
+    }
+
+    /// Builds what the configuration asks for; a setting that cannot work stops start-up
+    /// with a message naming it. `check` also reaches the directory and the provider once.
+    public static func make(_ configuration: Configuration, check: Bool, logger: Logger) async throws -> IdentityAdapters {
+        var adapters = IdentityAdapters()
+        let directory = configuration.directory
+        if directory.isEnabled {
+            let settings = LDAPDirectorySettings(
+                url: directory.url, kind: directory.kind == "active-directory" ? .activeDirectory : .openLDAP, startTLS: directory.startTLS,
+                caFile: directory.caFile, verifyCertificates: directory.verifyCertificates, bindDN: directory.bindDN,
+                bindPassword: directory.bindPassword, userBase: directory.userBase, userFilter: directory.userFilter,
+                groupBase: directory.groupBase, groupFilter: directory.groupFilter, attributes: directory.attributes,
+                pageSize: directory.pageSize, timeoutSeconds: directory.timeoutSeconds)
+            let ldap: LDAPDirectory
+            do { ldap = try LDAPDirectory(settings: settings, logger: logger) } catch {
+                throw ConfigurationError("directory: \(error)")
+            }
+            if check {
+                do { try await ldap.check() } catch {
+                    throw ConfigurationError("directory.url \(directory.url): \(error)")
+                }
+            }
+            adapters.directory = ldap
+        }
+        let oidc = configuration.oidc
+        if oidc.isEnabled {
+            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            adapters.httpClient = client
+            let settings = OIDCSettings(issuer: oidc.issuer, clientID: oidc.clientID, clientSecret: oidc.clientSecret, scopes: oidc.scopes,
+                                        groupsClaim: oidc.groupsClaim, displayName: oidc.displayName)
+            do {
+                let provider = try OIDCClient(settings: settings, httpClient: client, logger: logger)
+                if check { try await provider.check() }
+                adapters.identityProvider = provider
+            } catch {
+                try? await client.shutdown()
+                throw ConfigurationError("oidc.issuer \(oidc.issuer): \(error)")
+            }
+        }
+        let mail = configuration.mail
+        if mail.isEnabled {
+            let security: SMTPSettings.Security = switch mail.security {
+            case "tls": .tls
+            case "none": .none
+            default: .startTLS
+            }
+            adapters.mailTransport = SMTPTransport(settings: SMTPSettings(
+                host: mail.smtpHost, port: mail.smtpPort, security: security, username: mail.username, password: mail.password,
+                fromAddress: mail.fromAddress, fromName: mail.fromName, caFile: mail.caFile, verifyCertificates: mail.verifyCertificates,
+                timeoutSeconds: mail.timeoutSeconds), logger: logger)
+        }
+        return adapters
+    }
+}
+
+/// Shuts the OIDC provider's HTTP client down when the server stops.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}
