@@ -108,6 +108,9 @@ enum IDToken {
         guard now.timeIntervalSince1970 < expires + expiryLeeway else {
             throw OIDCError.rejected("the ID token expired at \(Date(timeIntervalSince1970: expires)) (now \(now)); if the time is right, check the clocks of this server and the provider")
         }
+        if let notBefore = token["nbf"]?.number, now.timeIntervalSince1970 + expiryLeeway < notBefore {
+            throw OIDCError.rejected("the ID token is not valid before \(Date(timeIntervalSince1970: notBefore)) (now \(now)); check the clocks of this server and the provider")
+        }
         guard let issuedAt = token["iat"]?.number else { throw OIDCError.rejected("the ID token has no numeric \"iat\"") }
         guard issuedAt <= now.timeIntervalSince1970 + issuedAtSkew else {
             throw OIDCError.rejected("the ID token was issued at \(Date(timeIntervalSince1970: issuedAt)), more than \(Int(issuedAtSkew)) s in the future (now \(now)); check the clocks of this server and the provider")

@@ -64,7 +64,8 @@ struct ProviderHTTP: Sendable {
             throw OIDCError.rejected("\(what) at \(request.url) is larger than \(Self.maxBodyBytes) bytes")
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw OIDCError.providerUnavailable("could not get \(what) from \(request.url) within \(timeout.nanoseconds / 1_000_000_000) s: \(error)")
+            throw OIDCError.providerUnavailable(
+                "could not get \(what) from \(request.url): \(error) (it has \(timeout.nanoseconds / 1_000_000_000) s to connect and answer)")
         }
     }
 

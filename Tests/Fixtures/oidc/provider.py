@@ -18,6 +18,8 @@ Usage:
                            "groups":["staff"]}'; repeatable. Predefined users appear as
                          buttons on the authorization page.
     --token-max-age S    lifetime of access and ID tokens (default 3600)
+    --exit-with-stdin    stop when standard input reaches its end: a parent that holds the
+                         other end of a pipe takes the provider with it even when it crashes
 
 Once it answers it prints one JSON line on stdout and keeps running until SIGTERM/SIGINT:
     {"port": 43121, "pid": 1234, "issuer": "http://127.0.0.1:43121"}
@@ -181,11 +183,15 @@ def _parse_users(values: list[str]) -> list[User]:
 
 
 def main() -> None:
+    # A parent that starts us from a thread with signals blocked (Foundation's Process on a
+    # Swift concurrency thread does) passes that mask on; SIGTERM must reach us to stop us.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--user-claims", action="append", default=[])
     parser.add_argument("--token-max-age", type=int, default=3600)
+    parser.add_argument("--exit-with-stdin", action="store_true")
     args = parser.parse_args()
 
     from datetime import timedelta
@@ -209,6 +215,17 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
+    if args.exit_with_stdin:
+
+        def watch_parent():
+            # os.read, not sys.stdin: a daemon thread blocked inside the buffered reader makes
+            # the interpreter wait a second for its lock when it exits.
+            while os.read(0, 4096):
+                pass
+            stop(None, None)
+
+        threading.Thread(target=watch_parent, daemon=True).start()
+
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
 
@@ -217,7 +234,9 @@ def main() -> None:
         announced = json.load(answer)["issuer"]
     print(json.dumps({"port": port, "pid": os.getpid(), "issuer": announced}), flush=True)
 
-    thread.join()
+    # Joined in slices: the main thread runs Python's signal handlers only between them.
+    while thread.is_alive():
+        thread.join(timeout=0.1)
     server.server_close()
 
 
