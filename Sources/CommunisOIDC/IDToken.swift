@@ -115,9 +115,8 @@ enum IDToken {
         guard issuedAt <= now.timeIntervalSince1970 + issuedAtSkew else {
             throw OIDCError.rejected("the ID token was issued at \(Date(timeIntervalSince1970: issuedAt)), more than \(Int(issuedAtSkew)) s in the future (now \(now)); check the clocks of this server and the provider")
         }
-        guard !nonce.isEmpty, let tokenNonce = token["nonce"]?.string else {
-            throw OIDCError.rejected("the ID token has no \"nonce\"; the login must be started again")
-        }
+        guard !nonce.isEmpty else { throw OIDCError.rejected("this login has no nonce to compare; it must be started again") }
+        guard let tokenNonce = token["nonce"]?.string else { throw OIDCError.rejected("the ID token has no \"nonce\"") }
         guard tokenNonce == nonce else {
             throw OIDCError.rejected("the ID token's nonce is not the one this login sent (a replayed or mixed-up response)")
         }

@@ -126,8 +126,13 @@ public final class OIDCClient: IdentityProvider {
     private func signingKey(for header: IDToken.Header, metadata: ProviderMetadata) async throws -> SigningKeys.Key {
         let keys = try await signingKeys(metadata)
         if let key = keys.key(kid: header.kid, algorithm: header.algorithm) { return key }
-        let name = header.kid.map { "\"\($0)\"" } ?? "(none named)"
-        if keys.contains(kid: header.kid) {
+        guard let kid = header.kid else {
+            throw OIDCError.rejected(keys.keys.count == 1
+                ? "the ID token names no key (kid), and the only key in \(metadata.jwksURI) is not a key for \(header.algorithm)"
+                : "the ID token names no key (kid), and the key set at \(metadata.jwksURI) holds \(keys.keys.count) keys (OpenID Connect Core §10.1 requires a kid then)")
+        }
+        let name = "\"\(kid)\""
+        if keys.contains(kid: kid) {
             throw OIDCError.rejected("the ID token's key \(name) in \(metadata.jwksURI) is not a key for \(header.algorithm)")
         }
         if let wait = await keyRefetchLimit.take() {
@@ -135,7 +140,7 @@ public final class OIDCClient: IdentityProvider {
                 + "the key set was fetched again \(wait.components.seconds) s ago and is fetched again at most once every \(keyRefetchLimit.interval.components.seconds) s")
         }
         logger.info("the ID token names a key not in the key set; fetching the key set again (has the provider rotated its keys?)", metadata: [
-            "oidc.kid": "\(header.kid ?? "-")", "oidc.jwks_uri": "\(metadata.jwksURI)",
+            "oidc.kid": "\(kid)", "oidc.jwks_uri": "\(metadata.jwksURI)",
         ])
         let http = http
         let fresh = try await keyCache.refreshed(from: metadata.jwksURI, logger: logger) {

@@ -72,9 +72,8 @@ struct SigningKeys: Sendable {
     }
 
     /// Whether the set holds the key at all, whatever the algorithm.
-    func contains(kid: String?) -> Bool {
-        guard let kid else { return keys.count == 1 }
-        return keys.contains { $0.kid == kid }
+    func contains(kid: String) -> Bool {
+        keys.contains { $0.kid == kid }
     }
 
     /// A key fits an algorithm of its own family (and curve); a key that declares its `alg`

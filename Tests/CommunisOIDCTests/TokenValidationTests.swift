@@ -136,6 +136,21 @@ struct TokenValidationTests {
         }
     }
 
+    @Test("a token that names no key (kid) is accepted while the key set holds one signing key, refused when it holds several")
+    func noKeyNamed() async throws {
+        try await FakeProvider.run { provider in
+            let unnamed: (String) async throws -> String = { nonce in
+                let keys = JWTKeyCollection()
+                _ = await keys.add(ecdsa: provider.key)
+                return try await keys.sign(IDTokenClaims(claims: provider.claims(nonce: nonce)))
+            }
+            _ = try await provider.login(try provider.client(), token: unnamed)
+            try await provider.publish([("k1", provider.key), ("k2", ES256PrivateKey())])
+            let why = await OIDCTest.rejection { try await provider.login(try provider.client(), token: unnamed) }
+            #expect(why.contains("names no key") && why.contains("holds 2 keys"), "\(why)")
+        }
+    }
+
     @Test("a token naming the published key but signed by another is rejected")
     func forgedSignature() async throws {
         try await FakeProvider.run { provider in
