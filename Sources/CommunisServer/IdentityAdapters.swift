@@ -48,7 +48,12 @@ public struct IdentityAdapters: Sendable {
         }
         let oidc = configuration.oidc
         if oidc.isEnabled {
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            // No redirects (a token request must never be re-sent elsewhere), and a short connect
+            // timeout: async-http-client retries a refused connection until it expires, so a
+            // provider that is down would otherwise hold each login for ten seconds.
+            var http = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            http.timeout.connect = .seconds(3)
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
             adapters.httpClient = client
             let settings = OIDCSettings(issuer: oidc.issuer, clientID: oidc.clientID, clientSecret: oidc.clientSecret, scopes: oidc.scopes,
                                         groupsClaim: oidc.groupsClaim, displayName: oidc.displayName)
@@ -57,6 +62,7 @@ public struct IdentityAdapters: Sendable {
                 if check { try await provider.check() }
                 adapters.identityProvider = provider
             } catch {
+                // Start-up fails anyway; a client that does not shut down cleanly changes nothing.
                 try? await client.shutdown()
                 throw ConfigurationError("oidc.issuer \(oidc.issuer): \(error)")
             }

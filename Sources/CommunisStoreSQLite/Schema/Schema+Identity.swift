@@ -7,7 +7,8 @@ extension Schema {
     ///
     /// `people` is rebuilt (SQLite cannot relax NOT NULL in place), following SQLite's
     /// twelve-step procedure: its indexes and triggers (the search index's) are read from
-    /// `sqlite_master`, the table is copied into `people_v10`, dropped, the copy renamed, and
+    /// `sqlite_master`, the table is copied into `people_v10`, dropped, the copy renamed (with
+    /// `legacy_alter_table`, see below), and
     /// the indexes and triggers created again from their own SQL. Other tables' foreign keys
     /// name `people` and resolve to the new table; GRDB runs the migration with foreign keys
     /// off and checks them all afterwards.
@@ -58,8 +59,14 @@ extension Schema {
                        created_at, last_login_at
                 FROM people;
                 DROP TABLE people;
-                ALTER TABLE people_v10 RENAME TO people;
                 """)
+            // Triggers of other tables (the competences' search triggers) name `people`, which
+            // does not exist between the drop and the rename; the modern RENAME re-checks every
+            // trigger and would refuse. The legacy rename leaves them alone, as the twelve-step
+            // procedure expects.
+            try db.execute(sql: "PRAGMA legacy_alter_table = ON")
+            try db.execute(sql: "ALTER TABLE people_v10 RENAME TO people")
+            try db.execute(sql: "PRAGMA legacy_alter_table = OFF")
             for sql in dependents { try db.execute(sql: sql) }
 
             try db.execute(sql: """
