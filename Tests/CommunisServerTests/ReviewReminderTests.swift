@@ -25,6 +25,11 @@ final class HandClock: @unchecked Sendable {
         defer { lock.unlock() }
         return time
     }
+    func advance(_ seconds: TimeInterval) {
+        lock.lock()
+        time = time.addingTimeInterval(seconds)
+        lock.unlock()
+    }
     var clock: CommunisServices.Clock { CommunisServices.Clock { [self] in now() } }
 }
 

@@ -55,27 +55,55 @@ struct SessionTests {
         }
     }
 
-    @Test("A wrong password says so; five in a row lock the account, even for the right password")
-    func lockout() async throws {
-        let world = try await World.make()
-        try await world.test { client in
+    @Test("Wrong passwords from one address slow that address down with growing waits; the real person logs in from another address")
+    func loginDelays() async throws {
+        // Behind the municipality's proxy (127.0.0.1 here), X-Forwarded-For names the client.
+        let world = try await World.make { $0.trustedProxies = ["127.0.0.1"] }
+        // Time stands still unless the test moves it, so a slow machine cannot outwait a delay.
+        let time = HandClock("2026-12-07T08:00:00Z")
+        try await world.testLive(clock: time.clock) { client in
             let browser = Browser(client)
-            for _ in 1...4 {
-                let wrong = try await browser.send(.post, "/api/v1/session", json: ["email": "sara@katrineholm.se", "password": "fel-lösenord"])
+            let attacker: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.66"]
+            for _ in 1...5 {
+                let wrong = try await browser.send(.post, "/api/v1/session", json: ["login": "sara@katrineholm.se", "password": "fel-lösenord"], headers: attacker)
                 #expect(wrong.status == .unauthorized)
                 #expect(wrong.problemCode == "invalid-credentials")
                 #expect(wrong.headers[.contentType] == "application/problem+json")
             }
-            let fifth = try await browser.send(.post, "/api/v1/session", json: ["email": "sara@katrineholm.se", "password": "fel-lösenord"])
-            #expect(fifth.status.code == 423)
-            #expect(fifth.problemCode == "account-locked")
-            #expect(fifth.headers[.retryAfter] != nil)
-            let right = try await browser.send(.post, "/api/v1/session", json: ["email": "sara@katrineholm.se", "password": World.password])
-            #expect(right.status.code == 423)
-            // An administrator unlocks; then the right password works.
-            let admin = try await Browser.loggedIn(client, as: world.admin)
+            let waiting = try await browser.send(.post, "/api/v1/session", json: ["login": "sara@katrineholm.se", "password": World.password], headers: attacker)
+            #expect(waiting.status == .tooManyRequests)
+            #expect(waiting.problemCode == "too-many-attempts")
+            #expect(waiting.headers[.retryAfter] == "1")
+            #expect(waiting.json["retryAfterSeconds"] as? Int == 1)
+            // Sara herself, at her desk, is not affected: accounts are never locked.
+            let sara: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "10.20.30.40"]
+            _ = try await Browser.loggedIn(client, as: world.sara, headers: sara)
+            // The waits grow: after the wait ends, one more wrong password means two seconds.
+            time.advance(1.5)
+            _ = try await browser.send(.post, "/api/v1/session", json: ["login": "sara@katrineholm.se", "password": "fel"], headers: attacker)
+            let longer = try await browser.send(.post, "/api/v1/session", json: ["login": "sara@katrineholm.se", "password": "fel"], headers: attacker)
+            #expect(longer.headers[.retryAfter] == "2")
+            // The administrator sees the delay and can lift it.
+            let admin = try await Browser.loggedIn(client, as: world.admin, headers: sara)
+            let listed = try await admin.get("/api/v1/admin/users/\(world.sara.id)")
+            #expect(listed.json["lockedUntil"] is String)
             #expect(try await admin.send(.post, "/api/v1/admin/users/\(world.sara.id)/unlock").status == .ok)
-            _ = try await Browser.loggedIn(client, as: world.sara)
+            _ = try await Browser.loggedIn(client, as: world.sara, headers: attacker)
+        }
+    }
+
+    @Test("X-Forwarded-For from a peer that is not a trusted proxy is ignored")
+    func untrustedForwardedFor() async throws {
+        let world = try await World.make { $0.freeAttempts = 2 }
+        try await world.testLive(clock: HandClock("2026-12-07T08:00:00Z").clock) { client in
+            let browser = Browser(client)
+            for octet in 1...2 {
+                let spoofed: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "198.51.100.\(octet)"]
+                _ = try await browser.send(.post, "/api/v1/session", json: ["login": "erik@katrineholm.se", "password": "fel"], headers: spoofed)
+            }
+            let spoofed: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "198.51.100.99"]
+            let third = try await browser.send(.post, "/api/v1/session", json: ["login": "erik@katrineholm.se", "password": World.password], headers: spoofed)
+            #expect(third.status == .tooManyRequests, "a made-up address must not escape the delay")
         }
     }
 
@@ -88,7 +116,7 @@ struct SessionTests {
         }
     }
 
-    @Test("Too many attempts from one address get 429 with Retry-After")
+    @Test("Too many failed logins from one address, over any accounts, get 429 with Retry-After")
     func perAddressLimit() async throws {
         let world = try await World.make { $0.loginAttemptsPerAddress = 3 }
         try await world.test { client in

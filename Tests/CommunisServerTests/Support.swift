@@ -47,9 +47,18 @@ struct World {
     }
 
     /// Runs `body` against the real router, then removes the folder.
-    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = try await buildApplication(configuration: configuration, store: store, logger: quietLogger)
+    func test(adapters: IdentityAdapters = IdentityAdapters(), _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try await buildApplication(configuration: configuration, store: store, logger: quietLogger, adapters: adapters)
         try await app.test(.router) { client in try await body(client) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs `body` against the real server on a loopback socket (so the peer address is
+    /// 127.0.0.1, and `X-Forwarded-For` counts when 127.0.0.1 is a trusted proxy).
+    func testLive(adapters: IdentityAdapters = IdentityAdapters(), clock: CommunisServices.Clock = CommunisServices.Clock(),
+                  _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = try await buildApplication(configuration: configuration, store: store, clock: clock, logger: quietLogger, adapters: adapters)
+        try await app.test(.live) { client in try await body(client) }
         try? FileManager.default.removeItem(at: directory)
     }
 }
@@ -62,9 +71,9 @@ struct Browser: Sendable {
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
-    static func loggedIn(_ client: any TestClientProtocol, as person: Person, password: String = World.password) async throws -> Browser {
+    static func loggedIn(_ client: any TestClientProtocol, as person: Person, password: String = World.password, headers: HTTPFields = [:]) async throws -> Browser {
         var browser = Browser(client)
-        let response = try await browser.send(.post, "/api/v1/session", json: ["email": person.email, "password": password])
+        let response = try await browser.send(.post, "/api/v1/session", json: ["email": person.email, "password": password], headers: headers)
         #expect(response.status == .ok, "login of \(person.email) failed: \(String(buffer: response.body))")
         browser.take(response)
         return browser
