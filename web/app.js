@@ -150,6 +150,8 @@ function startLive() {
     // disabled account). Check: if the session still works, connect again.
     try { state.session = await api.getSession(); } catch { state.session = null; }
     if (state.session) { startLive(); render(); return; }
+    // A page that already went to the login page itself ("Logga ut överallt") keeps its message.
+    if (parseHash(location.hash).name === 'login') return;
     state.notice = state.t('live.sessionEnded');
     renderLiveStatus();
     navigate('#/login');

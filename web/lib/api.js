@@ -105,11 +105,8 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     request,
     // Session
     getSession: () => request('GET', '/session'),
-    /**
-     * `login` is a directory login name or an e-mail address. It goes as `login` (the
-     * contract) and as `email`, which servers before directory login read instead.
-     */
-    login: (login, password) => request('POST', '/session', { body: { login, email: login, password } }),
+    /** `login` is a directory login name or an e-mail address. */
+    login: (login, password) => request('POST', '/session', { body: { login, password } }),
     authOptions: () => request('GET', '/auth/options'),
     // Password reset (no session needed)
     requestPasswordReset: (email, language) => request('POST', '/password-reset', { body: { email, language } }),
@@ -230,7 +227,8 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     deleteGroupRule: (id) => request('DELETE', `/admin/group-rules/${enc(id)}`),
     // Audit log and mail
     listAudit: (query) => request('GET', '/admin/audit', { query }),
-    sendTestMail: () => request('POST', '/admin/mail/test'),
+    /** Sends a test mail to the administrator's own address, in `language` ('sv' | 'en'). */
+    sendTestMail: (language) => request('POST', '/admin/mail/test', { body: language ? { language } : {} }),
   };
 }
 

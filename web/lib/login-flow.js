@@ -9,17 +9,18 @@ export const LOGIN_REDIRECT_ERRORS = ['oidc-failed', 'oidc-unavailable', 'accoun
 export const LOGIN_INFOS = ['password-reset', 'signed-out-everywhere'];
 
 /**
- * The hash route to come back to, without its '#': "#/workspaces/a?x=1" → "/workspaces/a?x=1".
- * The login and reset pages themselves, and anything that is not a route, become "/".
+ * The hash route to come back to after an OIDC login, as the server wants it ("#/…"; it
+ * redirects to "/" + returnTo): "#/workspaces/a?x=1" stays, the login and reset pages
+ * themselves and anything that is not a route become "#/".
  */
 export function returnRoute(hash) {
-  const raw = String(hash ?? '').replace(/^#/, '');
-  if (!raw.startsWith('/')) return '/';
-  if (/^\/(login|reset)(\/|\?|$)/.test(raw)) return '/';
+  const raw = String(hash ?? '');
+  if (!raw.startsWith('#/')) return '#/';
+  if (/^#\/(login|reset)(\/|\?|$)/.test(raw)) return '#/';
   return raw;
 }
 
-/** The OIDC button's address: `loginUrl?returnTo=/workspaces/…` (the server adds the '#'). */
+/** The OIDC button's address: `loginUrl?returnTo=%23%2Fworkspaces%2F…`. */
 export function oidcLoginHref(loginUrl, hash) {
   const base = String(loginUrl ?? '');
   const qs = queryString({ returnTo: returnRoute(hash) });

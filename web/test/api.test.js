@@ -100,14 +100,14 @@ test('Retry-After and lockedUntil are kept for lockouts', async () => {
     && err.lockedUntil === '2026-11-26T17:40:00Z');
 });
 
-test('login sends no CSRF header when there is no token yet and posts the login (also as e-mail) and password', async () => {
+test('login sends no CSRF header when there is no token yet and posts the login and password', async () => {
   const { calls, fetchImpl } = recordingFetch(fakeResponse(200, { csrfToken: 'c', user: {}, expiresAt: '' }));
   const api = createApi({ fetchImpl, getCsrfToken: () => null });
   const info = await api.login('anna@katrineholm.se', 'pw');
   assert.equal(info.csrfToken, 'c');
   assert.equal(calls[0].url, '/api/v1/session');
   assert.equal(calls[0].init.headers['X-CSRF-Token'], undefined);
-  assert.deepEqual(JSON.parse(calls[0].init.body), { login: 'anna@katrineholm.se', email: 'anna@katrineholm.se', password: 'pw' });
+  assert.deepEqual(JSON.parse(calls[0].init.body), { login: 'anna@katrineholm.se', password: 'pw' });
 });
 
 test('204 No Content resolves to null', async () => {

@@ -36,7 +36,7 @@ test('identity helpers use the method, path and body of the contract', async () 
   await api.groupRuleDeletePreview('r1');
   await api.deleteGroupRule('r1');
   await api.listAudit({ action: 'logout', limit: 50, offset: 0 });
-  await api.sendTestMail();
+  await api.sendTestMail('en');
   await api.inviteGuest('w1', 'g@x.se', 'Greta', 'en');
   await api.inviteGuest('w1', 'g@x.se', 'Greta');
   assert.deepEqual(calls.map((c) => `${c.method} ${c.url}`), [
@@ -70,6 +70,7 @@ test('identity helpers use the method, path and body of the contract', async () 
   assert.deepEqual(calls[3].body, { newPassword: 'nytt-lösenord-1' });
   assert.deepEqual(calls[12].body, { roleFromRules: true });
   assert.deepEqual(calls[14].body, { dryRun: true });
+  assert.deepEqual(calls[22].body, { language: 'en' });
   assert.deepEqual(calls[23].body, { email: 'g@x.se', name: 'Greta', language: 'en' });
   assert.deepEqual(calls[24].body, { email: 'g@x.se', name: 'Greta' }, 'no language: the body is as before');
   for (const c of calls) if (c.method !== 'GET') assert.equal(c.csrf, 'csrf', `${c.method} ${c.url}`);

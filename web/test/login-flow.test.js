@@ -6,17 +6,19 @@ import {
 } from '../lib/login-flow.js';
 
 test('the OIDC button returns to the route the person was going to', () => {
-  assert.equal(returnRoute('#/workspaces/abc'), '/workspaces/abc');
-  assert.equal(returnRoute('#/people?q=G%C3%B6ran'), '/people?q=G%C3%B6ran');
-  assert.equal(returnRoute('#/'), '/');
-  assert.equal(returnRoute(''), '/');
-  assert.equal(returnRoute(null), '/');
-  assert.equal(returnRoute('#/login?error=oidc-failed'), '/', 'never back to the login page');
-  assert.equal(returnRoute('#/reset/tok'), '/');
-  assert.equal(returnRoute('javascript:alert(1)'), '/');
+  assert.equal(returnRoute('#/workspaces/abc'), '#/workspaces/abc');
+  assert.equal(returnRoute('#/people?q=G%C3%B6ran'), '#/people?q=G%C3%B6ran');
+  assert.equal(returnRoute('#/'), '#/');
+  assert.equal(returnRoute(''), '#/');
+  assert.equal(returnRoute(null), '#/');
+  assert.equal(returnRoute('#/login?error=oidc-failed'), '#/', 'never back to the login page');
+  assert.equal(returnRoute('#/reset/tok'), '#/');
+  assert.equal(returnRoute('#/resets-are-fine-as-a-name'), '#/resets-are-fine-as-a-name');
+  assert.equal(returnRoute('javascript:alert(1)'), '#/');
+  assert.equal(returnRoute('//evil.example/#/'), '#/');
   assert.equal(oidcLoginHref('/api/v1/auth/oidc/login', '#/workspaces/a b'),
-    '/api/v1/auth/oidc/login?returnTo=%2Fworkspaces%2Fa%20b');
-  assert.equal(oidcLoginHref('/api/v1/auth/oidc/login?x=1', '#/'), '/api/v1/auth/oidc/login?x=1&returnTo=%2F');
+    '/api/v1/auth/oidc/login?returnTo=%23%2Fworkspaces%2Fa%20b');
+  assert.equal(oidcLoginHref('/api/v1/auth/oidc/login?x=1', '#/'), '/api/v1/auth/oidc/login?x=1&returnTo=%23%2F');
 });
 
 test('every redirect error of the contract has its own message; others a general one', () => {

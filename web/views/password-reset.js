@@ -38,9 +38,10 @@ async function requestPage(ctx) {
     submit.disabled = true;
     try {
       await api.requestPasswordReset(value, ctx.lang);
-      const done = h('div', { class: 'alert alert-success', role: 'status' },
+      const done = h('div', { class: 'alert alert-success', role: 'status', tabindex: '-1' },
         h('p', {}, t('reset.sent', { email: value })), h('p', {}, t('reset.sentHint')));
       replaceChildren(body, done);
+      done.focus();
     } catch (err) {
       if (err.code === 'too-many-attempts' || err.status === 429) { submit.disabled = false; wait.start(retryAfterOf(err)); return; }
       if (err.code === 'validation-failed') { showFieldErrors(t, { email }, { email: 'validation.email' }); return; }

@@ -23,11 +23,12 @@ function managedNote(t, me, providerName) {
 function sessionsSection(ctx) {
   const { t, api } = ctx;
   const alert = alertBox();
-  const list = h('div', { 'aria-live': 'polite' });
+  const list = h('div', {});
   async function load() {
     try {
       const res = await api.mySessions();
-      const items = res?.items ?? [];
+      // This device first, then the others as the server orders them.
+      const items = [...(res?.items ?? [])].sort((a, b) => Number(Boolean(b.current)) - Number(Boolean(a.current)));
       replaceChildren(list, items.length
         ? h('ul', { class: 'session-list' }, items.map((s) => sessionItem(ctx, s, s.current ? null
           : actionButton(t, t('sessions.logout'), async () => {
@@ -183,7 +184,7 @@ export async function renderProfile(ctx) {
       h('div', {},
         pageHeading(t('profile.title')),
         h('p', { class: 'lead' }, me.name),
-        h('p', { class: 'person-sub' }, me.email, ' · ', roleText(t, me.role)),
+        h('p', { class: 'person-sub' }, [me.email, roleText(t, me.role)].filter(Boolean).join(' · ')),
         me.login ? h('p', { class: 'person-sub' }, t('profile.loginName', { login: me.login })) : null,
         h('p', { class: 'hint' }, nameHint))),
     h('div', { class: 'layout-two' },

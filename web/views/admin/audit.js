@@ -30,7 +30,8 @@ function entryRow(ctx, e) {
   return h('tr', {},
     h('td', { class: 'nowrap' }, h('time', { datetime: e.at }, formatDateTime(e.at, lang))),
     h('td', {}, actionText(t, e.action)),
-    h('td', {}, e.actor?.name ?? t('audit.system')),
+    // No actor: the directory sync did it, or nobody was logged in (a failed login).
+    h('td', {}, e.actor?.name ?? (e.via === 'sync' ? t('audit.system') : t('audit.nobody'))),
     h('td', {}, refText(t, e.target)),
     h('td', {}, e.workspace?.name ?? '–'),
     h('td', {}, viaText(t, e.via)),
@@ -52,7 +53,7 @@ function personFilter(ctx, onPick) {
       replaceChildren(results, page.items.length
         ? h('ul', { class: 'chips audit-people' }, page.items.map((p) => h('li', {},
           h('button', { type: 'button', class: 'chip', onclick: () => { onPick({ id: p.id, name: p.name }); replaceChildren(results); q.input.value = ''; } },
-            t('audit.pickPerson', { name: p.name, email: p.email })))))
+            p.email ? t('audit.pickPerson', { name: p.name, email: p.email }) : t('audit.pickPersonNoEmail', { name: p.name })))))
         : h('p', { class: 'empty' }, t('people.noResults')));
     } catch (err) { replaceChildren(results, h('p', { class: 'field-error' }, err.message)); }
   }

@@ -60,7 +60,7 @@ function directoryCard(ctx, info, onSynced) {
     h('p', { class: 'hint' }, t('admin.sync.hint')),
     alert.el,
     h('div', { class: 'row' }, sync(false), sync(true)),
-    h('div', { 'aria-live': 'polite' }, result));
+    result);
 }
 
 function loginAndMailCard(ctx, info) {
@@ -83,7 +83,7 @@ function loginAndMailCard(ctx, info) {
           fact(t('admin.mail.failed'), String(mail.failed ?? 0))),
         alert.el,
         h('div', { class: 'row' }, actionButton(t, t('admin.mail.test'), async () => {
-          await api.sendTestMail();
+          await api.sendTestMail(ctx.lang);
           alert.success(t('admin.mail.testSent', { email: user.email }));
         }, { alert, cls: 'btn btn-secondary' })))
       : h('p', {}, t('admin.mail.notConfigured')));

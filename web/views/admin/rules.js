@@ -57,7 +57,8 @@ function addRuleForm(ctx, onSaved) {
   let previewed = null;
   const groupResults = h('div', { 'aria-live': 'polite' });
   const workspaceResults = h('div', { 'aria-live': 'polite' });
-  const previewArea = h('div', { class: 'stack', 'aria-live': 'polite' });
+  const previewArea = h('div', { class: 'stack' });
+  const previewStatus = h('p', { class: 'hint', role: 'status' });
   const save = h('button', { type: 'button', class: 'btn btn-primary', disabled: true }, t('rules.save'));
   const previewButton = h('button', { type: 'submit', class: 'btn btn-secondary' }, t('rules.preview'));
 
@@ -65,7 +66,8 @@ function addRuleForm(ctx, onSaved) {
     if (previewed && !samePreviewed(previewed, values)) {
       previewed = null;
       save.disabled = true;
-      replaceChildren(previewArea, h('p', { class: 'hint' }, t('rules.previewAgain')));
+      replaceChildren(previewArea);
+      previewStatus.textContent = t('rules.previewAgain');
     }
   }
 
@@ -122,7 +124,7 @@ function addRuleForm(ctx, onSaved) {
     kind, rolePart, membershipPart,
     h('p', { class: 'hint' }, t('rules.previewFirst')),
     h('div', { class: 'row' }, previewButton, save),
-    previewArea);
+    previewStatus, previewArea);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -135,9 +137,11 @@ function addRuleForm(ctx, onSaved) {
     try {
       const preview = await api.previewGroupRule(body);
       previewed = { ...values };
-      replaceChildren(previewArea, h('h4', {}, t('rules.previewTitle', { group: values.groupName, effect: ruleEffectText(t, { ...body, workspace: { name: values.workspaceName } }) })),
-        previewBlock(t, preview));
+      const heading = h('h4', { tabindex: '-1' }, t('rules.previewTitle', { group: values.groupName, effect: ruleEffectText(t, { ...body, workspace: { name: values.workspaceName } }) }));
+      previewStatus.textContent = '';
+      replaceChildren(previewArea, heading, previewBlock(t, preview));
       save.disabled = false;
+      heading.focus();
     } catch (err) {
       alert.error(t, err);
     } finally {
@@ -152,6 +156,7 @@ function addRuleForm(ctx, onSaved) {
       const res = await api.createGroupRule(ruleBody(values));
       previewed = null;
       replaceChildren(previewArea);
+      previewStatus.textContent = '';
       await onSaved(res);
     } catch (err) {
       alert.error(t, err);

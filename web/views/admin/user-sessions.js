@@ -7,7 +7,7 @@ import { sessionItem, sessionLabel } from '../sessions.js';
 export function userSessionsPanel(ctx, u) {
   const { t, api, lang } = ctx;
   const alert = alertBox();
-  const body = h('div', { class: 'stack', 'aria-live': 'polite' });
+  const body = h('div', { class: 'stack' });
   let loaded = false;
 
   function tokenItem(token) {
@@ -33,7 +33,7 @@ export function userSessionsPanel(ctx, u) {
       replaceChildren(body,
         h('h4', {}, t('admin.sessions.sessionsTitle')),
         sessions.length
-          ? h('ul', { class: 'session-list' }, sessions.map((s) => sessionItem(ctx, { ...s, current: false },
+          ? h('ul', { class: 'session-list' }, sessions.map((s) => sessionItem(ctx, s,
             actionButton(t, t('admin.sessions.end'), async () => {
               await api.endUserSession(u.id, s.id);
               alert.success(t('admin.sessions.ended', { what: sessionLabel(t, s) }));

@@ -64,6 +64,26 @@ export async function usersTab(ctx) {
     return pwForm;
   }
 
+  /** "Hantera konto"; for directory and OIDC people it also lists their groups when opened. */
+  function manageDetails(u, ...parts) {
+    const groups = h('div', { 'aria-live': 'polite' });
+    const panel = h('details', { class: 'admin-user-manage' },
+      h('summary', {}, t('admin.manage'), h('span', { class: 'visually-hidden' }, `: ${u.name}`)),
+      h('div', { class: 'admin-user-actions' }, u.managedBy ? groups : null, parts));
+    let loaded = false;
+    panel.addEventListener('toggle', async () => {
+      if (!panel.open || loaded || !u.managedBy) return;
+      loaded = true;
+      try {
+        const full = await api.getUser(u.id);
+        const list = full?.groups ?? [];
+        replaceChildren(groups, h('p', {}, h('strong', {}, t('admin.groups')), ' ',
+          list.length ? list.map((g) => g.name || g.key).join(', ') : t('admin.noGroups')));
+      } catch (err) { alert.error(t, err); }
+    });
+    return panel;
+  }
+
   function userRow(u) {
     const roleField = field(t, { label: t('admin.role'), name: 'role', control: 'select', value: u.role,
       options: ROLES.map((r) => [r, roleText(t, r)]) });
@@ -72,7 +92,7 @@ export async function usersTab(ctx) {
         avatar(u.name),
         h('div', {},
           h('h3', { class: 'person-name' }, u.name),
-          h('p', { class: 'person-sub' }, u.email, u.login ? ` · ${t('admin.loginName', { login: u.login })}` : ''),
+          h('p', { class: 'person-sub' }, [u.email, u.login ? t('admin.loginName', { login: u.login }) : null].filter(Boolean).join(' · ')),
           h('p', { class: 'person-sub' }, [u.title, u.department].filter(Boolean).join(' · ')),
           h('p', { class: 'meta' }, h('span', { class: `badge badge-${u.role}` }, roleText(t, u.role)), statusBadges(ctx, u),
             h('span', {}, t('admin.lastLogin', { date: u.lastLoginAt ? formatDateTime(u.lastLoginAt, lang) : t('admin.never') }))),
@@ -80,25 +100,23 @@ export async function usersTab(ctx) {
           u.groupsUnreadable ? h('p', { class: 'alert alert-warning admin-warning' },
             h('span', { class: 'banner-icon', 'aria-hidden': 'true' }, '!'), ' ', t('admin.groupsUnreadable')) : null,
           u.disabledBy === 'directory' ? h('p', { class: 'hint' }, t('admin.disabledByDirectoryHint')) : null)),
-      h('details', { class: 'admin-user-manage' },
-        h('summary', {}, t('admin.manage'), h('span', { class: 'visually-hidden' }, `: ${u.name}`)),
-        h('div', { class: 'admin-user-actions' },
-          h('div', { class: 'inline-form' }, roleField.wrap,
-            actionButton(t, t('admin.saveRole'), async () => {
-              await api.updateUser(u.id, { role: roleField.input.value });
-              alert.success(t('admin.roleSaved', { name: u.name }));
-              await load(lastOffset);
-            }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('admin.saveRoleNamed', { name: u.name }) })),
-          h('div', { class: 'row' },
-            actionButton(t, u.disabled ? t('admin.enable') : t('admin.disable'), async () => {
-              await api.updateUser(u.id, { disabled: !u.disabled });
-              await load(lastOffset);
-            }, { alert, cls: `btn btn-small ${u.disabled ? 'btn-secondary' : 'btn-danger'}` }),
-            isDelayed(u) ? actionButton(t, t('admin.clearDelays'), async () => {
-              await api.unlockUser(u.id);
-              await load(lastOffset);
-            }, { alert, cls: 'btn btn-small btn-secondary' }) : null),
-          passwordPart(u))),
+      manageDetails(u,
+        h('div', { class: 'inline-form' }, roleField.wrap,
+          actionButton(t, t('admin.saveRole'), async () => {
+            await api.updateUser(u.id, { role: roleField.input.value });
+            alert.success(t('admin.roleSaved', { name: u.name }));
+            await load(lastOffset);
+          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('admin.saveRoleNamed', { name: u.name }) })),
+        h('div', { class: 'row' },
+          actionButton(t, u.disabled ? t('admin.enable') : t('admin.disable'), async () => {
+            await api.updateUser(u.id, { disabled: !u.disabled });
+            await load(lastOffset);
+          }, { alert, cls: `btn btn-small ${u.disabled ? 'btn-secondary' : 'btn-danger'}` }),
+          isDelayed(u) ? actionButton(t, t('admin.clearDelays'), async () => {
+            await api.unlockUser(u.id);
+            await load(lastOffset);
+          }, { alert, cls: 'btn btn-small btn-secondary' }) : null),
+        passwordPart(u)),
       userSessionsPanel(ctx, u));
   }
 
