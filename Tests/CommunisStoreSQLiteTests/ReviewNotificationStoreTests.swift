@@ -22,8 +22,15 @@ struct ReviewNotificationStoreTests {
         let old = try SQLiteStore(path: database.path, logger: TemporaryDatabase.logger)
         try Schema.migrator.migrate(old.pool, upTo: "v7-recordings")
         #expect(try old.appliedMigrations().last == "v7-recordings")
-        let eva = try await Fixture.insert(old, Fixture.person("Eva"))
-        let olle = try await Fixture.insert(old, Fixture.person("Olle"))
+        // People written as a v7 build wrote them (the current record has later columns).
+        let eva = Fixture.person("Eva"), olle = Fixture.person("Olle")
+        try await old.pool.write { db in
+            for person in [eva, olle] {
+                try db.execute(sql: """
+                    INSERT INTO people (id, email, name, role, search_text, created_at) VALUES (?, ?, ?, 'member', ?, ?)
+                    """, arguments: [person.id.description, person.email, person.name, person.name.lowercased(), Instant.t0.timeIntervalSince1970])
+            }
+        }
         let skola = try await Fixture.createWorkspace(old, "Skolstart", owner: eva.id)
         let first = NotificationID(), second = NotificationID()
         let thread = UUID().uuidString.lowercased()

@@ -47,6 +47,7 @@ extension SQLiteStore {
             """, arguments: [jsonArray(listedGroups.sorted())])
         let groupsByKey = Dictionary(input.groups.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
 
+        var provisioned = Set<PersonID>()
         for account in input.accounts {
             let groups = ruleKeys.filter { input.ruleGroupMembers[$0]?.contains(account.subject) ?? false }.map { key in
                 groupsByKey[key] ?? ExternalGroup(key: key, name: key, source: .directory)
@@ -54,6 +55,7 @@ extension SQLiteStore {
             let request = ProvisionRequest(profile: account, groups: groups, scope: .keys(ruleKeys), linkByEmail: input.linkByEmail,
                                            at: input.at, isLogin: false, address: input.address)
             let result = try provision(request, rules: rules, via: .sync, actor: input.actor, audit: &audit, messages: &outcome.messages, db)
+            provisioned.insert(result.person.id)
             if result.created { outcome.created += 1 } else if result.updated || result.linked { outcome.updated += 1 }
             if result.disabledNow {
                 outcome.disabled += 1
@@ -79,7 +81,7 @@ extension SQLiteStore {
             SELECT DISTINCT p.id FROM people p JOIN external_identities e ON e.person_id = p.id AND e.provider = ?
             WHERE p.disabled = 0 AND ((p.role_source = 'rules' AND p.role = 'admin')
                OR EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.origin = 'rule'))
-            """, arguments: [provider]).compactMap(PersonID.init)
+            """, arguments: [provider]).compactMap(PersonID.init).filter { !provisioned.contains($0) }
         for result in try applyRules(to: holders, rules: rules, via: .sync, actor: input.actor, address: input.address, at: input.at,
                                      audit: &audit, db) {
             count(result, into: &outcome)

@@ -153,7 +153,9 @@ extension SQLiteStore {
             after.disabled = true
             after.disabledBy = .directory
             disabledNow = true
-        } else if !profile.disabled, before.disabled, before.disabledBy == .directory {
+        } else if !profile.disabled, before.disabled, before.disabledBy == .directory, profile.managedBy == .directory {
+            // Only the directory undoes what the directory did (an OIDC login says nothing
+            // about the directory's view of the person).
             after.disabled = false
             after.disabledBy = nil
             enabledNow = true

@@ -61,6 +61,7 @@ enum PeopleContract {
         person.email = "karl.akesson@example.se"
         person.role = .admin
         person.disabled = true
+        person.disabledBy = .admin
         person.profile = Profile(title: "Chef", department: "Kultur", workplace: "Biblioteket", phone: "1",
                                  presentation: "Ny", competences: ["Ledarskap"])
         try await store.updatePerson(person)
