@@ -25,7 +25,9 @@ def communis(*args: str, stdin: str | None = None) -> subprocess.CompletedProces
 class Running:
     """One `communis serve` process on a data folder, with an HTTP client that keeps cookies."""
 
-    def __init__(self, data_dir: Path, *extra: str):
+    def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None):
+        """`env`: configuration variables (`COMMUNIS_…`) for this server only, on top of the
+        test process's environment."""
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / f"server-{self.port}.log"
@@ -33,7 +35,7 @@ class Running:
         self.proc = subprocess.Popen(
             [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(data_dir),
              "--recordings-dir", str(data_dir / "rec"), *extra],
-            cwd=REPO, stdout=self.log_file, stderr=subprocess.STDOUT)
+            cwd=REPO, stdout=self.log_file, stderr=subprocess.STDOUT, env={**os.environ, **env} if env else None)
         # A failing test must not leave its server running past the test session.
         atexit.register(self._kill_if_running)
         deadline = time.monotonic() + 60

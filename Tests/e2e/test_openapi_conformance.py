@@ -1,55 +1,25 @@
 """docs/openapi.yaml stays true: every answer the real server gives in a walk through the API
 has a status the document lists for that operation, and a body that validates against the
 documented schema (JSON Schema 2020-12, as OpenAPI 3.1 uses). Atom feeds
-(`application/atom+xml`) are parsed as XML and must be an Atom `feed` document."""
+(`application/atom+xml`) are parsed as XML and must be an Atom `feed` document. The identity
+endpoints (directory, OpenID Connect, e-mail, audit) are walked by test_openapi_identity.py;
+the checks both walks share are in openapi_walk.py."""
 from __future__ import annotations
 
-import base64
 import json
-import os
-import re
-import socket
 import sqlite3
 import struct
 import tempfile
 import time
-import uuid
-import urllib.error
 import urllib.parse
-import urllib.request
-import xml.etree.ElementTree as ElementTree
-from http.cookiejar import CookieJar
+import uuid
 from pathlib import Path
 
 import pytest
-import yaml
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from conftest import REPO
+from openapi_walk import DOC, IDENTITY_WALK, Checked, another_client, atom_titles, documented_operations, prometheus_text
 from serverproc import Running
-
-DOC = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text())
-BASE = "urn:communis:openapi"
-REGISTRY = Registry().with_resource(BASE, Resource.from_contents(DOC, default_specification=DRAFT202012))
-JSON_MEDIA = {"application/json", "application/problem+json"}
-ATOM_MEDIA = "application/atom+xml"
-ATOM = "{http://www.w3.org/2005/Atom}"
-PROMETHEUS_MEDIA = "text/plain"
-AUDIO_MEDIA = "audio/ogg"
-
-
-def decode(content_type: str, raw: bytes) -> dict | str:
-    """A JSON body as a dict (empty for none); any other body as text."""
-    media = content_type.split(";")[0].strip()
-    if not raw:
-        return {}
-    if media in JSON_MEDIA:
-        return json.loads(raw)
-    if media.startswith("audio/"):
-        return raw
-    return raw.decode("utf-8")
 
 
 def ogg_crc(data: bytes) -> int:
@@ -83,165 +53,11 @@ def ogg_opus(packets: int = 50) -> bytes:
             + page(0x04, packets * 960, 2, [silence] * packets))
 
 
-def atom_feed(text: str) -> ElementTree.Element:
-    """Parses an Atom document (RFC 4287) and checks the elements Communis always gives a feed
-    and each of its entries."""
-    root = ElementTree.fromstring(text.encode("utf-8"))
-    assert root.tag == ATOM + "feed", f"the root element is {root.tag}, not an Atom feed"
-    for element in ("id", "title", "updated"):
-        assert root.find(ATOM + element) is not None, f"the feed has no <{element}>"
-    for entry in root.findall(ATOM + "entry"):
-        for element in ("id", "title", "updated", "author", "content"):
-            assert entry.find(ATOM + element) is not None, f"an entry has no <{element}>"
-    return root
-
-
-def prometheus_text(where: str, text: dict | str) -> dict[str, float]:
-    """Checks a Prometheus text exposition (format 0.0.4): every line is `# HELP name text`,
-    `# TYPE name gauge|counter`, or `name value`, each sample after its TYPE, a final newline.
-    Returns the samples."""
-    assert isinstance(text, str) and text.endswith("\n"), f"{where}: not Prometheus text ending in a newline"
-    typed: set[str] = set()
-    samples: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith("# HELP "):
-            assert re.match(r"^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* \S", line), f"{where}: bad HELP line {line!r}"
-        elif line.startswith("# TYPE "):
-            match = re.match(r"^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter)$", line)
-            assert match, f"{where}: bad TYPE line {line!r}"
-            typed.add(match.group(1))
-        else:
-            match = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*) (-?[0-9]+(\.[0-9]+)?)$", line)
-            assert match, f"{where}: bad sample line {line!r}"
-            assert match.group(1) in typed, f"{where}: {match.group(1)} has no TYPE line before it"
-            samples[match.group(1)] = float(match.group(2))
-    return samples
-
-
-def atom_titles(text: str) -> list[str]:
-    return [entry.findtext(ATOM + "title") for entry in atom_feed(text).findall(ATOM + "entry")]
-
-
-def pointer(*parts: str) -> str:
-    return "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def template_of(method: str, path: str) -> str:
-    """The documented path template that matches a concrete path."""
-    concrete = path.split("?")[0]
-    for template, operations in DOC["paths"].items():
-        pattern = "^" + re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
-        if re.match(pattern, concrete) and method.lower() in operations:
-            return template
-    raise AssertionError(f"{method} {concrete} is not in docs/openapi.yaml")
-
-
-class Checked:
-    """Calls the server and checks each answer against the document."""
-
-    def __init__(self, server: Running):
-        self.server = server
-        self.seen: set[tuple[str, str]] = set()
-
-    def __call__(self, method: str, path: str, body: dict | None = None, expect: int | None = None,
-                 headers: dict[str, str] | None = None) -> dict | str:
-        status, content_type, payload = self.request_with_headers(method, path, body, headers or {})
-        return self.check(method, path, status, content_type, payload, expect)
-
-    def request_with_headers(self, method: str, path: str, body: dict | None, headers: dict[str, str]) -> tuple[int, str, dict | str]:
-        """Like `Running.request`, with extra request headers (such as `Idempotency-Key`), and
-        bodies other than JSON (Atom feeds) returned as text."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.server.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if self.server.csrf and method != "GET":
-            request.add_header("X-CSRF-Token", self.server.csrf)
-        for name, value in headers.items():
-            request.add_header(name, value)
-        try:
-            with self.server.opener.open(request, timeout=10) as response:
-                content_type = response.headers.get("Content-Type", "")
-                return response.status, content_type, decode(content_type, response.read())
-        except urllib.error.HTTPError as error:
-            content_type = error.headers.get("Content-Type", "")
-            return error.code, content_type, decode(content_type, error.read())
-
-    def live(self, expect: int, headers: dict[str, str] | None = None, upgrade: bool = True) -> tuple[dict, bytes]:
-        """`GET /api/v1/live` over a raw socket (urllib cannot upgrade), with this client's
-        cookies. Returns the checked body and, after a 101, the first bytes of the WebSocket."""
-        host, port = urllib.parse.urlsplit(self.server.base).netloc.rsplit(":", 1)
-        lines = [f"GET /api/v1/live HTTP/1.1", f"Host: {host}:{port}"]
-        if upgrade:
-            lines += ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
-                      "Sec-WebSocket-Key: " + base64.b64encode(os.urandom(16)).decode()]
-        else:
-            lines += ["Connection: close"]
-        cookies = [c for h in self.server.opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor) for c in h.cookiejar]
-        if cookies:
-            lines.append("Cookie: " + "; ".join(f"{c.name}={c.value}" for c in cookies))
-        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-        with socket.create_connection((host, int(port)), timeout=10) as connection:
-            connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-            received = b""
-            while b"\r\n\r\n" not in received:
-                chunk = connection.recv(65536)
-                assert chunk, f"connection closed before an answer: {received!r}"
-                received += chunk
-            head, rest = received.split(b"\r\n\r\n", 1)
-            status_line, *header_lines = head.decode("latin-1").split("\r\n")
-            status = int(status_line.split(" ")[1])
-            answer = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in header_lines)}
-            if status == 101:
-                while len(rest) < 2:  # the first frame (welcome) follows at once
-                    rest += connection.recv(65536)
-                return self.check("GET", "/api/v1/live", status, "", {}, expect), rest
-            length = int(answer.get("content-length", "0"))
-            while len(rest) < length:
-                chunk = connection.recv(65536)
-                if not chunk:
-                    break
-                rest += chunk
-        payload = json.loads(rest[:length]) if length else {}
-        return self.check("GET", "/api/v1/live", status, answer.get("content-type", ""), payload, expect), b""
-
-    def check(self, method: str, path: str, status: int, content_type: str, payload: dict | str, expect: int | None) -> dict | str:
-        if expect is not None:
-            assert status == expect, f"{method} {path}: {status} {payload}"
-        template = template_of(method, path)
-        self.seen.add((method.lower(), template))
-        responses = DOC["paths"][template][method.lower()]["responses"]
-        assert str(status) in responses, f"{method} {template} answered {status}, which the document does not list"
-        location = ("paths", template, method.lower(), "responses", str(status))
-        response = responses[str(status)]
-        if "$ref" in response:
-            name = response["$ref"].split("/")[-1]
-            location = ("components", "responses", name)
-            response = DOC["components"]["responses"][name]
-        content = response.get("content")
-        if not content:
-            assert payload == {}, f"{method} {template} {status} has an undocumented body"
-            return payload
-        media = content_type.split(";")[0].strip()
-        assert media in content, f"{method} {template} {status}: {media} is not documented ({list(content)})"
-        if media == ATOM_MEDIA:
-            assert isinstance(payload, str) and payload, f"{method} {template} {status}: an empty Atom body"
-            try:
-                atom_feed(payload)
-            except ElementTree.ParseError as error:
-                raise AssertionError(f"{method} {template} {status}: not well-formed XML: {error}") from None
-        elif media == PROMETHEUS_MEDIA:
-            prometheus_text(f"{method} {template} {status}", payload)
-        elif media == AUDIO_MEDIA:
-            assert isinstance(payload, bytes) and payload, f"{method} {template} {status}: an empty audio body"
-            if status == 200:
-                assert payload.startswith(b"OggS"), f"{method} {template} {status}: not an Ogg stream"
-            return payload
-        else:
-            assert media in JSON_MEDIA, f"{method} {template} {status}: no check for bodies of type {media}"
-        ref = BASE + "#/" + pointer(*location, "content", media, "schema")
-        errors = sorted(Draft202012Validator({"$ref": ref}, registry=REGISTRY).iter_errors(payload), key=str)
-        assert not errors, f"{method} {template} {status}: {errors[0].message} at {list(errors[0].absolute_path)}"
-        return payload
+def test_the_document_is_valid_openapi_3_1():
+    """Client generators read the whole document, not only what a walk reaches: it must be
+    valid OpenAPI 3.1, every `$ref` resolving."""
+    errors = [error.message for error in OpenAPIV31SpecValidator(DOC).iter_errors()]
+    assert not errors, errors[:5]
 
 
 @pytest.fixture(scope="module")
@@ -251,15 +67,6 @@ def servers():
     admin.login("anna.lindqvist@katrineholm.se", "Katrineholm2026")
     yield admin, data_dir
     admin.stop()
-
-
-def another_client(server: Running, cookies: bool = True) -> Running:
-    """A second client of the same server process, with its own cookies (or none)."""
-    client = Running.__new__(Running)
-    client.__dict__.update(server.__dict__)
-    client.opener = urllib.request.build_opener(*([urllib.request.HTTPCookieProcessor(CookieJar())] if cookies else []))
-    client.csrf = None
-    return client
 
 
 def stored_recording(data_dir: Path, workspace: str, meeting: str, person: str, title: str, state: str = "complete",
@@ -300,7 +107,8 @@ def test_every_answer_matches_the_document(servers):
     anonymous("GET", "/api/v1/me", expect=401)
     anonymous("POST", "/api/v1/session", {"email": "anna.lindqvist@katrineholm.se", "password": "fel lösenord"}, expect=401)
     anonymous("POST", "/api/v1/session", {"email": "x"}, expect=422)
-    session = erik("POST", "/api/v1/session", {"email": "erik.johansson@katrineholm.se", "password": "Katrineholm2026"}, expect=200)
+    session = erik("POST", "/api/v1/session", {"login": "erik.johansson@katrineholm.se", "password": "Katrineholm2026"}, expect=200)
+    assert session["user"]["login"] is None and session["user"]["managedBy"] is None  # a local account (no directory here)
     erik_server.csrf = session["csrfToken"]
     api("GET", "/api/v1/session", expect=200)
     me = api("GET", "/api/v1/me", expect=200)
@@ -795,12 +603,28 @@ def test_every_answer_matches_the_document(servers):
     api("POST", f"/api/v1/admin/users/{created['id']}/unlock", expect=200)
     api("PUT", f"/api/v1/admin/users/{created['id']}/password", {"newPassword": "Återställt2026"}, expect=204)
     api("PATCH", f"/api/v1/admin/users/{me['id']}", {"disabled": True}, expect=409)
+    assert api("GET", f"/api/v1/admin/users/{created['id']}", expect=200)["groups"] == []
+
+    # Identity without a directory, a provider or e-mail (with them: test_openapi_identity.py)
+    assert anonymous("GET", "/api/v1/auth/options", expect=200) == {"directory": False, "passwordReset": False, "oidc": None}
+    anonymous("GET", "/api/v1/auth/oidc/login", expect=404)
+    anonymous("GET", "/api/v1/auth/oidc/callback?code=abc&state=def", expect=404)
+    anonymous("POST", "/api/v1/password-reset", {"email": "gast@partner.se"}, expect=409)
+    anonymous("GET", "/api/v1/password-reset/okand", expect=410)
+    status = api("GET", "/api/v1/admin/directory", expect=200)
+    assert (status["configured"], status["url"], status["lastSync"], status["oidc"], status["mail"]["configured"]) == (False, None, None, None, False)
+    api("POST", "/api/v1/admin/directory/sync", {"dryRun": True}, expect=404)
+    api("POST", "/api/v1/admin/mail/test", {}, expect=409)
+    assert api("GET", "/api/v1/admin/groups", expect=200)["items"] == []
+    api("POST", "/api/v1/admin/group-rules/preview", {"groupKey": "oidc:Rektorer", "kind": "role", "role": "admin"}, expect=200)
+    assert api("GET", "/api/v1/admin/group-rules", expect=200)["items"] == []
+    erik("POST", "/api/v1/session", {"login": "erik.johansson@katrineholm.se", "password": "fel"}, expect=401)
+    assert [s["method"] for s in erik("GET", "/api/v1/me/sessions", expect=200)["items"]] == ["password"]
 
     api("DELETE", f"/api/v1/workspaces/{open_ws['id']}", expect=204)
     api("GET", f"/api/v1/workspaces/{open_ws['id']}", expect=404)
     erik("DELETE", "/api/v1/session", expect=204)
 
-    documented = {(m, p) for p, ops in DOC["paths"].items() for m in ops if m in {"get", "head", "post", "put", "patch", "delete"}}
-    documented -= {("get", "/healthz"), ("get", "/api/openapi.yaml")}
+    documented = documented_operations() - IDENTITY_WALK - {("get", "/healthz"), ("get", "/api/openapi.yaml")}
     unseen = documented - api.seen - erik.seen - anonymous.seen
     assert not unseen, f"operations never exercised here: {sorted(unseen)}"
