@@ -2,6 +2,12 @@ import Foundation
 import Hummingbird
 
 extension Request {
+    /// Whether the request carries a body at all (a POST whose fields are all optional may
+    /// come without one).
+    var hasBody: Bool {
+        (headers[.contentLength].flatMap(Int.init) ?? 0) > 0 || headers[.transferEncoding] != nil
+    }
+
     /// Reads the body (at most the configured size: 413 past it) and decodes it as JSON,
     /// turning decoding failures into a problem that names the field.
     mutating func json<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {

@@ -99,8 +99,7 @@ struct DiscussionRoutes {
             var request = request
             let viewer = try context.requireViewer()
             // No body means "everything until now"; a body must be valid.
-            let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 0) > 0 || request.headers[.transferEncoding] != nil
-            let body = hasBody ? try await request.json(ReadBody.self, context: context) : ReadBody(upTo: nil)
+            let body = request.hasBody ? try await request.json(ReadBody.self, context: context) : ReadBody(upTo: nil)
             try await feed.markRead(viewer: viewer, upTo: body.upTo ?? Date())
             return Response(status: .noContent)
         }

@@ -78,8 +78,8 @@ struct IdentityAdminRoutes {
         api.post("admin/directory/sync") { request, context in
             var request = request
             let viewer = try context.requireViewer()
-            let body = try await request.json(SyncBody.self, context: context)
             guard viewer.role == .admin else { throw DomainError.forbidden("Only administrators run a directory sync.") }
+            let body = request.hasBody ? try await request.json(SyncBody.self, context: context) : SyncBody(dryRun: nil)
             guard let sync = services.directorySync else { throw DomainError.notFound("Directory") }
             let dryRun = body.dryRun ?? false
             return try SyncReportJSON(try await sync.run(dryRun: dryRun, viewer: viewer), dryRun: dryRun).response()
@@ -90,7 +90,7 @@ struct IdentityAdminRoutes {
         }
         api.post("admin/mail/test") { request, context in
             var request = request
-            let body = try await request.json(TestMailBody.self, context: context)
+            let body = request.hasBody ? try await request.json(TestMailBody.self, context: context) : TestMailBody(language: nil)
             try await services.identityOverview.sendTestMail(viewer: try context.requireViewer(), language: AuthRoutes.language(body.language))
             return Response(status: .accepted)
         }

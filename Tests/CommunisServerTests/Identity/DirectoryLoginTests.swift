@@ -7,7 +7,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
-@Suite("Logging in through the directory (a real slapd)")
+@Suite("Logging in through the directory (a real slapd)", .serialized)
 struct DirectoryLoginTests {
     @Test("A directory person logs in with the login name or the e-mail; their profile comes from the directory and is read-only")
     func loginAndProfile() async throws {

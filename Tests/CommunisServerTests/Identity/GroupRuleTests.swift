@@ -6,7 +6,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
-@Suite("Directory syncs and group rules (a real slapd)")
+@Suite("Directory syncs and group rules (a real slapd)", .serialized)
 struct GroupRuleTests {
     static func key(of name: String, admin: Browser) async throws -> String {
         let groups = try await admin.get("/api/v1/admin/groups?q=\(name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!)").items

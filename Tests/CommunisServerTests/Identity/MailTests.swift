@@ -9,7 +9,7 @@ import Testing
 
 /// Password resets, invitations and the outbox through a real SMTP server (aiosmtpd with
 /// STARTTLS and authentication required), sent by the server's own mail service.
-@Suite("E-mail: password reset, invitations, an outbox that loses nothing")
+@Suite("E-mail: password reset, invitations, an outbox that loses nothing", .serialized)
 struct MailTests {
     static func world(_ smtp: SMTPServer, _ configure: (inout Configuration) -> Void = { _ in }) async throws -> (World, IdentityAdapters) {
         let world = try await World.make { configuration in

@@ -9,7 +9,7 @@ import Testing
 
 /// Logging in through a real OpenID Connect provider (oidc-provider-mock with PKCE and nonce
 /// required), driven through Communis's own redirect and callback endpoints.
-@Suite("Logging in through OpenID Connect")
+@Suite("Logging in through OpenID Connect", .serialized)
 struct OIDCLoginTests {
     struct Setup {
         let world: World
