@@ -4,6 +4,8 @@ through an OpenID Connect provider."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -11,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from a11y import check_accessibility
-from conftest import DEMO_PASSWORD, SARA, login, screenshot
-from identity_services import communis, mailbox, page_on, slapd, start_provider  # noqa: F401 (fixtures)
+from conftest import ANNA, DEMO_PASSWORD, SARA, create_workspace, login, screenshot
+from identity_services import FIXTURES, communis, mailbox, page_on, slapd, start_provider  # noqa: F401 (fixtures)
 from serverproc import communis as communis_cli
 
 LOGIN_FIELD = "Användarnamn eller e-postadress"
@@ -124,6 +126,17 @@ def test_directory_sync_group_rule_preview_and_login_by_login_name(monkeypatch, 
         admin.get_by_label("Händelse", exact=True).select_option("group-rule.created")
         admin.get_by_role("button", name="Visa").click()
         expect(admin.get_by_role("table", name="Granskningslogg, nyaste först")).to_contain_text("Gruppregel skapad")
+
+        # Without the directory, its people are told so; local accounts still log in.
+        subprocess.run([sys.executable, str(FIXTURES / "ldap" / "slapd.py"), "stop", "--dir", slapd.info["dir"]],
+                       capture_output=True, text=True, timeout=60, check=True)
+        erik = page_on(browser, server, contexts)
+        erik.goto("/#/login")
+        erik.get_by_label(LOGIN_FIELD).fill("erijoh")
+        erik.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+        erik.get_by_role("button", name="Logga in").click()
+        expect(erik.get_by_role("alert")).to_have_text("Kommunens katalog går inte att nå just nu. Försök igen om en stund.")
+        log_in(erik, LOCAL_ADMIN, LOCAL_ADMIN_PASSWORD)
     finally:
         shut_down(server, contexts)
 
@@ -147,6 +160,7 @@ def test_password_reset_by_e_mail(monkeypatch, mailbox, browser, contexts):  # n
         page.goto(link.group(0).replace(re.match(r"https?://[^/]+", link.group(0)).group(0), server.base))
         expect(page.get_by_role("heading", level=1, name="Välj nytt lösenord")).to_be_visible()
         expect(page.get_by_text(f"Sara Nilsson ({SARA})")).to_be_visible()
+        check_accessibility(page, "choosing a new password")
         page.get_by_label(re.compile(r"^Nytt lösenord")).fill("Sommar-2026-ny")
         page.get_by_label("Upprepa nytt lösenord").fill("Sommar-2026-nY")
         page.get_by_role("button", name="Spara nytt lösenord").click()
@@ -160,6 +174,34 @@ def test_password_reset_by_e_mail(monkeypatch, mailbox, browser, contexts):  # n
         other = page_on(browser, server, contexts)
         other.goto(link.group(0).replace(re.match(r"https?://[^/]+", link.group(0)).group(0), server.base))
         expect(other.get_by_role("alert")).to_have_text("Länken har gått ut eller redan använts.")
+    finally:
+        shut_down(server, contexts)
+
+
+def test_invitations_and_the_test_mail_go_out_by_e_mail(monkeypatch, mailbox, browser, contexts):  # noqa: F811
+    server = communis(monkeypatch, mailbox.env(), "--demo")
+    try:
+        anna = page_on(browser, server, contexts)
+        login(anna, ANNA)
+        create_workspace(anna, "Samverkan med konsulter", "closed")
+        invite = anna.get_by_role("region", name="Bjud in en extern gäst")
+        invite.get_by_label("Gästens e-postadress").fill("greta.gast@exempel.se")
+        invite.get_by_label("Gästens namn").fill("Greta Gäst")
+        invite.get_by_label("Språk i inbjudan").select_option("en")
+        invite.get_by_role("button", name="Skapa inbjudan").click()
+        expect(invite.get_by_role("status").filter(has_text="Inbjudan skickades till greta.gast@exempel.se")).to_be_visible()
+        # The link is still there to copy.
+        expect(invite.get_by_label("Inbjudningslänk")).to_have_value(re.compile(r"#/invitation/"))
+        mail = mailbox.wait_for("greta.gast@exempel.se")
+        assert mail["subject"] == "Invitation to the workspace “Samverkan med konsulter” in Communis", mail["subject"]
+
+        anna.goto("/#/admin/directory")
+        services = anna.get_by_role("region", name="Inloggningstjänst och e-post")
+        expect(services).to_contain_text("E-post är inställd")
+        services.get_by_role("button", name="Skicka testmejl").click()
+        expect(services.get_by_role("status")).to_have_text(f"Ett testmejl är på väg till {ANNA}.")
+        mailbox.wait_for(ANNA)
+        check_accessibility(anna, "the directory page with mail")
     finally:
         shut_down(server, contexts)
 
