@@ -111,6 +111,15 @@ def test_directory_sync_group_rule_preview_and_login_by_login_name(monkeypatch, 
         card = admin.get_by_role("listitem").filter(has=admin.get_by_role("heading", name="Anna Lindqvist"))
         expect(card).to_contain_text("Katalog")
         expect(card).to_contain_text("Rollen kommer från en gruppregel.")
+        # A role set by hand wins until the groups are allowed to decide again.
+        card.get_by_text("Hantera konto").click()
+        card.get_by_label("Roll", exact=True).select_option("member")
+        card.get_by_role("button", name="Spara roll för Anna Lindqvist").click()
+        expect(card).to_contain_text("Rollen är satt för hand.")
+        card.get_by_role("button", name="Låt grupperna bestämma rollen för Anna Lindqvist").click()
+        expect(admin.get_by_role("status").filter(has_text="Gruppreglerna bestämmer nu rollen för Anna Lindqvist.")).to_be_visible()
+        expect(card).to_contain_text("Rollen kommer från en gruppregel.")
+        expect(card).to_contain_text("Administratör")
 
         # Deleting the rule shows who loses what and asks first.
         admin.goto("/#/admin/directory")
