@@ -112,3 +112,15 @@ def test_audit_log_shows_logins_filters_them_and_exports_the_same_filters(new_pa
     data = json.loads(json_path.read_text(encoding="utf-8-sig"))
     entries = data["items"] if isinstance(data, dict) else data
     assert entries and all(e["action"] == "login.failed" for e in entries)
+
+
+def test_identity_screens_fit_a_360px_phone(new_page):
+    page = new_page(viewport={"width": 360, "height": 740})
+    login(page, ANNA)
+    for route, heading in [("/#/admin/audit", "Händelser"), ("/#/admin/directory", "Gruppregler"),
+                           ("/#/admin", "Användare"), ("/#/profile", "Mina inloggningar")]:
+        page.goto(route)
+        expect(page.get_by_role("heading", level=2, name=heading, exact=True)).to_be_visible()
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert width <= 360, f"horizontal scroll at 360 px on {route}: scrollWidth={width}"
+    screenshot(page, "identity-9-profile-360px")
