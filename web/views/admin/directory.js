@@ -50,7 +50,8 @@ function directoryCard(ctx, info, onSynced) {
     h('dl', { class: 'facts' },
       fact(t('admin.directory.kind'), info.kind ? t(`admin.directory.kind.${info.kind}`) : '–'),
       fact(t('admin.directory.url'), info.url ?? '–'),
-      fact(t('admin.directory.interval'), plural(t, 'admin.directory.everyMinutes', Number(info.syncIntervalMinutes ?? 0))),
+      fact(t('admin.directory.interval'), Number(info.syncIntervalMinutes ?? 0) > 0
+        ? plural(t, 'admin.directory.everyMinutes', Number(info.syncIntervalMinutes)) : t('admin.directory.manualOnly')),
       fact(t('admin.directory.lastSync'), last
         ? [timeEl(last.at, lang), ' ', h('span', { class: `badge ${last.ok ? 'badge-ok' : 'badge-danger'}` },
           last.ok ? t('admin.directory.syncOk') : t('admin.directory.syncFailed'))]
