@@ -150,6 +150,43 @@ def test_directory_sync_group_rule_preview_and_login_by_login_name(monkeypatch, 
         shut_down(server, contexts)
 
 
+def test_a_membership_rule_puts_a_group_into_a_workspace(monkeypatch, slapd, browser, contexts):  # noqa: F811
+    data_dir = Path(tempfile.mkdtemp(prefix="communis-e2e-dir-"))
+    added = communis_cli("user", "add", "--data-dir", str(data_dir), "--email", LOCAL_ADMIN, "--name", "IT-administratör",
+                         "--admin", "--password", LOCAL_ADMIN_PASSWORD)
+    assert added.returncode == 0, added.stderr
+    server = communis(monkeypatch, slapd.env(), data_dir=data_dir)
+    try:
+        admin = page_on(browser, server, contexts)
+        log_in(admin, LOCAL_ADMIN, LOCAL_ADMIN_PASSWORD)
+        create_workspace(admin, "Skolstart 2027", "secret")
+        admin.goto("/#/admin/directory")
+        admin.get_by_role("button", name="Synkronisera nu").click()
+        expect(admin.get_by_role("heading", name="Resultat av synkroniseringen")).to_be_visible()
+
+        rules = admin.get_by_role("region", name="Gruppregler")
+        rules.get_by_label("Sök grupp").fill("Bildning")
+        rules.get_by_role("button", name="Sök grupper").click()
+        rules.get_by_role("radio", name="Bildningsförvaltningen").check()
+        rules.get_by_role("radio", name="Medlemskap i en samarbetsyta").check()
+        rules.get_by_label("Sök samarbetsyta").fill("Skolstart")
+        rules.get_by_role("button", name="Sök samarbetsytor").click()
+        rules.get_by_role("radio", name="Skolstart 2027").check()
+        rules.get_by_label("Roll i samarbetsytan").select_option("member")
+        rules.get_by_role("button", name="Förhandsgranska").click()
+        expect(rules).to_contain_text("Erik Johansson blir medlem i Skolstart 2027")
+        rules.get_by_role("button", name="Spara regel").click()
+        expect(rules.get_by_role("status").filter(has_text="Regeln är sparad: gruppen Bildningsförvaltningen ger medlem i Skolstart 2027.")).to_be_visible()
+        expect(rules.get_by_role("list").first).to_contain_text("medlem i Skolstart 2027")
+
+        # Erik logs in with his login name and finds the secret workspace among his own.
+        erik = page_on(browser, server, contexts)
+        log_in(erik, "erijoh", DEMO_PASSWORD)
+        expect(erik.get_by_role("region", name="Mina samarbetsytor").get_by_role("link", name="Skolstart 2027")).to_be_visible()
+    finally:
+        shut_down(server, contexts)
+
+
 def test_password_reset_by_e_mail(monkeypatch, mailbox, browser, contexts):  # noqa: F811
     server = communis(monkeypatch, mailbox.env(), "--demo")
     try:
