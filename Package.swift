@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         /// Domain values and rules: typed ids, people, roles, workspaces, visibility and
@@ -87,6 +89,56 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// libldap (Debian's libldap-dev): the system OpenLDAP client library, with wrappers
+        /// for what Swift cannot call directly.
+        .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap-dev"])]),
+
+        /// The organisation's directory over libldap: simple and search-then-bind, ldaps:// and
+        /// StartTLS with a CA file, paged results, timeouts, reconnects, RFC 4515 filter
+        /// escaping; OpenLDAP and Active Directory attribute sets and nested groups.
+        /// Implements `DirectorySource` of CommunisServices.
+        .target(
+            name: "CommunisLDAP",
+            dependencies: [
+                "CLDAP", "CommunisServices",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// libcurl (Debian's libcurl4-openssl-dev), used for its SMTP client only.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        /// Outgoing e-mail: MIME composition (text and HTML, UTF-8) and an SMTP transport with
+        /// STARTTLS or TLS and authentication. Implements `MailTransport` of CommunisServices.
+        .target(
+            name: "CommunisMail",
+            dependencies: [
+                "CCurl", "CommunisServices",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// OpenID Connect login: discovery, authorization code flow with PKCE, state and nonce,
+        /// ID token validation against the provider's JWKS with key rotation (jwt-kit), the
+        /// provider calls through async-http-client. Implements `IdentityProvider`.
+        .target(
+            name: "CommunisOIDC",
+            dependencies: [
+                "CommunisServices",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         /// The live hub: connections, one actor per workspace room, presence, typing, ordered
         /// fan-out of stored events with resume, and each connection's command session.
         /// Knows sinks, not sockets: the WebSocket itself lives in CommunisServer.
@@ -101,12 +153,16 @@ let package = Package(
         ),
 
         /// The HTTP shell: typed configuration, authentication (sessions, CSRF, bearer tokens,
-        /// login rate limits), the `/api/v1` routes, problem+json errors, static `web/`, the
-        /// demo organisation and `buildApplication`, used by the executable and tests alike.
+        /// login delays, OIDC redirects, trusted proxies), the `/api/v1` routes, problem+json
+        /// errors, static `web/`, the demo organisation, the outside systems built from the
+        /// configuration (directory, OIDC provider, SMTP) and `buildApplication`, used by the
+        /// executable and tests alike.
         .target(
             name: "CommunisServer",
             dependencies: [
                 "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire", "CommunisHub", "CommunisMarkdown", "CommunisMedia",
+                "CommunisLDAP", "CommunisMail", "CommunisOIDC",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -178,6 +234,33 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommunisLDAPTests",
+            dependencies: [
+                "CommunisLDAP", "CommunisServices", "CommunisTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommunisMailTests",
+            dependencies: ["CommunisMail", "CommunisServices", "CommunisTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommunisOIDCTests",
+            dependencies: [
+                "CommunisOIDC", "CommunisServices", "CommunisTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

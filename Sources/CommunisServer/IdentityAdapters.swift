@@ -5,6 +5,7 @@ import CommunisOIDC
 import CommunisServices
 import Foundation
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// The outside systems the configuration names, built once: the directory (libldap), the
@@ -16,6 +17,8 @@ public struct IdentityAdapters: Sendable {
     public var mailTransport: (any MailTransport)?
     /// The HTTP client of the OIDC provider calls; shut down by `HTTPClientService`.
     var httpClient: HTTPClient?
+    /// The threads of the blocking libldap calls; stopped by `ThreadPoolService`.
+    var directoryThreads: NIOThreadPool?
 
     public init(directory: (any DirectorySource)? = nil, identityProvider: (any IdentityProvider)? = nil, mailTransport: (any MailTransport)? = nil) {
         self.directory = directory
@@ -35,10 +38,16 @@ public struct IdentityAdapters: Sendable {
                 bindPassword: directory.bindPassword, userBase: directory.userBase, userFilter: directory.userFilter,
                 groupBase: directory.groupBase, groupFilter: directory.groupFilter, attributes: directory.attributes,
                 pageSize: directory.pageSize, timeoutSeconds: directory.timeoutSeconds)
+            // Threads of its own: a directory that hangs holds a thread for a whole timeout, and
+            // must not starve bcrypt and the other users of NIO's shared pool (2 threads on 2 cores).
+            let threads = NIOThreadPool(numberOfThreads: 4)
+            threads.start()
             let ldap: LDAPDirectory
-            do { ldap = try LDAPDirectory(settings: settings, logger: logger) } catch {
+            do { ldap = try LDAPDirectory(settings: settings, logger: logger, threadPool: threads) } catch {
+                try? await threads.shutdownGracefully()
                 throw ConfigurationError("directory: \(error)")
             }
+            adapters.directoryThreads = threads
             if check {
                 do { try await ldap.check() } catch {
                     throw ConfigurationError("directory.url \(directory.url): \(error)")
@@ -80,6 +89,16 @@ public struct IdentityAdapters: Sendable {
                 timeoutSeconds: mail.timeoutSeconds), logger: logger)
         }
         return adapters
+    }
+}
+
+/// Stops the directory's threads when the server stops.
+struct ThreadPoolService: Service {
+    let pool: NIOThreadPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await pool.shutdownGracefully()
     }
 }
 
