@@ -24,6 +24,8 @@ enum StoreContract {
     static let cases: [ContractCase] = PeopleContract.cases + SessionContract.cases
         + WorkspaceContract.cases + MembershipContract.cases + LiveContract.cases + DiscussionContract.cases
         + MeetingContract.cases + HowToContract.cases + SearchContract.cases
+        + IdentityContract.cases + GroupRuleContract.cases + DirectorySyncContract.cases + AuditContract.cases + OutboxContract.cases
+        + LoginRecordContract.cases
 }
 
 /// Fixed instants, whole seconds: the tests never depend on the clock.
