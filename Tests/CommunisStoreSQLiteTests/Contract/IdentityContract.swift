@@ -18,6 +18,7 @@ enum IdentityContract {
         ContractCase("disabled in the directory disables; enabled again re-enables only what the directory disabled", disabledFollowsDirectory),
         ContractCase("an OIDC login neither overwrites what the directory manages nor re-enables whom it disabled", oidcBesideDirectory),
         ContractCase("an OIDC person is created from the ID token; later tokens update name and e-mail only", oidcPerson),
+        ContractCase("a directory entry takes over an account first seen through OIDC: its fields, and a sync disables it when gone", directoryAfterOIDC),
         ContractCase("unreadable OIDC groups keep what the rules gave and mark the person; readable groups clear the mark", unreadableGroups),
         ContractCase("provisioning logs created, updated, disabled and enabled, via login or sync", auditTrail),
     ]
@@ -255,6 +256,23 @@ enum IdentityContract {
         #expect(later.updated && later.person.id == hanna.id)
         #expect(later.person.name == "Hanna Holm Berg" && later.person.email == "hanna.berg@example.se" && later.person.profile.title == "Kurator")
         #expect(later.person.lastLoginAt == Instant.at(300))
+    }
+
+    static func directoryAfterOIDC(_ store: any CommunisStore) async throws {
+        let first = try await store.provisionExternalPerson(F.request(F.oidc("sub-ines", name: "Ines Ivarsson", email: "ines@example.se")))
+        #expect(first.person.managedBy == .oidc)
+        // The municipality connects its directory later; Ines is in it.
+        let entry = F.directory("s-ines", login: "ines", name: "Ines Ivarsson", email: "ines@example.se", title: "Bibliotekarie", department: "Kultur")
+        let linked = try await F.provision(store, entry, at: Instant.at(200))
+        #expect(linked.linked && linked.person.id == first.person.id)
+        #expect(linked.person.managedBy == .directory, "the directory owns what it manages, as it does for accounts made by hand")
+        #expect(linked.person.login == "ines" && linked.person.profile.title == "Bibliotekarie" && linked.person.profile.department == "Kultur")
+
+        // She leaves: the directory no longer lists her, so she must not keep her access.
+        let sync = try await store.applyDirectorySync(DirectorySyncInput(
+            accounts: [], groups: [], ruleGroupMembers: [:], linkByEmail: true, maxDisableFraction: 0.5, dryRun: false, at: Instant.at(300)))
+        #expect(sync.disabledPeople == [first.person.id])
+        #expect(try await store.person(id: first.person.id)?.disabled == true)
     }
 
     static func unreadableGroups(_ store: any CommunisStore) async throws {
