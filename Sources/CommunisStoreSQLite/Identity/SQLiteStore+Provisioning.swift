@@ -131,9 +131,11 @@ extension SQLiteStore {
         let before = try PersonRow.people([row], db)[0]
         var after = before
         var passwordHash = row.passwordHash
-        if linked, before.managedBy == nil {
+        if linked, before.managedBy == nil || profile.managedBy == .directory {
             // The outside system owns the account from now on; a local password would be a
-            // second way in that nobody manages.
+            // second way in that nobody manages. The directory also takes over an account
+            // first seen through an OIDC login: it is the authority on who works here (and
+            // only its people are disabled when they leave).
             after.managedBy = profile.managedBy
             passwordHash = nil
         }
