@@ -218,6 +218,7 @@ let package = Package(
             name: "CommunisTesting",
             dependencies: [
                 "CommunisMedia", "COpus",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -18,18 +18,6 @@ struct DirectoryCommand: AsyncParsableCommand {
         @Flag(name: .customLong("dry-run"), help: "Show what would change; change nothing.") var dryRun = false
         @Flag(help: "Disable people even when more than directory.max_disable_percent of them would be.") var force = false
 
-        struct Report: Encodable {
-            var dryRun: Bool
-            var created: Int
-            var updated: Int
-            var disabled: Int
-            var enabled: Int
-            var membershipsAdded: Int
-            var membershipsRemoved: Int
-            var errors: Int
-            var messages: [String]
-        }
-
         func run() async throws {
             let configuration = try storage.load()
             guard configuration.directory.isEnabled else {
@@ -45,22 +33,14 @@ struct DirectoryCommand: AsyncParsableCommand {
             guard let directory = adapters.directory else { throw ValidationError("No directory is configured.") }
             let sync = DirectorySync(store: store, directory: directory, logger: logger, linkByEmail: configuration.directory.linkByEmail,
                                      maxDisableFraction: Double(configuration.directory.maxDisablePercent) / 100)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
             do {
                 let outcome = try await sync.runReportingCause(dryRun: dryRun, force: force)
-                let report = Report(
-                    dryRun: dryRun, created: outcome.created, updated: outcome.updated, disabled: outcome.disabled, enabled: outcome.enabled,
-                    membershipsAdded: outcome.membershipsAdded, membershipsRemoved: outcome.membershipsRemoved, errors: outcome.errors,
-                    messages: outcome.messages)
-                say(String(decoding: try encoder.encode(report), as: UTF8.self))
+                say(SyncReportJSON(outcome, dryRun: dryRun).line)
                 try await store.close()
             } catch {
                 // Still one JSON line, so a script reads the counts (all zero: nothing changed) and why.
                 let message = (error as? DirectorySyncFailure)?.message ?? (error as? DomainError)?.detail ?? "\(error)"
-                let report = Report(dryRun: dryRun, created: 0, updated: 0, disabled: 0, enabled: 0, membershipsAdded: 0,
-                                    membershipsRemoved: 0, errors: 1, messages: ["The sync failed and changed nothing: \(message)"])
-                say(String(decoding: try encoder.encode(report), as: UTF8.self))
+                say(SyncReportJSON(failure: message, dryRun: dryRun).line)
                 try await store.close()
                 throw ExitCode(1)
             }

@@ -43,7 +43,7 @@ import Testing
         let directory = try LDAPDirectory(
             settings: LDAPDirectorySettings(url: url, startTLS: mode == "starttls", bindDN: "cn=x", bindPassword: "y",
                                             userBase: "dc=katrineholm,dc=se", timeoutSeconds: 2),
-            logger: LogRecorder().logger, threadPool: pool)
+            logger: LogCapture().logger, threadPool: pool)
         let elapsed = try await seconds { () async throws -> Void in
             await #expect(throws: DirectoryError.self) {
                 _ = try await directory.authenticate(login: "annlin", password: "Katrineholm2026")
@@ -62,7 +62,7 @@ import Testing
         let port = try closedPort()
         let directory = try LDAPDirectory(
             settings: LDAPDirectorySettings(url: "ldap://127.0.0.1:\(port)", userBase: "dc=katrineholm,dc=se", timeoutSeconds: 2),
-            logger: LogRecorder().logger)
+            logger: LogCapture().logger)
         do {
             _ = try await directory.allAccounts()
             Issue.record("allAccounts() succeeded with nothing listening")
@@ -73,7 +73,7 @@ import Testing
 
     @Test func theNextCallAfterADirectoryRestartSucceeds() async throws {
         try await withSlapd { slapd in
-            let logs = LogRecorder()
+            let logs = LogCapture()
             let directory = try slapd.directory(logs: logs)
             // Two service connections open and idle.
             async let first = directory.authenticate(login: "annlin", password: Slapd.password)

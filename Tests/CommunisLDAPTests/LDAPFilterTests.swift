@@ -1,3 +1,4 @@
+import CommunisTesting
 import CommunisServices
 import Foundation
 import Testing
@@ -97,7 +98,7 @@ import Testing
 @Suite struct LDAPSettingsTests {
     private func problem(_ settings: LDAPDirectorySettings) -> String? {
         do {
-            _ = try LDAPDirectory(settings: settings, logger: LogRecorder().logger)
+            _ = try LDAPDirectory(settings: settings, logger: LogCapture().logger)
             return nil
         } catch let DirectoryError.misconfigured(message) {
             return message

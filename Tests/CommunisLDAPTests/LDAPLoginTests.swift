@@ -49,7 +49,7 @@ import Testing
 
     @Test func wrongPasswordsUnknownLoginsAndInjectionsAreRefused() async throws {
         try await withSlapd { slapd in
-            let logs = LogRecorder()
+            let logs = LogCapture()
             let directory = try slapd.directory(logs: logs)
             #expect(try await directory.authenticate(login: "annlin", password: "Fel-lösenord-2026") == nil)
             #expect(try await directory.authenticate(login: "annlin", password: "katrineholm2026") == nil)
@@ -71,7 +71,7 @@ import Testing
         let directory = try LDAPDirectory(
             settings: LDAPDirectorySettings(url: "ldap://127.0.0.1:\(silent.port)", bindDN: "cn=x", bindPassword: "y",
                                             userBase: "dc=katrineholm,dc=se", timeoutSeconds: 3),
-            logger: LogRecorder().logger)
+            logger: LogCapture().logger)
         let elapsed = try await seconds { () async throws -> Void in
             #expect(try await directory.authenticate(login: "annlin", password: "") == nil)
             #expect(try await directory.authenticate(login: "   ", password: "Katrineholm2026") == nil)

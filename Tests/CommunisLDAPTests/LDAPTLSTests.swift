@@ -65,7 +65,7 @@ import Testing
 
     @Test func withoutVerificationNoCAIsNeededAndAWarningIsLogged() async throws {
         try await withSlapd { slapd in
-            let logs = LogRecorder()
+            let logs = LogCapture()
             let directory = try slapd.directory(logs: logs) {
                 $0.url = slapd.ldapsURL
                 $0.verifyCertificates = false

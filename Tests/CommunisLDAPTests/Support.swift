@@ -22,7 +22,7 @@ extension Slapd {
         return settings
     }
 
-    func directory(logs: LogRecorder = LogRecorder(), _ change: (inout LDAPDirectorySettings) -> Void = { _ in }) throws -> LDAPDirectory {
+    func directory(logs: LogCapture = LogCapture(), _ change: (inout LDAPDirectorySettings) -> Void = { _ in }) throws -> LDAPDirectory {
         try LDAPDirectory(settings: settings(change), logger: logs.logger)
     }
 
@@ -34,33 +34,6 @@ extension Slapd {
             throw Failure(description: "ldapsearch for the entryUUID of \(dn) failed: \(output)")
         }
         return String(line.dropFirst("entryUUID: ".count))
-    }
-}
-
-/// Keeps every log message with its metadata, to check what the adapter logs (never a password).
-final class LogRecorder: Sendable {
-    let lines = NIOLockedValueBox<[String]>([])
-
-    var logger: Logger {
-        Logger(label: "communis.ldap.test") { _ in Handler(recorder: self) }
-    }
-
-    var text: String { lines.withLockedValue { $0.joined(separator: "\n") } }
-
-    struct Handler: LogHandler {
-        let recorder: LogRecorder
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            recorder.lines.withLockedValue { $0.append("\(event.level) \(event.message) \(all)") }
-        }
     }
 }
 

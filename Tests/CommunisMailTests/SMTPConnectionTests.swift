@@ -1,3 +1,4 @@
+import CommunisTesting
 import CommunisServices
 import Foundation
 import Logging

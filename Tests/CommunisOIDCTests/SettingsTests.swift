@@ -1,3 +1,4 @@
+import CommunisTesting
 import AsyncHTTPClient
 import CommunisServices
 import Foundation

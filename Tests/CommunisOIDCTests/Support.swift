@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CommunisTesting
 import CommunisServices
 import Foundation
 import Logging
@@ -6,37 +7,6 @@ import Synchronization
 import Testing
 @testable import CommunisOIDC
 
-/// Keeps every log record of the client (message and metadata as text), so tests can check
-/// that no code, token or secret is ever logged.
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        var logger = Logger(label: "oidc-test") { _ in Handler(capture: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    private struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let all = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
-        }
-    }
-}
 
 enum OIDCTest {
     static let redirectURI = "http://127.0.0.1:8080/api/v1/auth/oidc/callback"

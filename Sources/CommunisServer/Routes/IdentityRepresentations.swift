@@ -87,18 +87,19 @@ struct RulePreviewJSON: Encodable {
     }
 }
 
-struct SyncReportJSON: Encodable {
+/// What a directory sync did: the API's answer and the command line's one JSON line.
+public struct SyncReportJSON: Encodable {
     var dryRun: Bool
-    var created: Int
-    var updated: Int
-    var disabled: Int
-    var enabled: Int
-    var membershipsAdded: Int
-    var membershipsRemoved: Int
-    var errors: Int
-    var messages: [String]
+    var created = 0
+    var updated = 0
+    var disabled = 0
+    var enabled = 0
+    var membershipsAdded = 0
+    var membershipsRemoved = 0
+    var errors = 0
+    var messages: [String] = []
 
-    init(_ outcome: DirectorySyncOutcome, dryRun: Bool) {
+    public init(_ outcome: DirectorySyncOutcome, dryRun: Bool) {
         self.dryRun = dryRun
         created = outcome.created
         updated = outcome.updated
@@ -108,6 +109,21 @@ struct SyncReportJSON: Encodable {
         membershipsRemoved = outcome.membershipsRemoved
         errors = outcome.errors
         messages = outcome.messages
+    }
+
+    /// A sync that failed and changed nothing.
+    public init(failure message: String, dryRun: Bool) {
+        self.dryRun = dryRun
+        errors = 1
+        messages = ["The sync failed and changed nothing: \(message)"]
+    }
+
+    /// One line of sorted JSON.
+    public var line: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding numbers, booleans and strings cannot fail.
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }
 
