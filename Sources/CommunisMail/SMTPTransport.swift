@@ -14,10 +14,13 @@ import NIOPosix
 public final class SMTPTransport: MailTransport {
     public let settings: SMTPSettings
     private let logger: Logger
+    /// Runs the blocking libcurl calls; a send holds a thread for up to `timeoutSeconds`.
+    private let threadPool: NIOThreadPool
 
-    public init(settings: SMTPSettings, logger: Logger) {
+    public init(settings: SMTPSettings, logger: Logger, threadPool: NIOThreadPool = .singleton) {
         self.settings = settings
         self.logger = logger
+        self.threadPool = threadPool
         if settings.security == .none, !Self.isLoopback(settings.host) {
             logger.warning("SMTP without TLS to a host that is not this machine: mail and the SMTP password cross the network readable by anyone on the path", metadata: ["smtp.server": "\(settings.serverDescription)"])
         }
@@ -35,7 +38,7 @@ public final class SMTPTransport: MailTransport {
         let recipient = message.to
         let attempt: SMTPAttempt
         do {
-            attempt = try await NIOThreadPool.singleton.runIfActive {
+            attempt = try await threadPool.runIfActive {
                 CurlSMTP.send(settings: settings, recipient: recipient, message: Array(text.utf8))
             }
         } catch is CancellationError {

@@ -76,7 +76,7 @@ public func buildApplication(
         app.addServices(DirectorySyncService(sync: sync, interval: .seconds(configuration.directory.syncIntervalMinutes * 60), logger: logger))
     }
     if let client = adapters.httpClient { app.addServices(HTTPClientService(client: client)) }
-    if let threads = adapters.directoryThreads { app.addServices(ThreadPoolService(pool: threads)) }
+    for threads in adapters.threadPools { app.addServices(ThreadPoolService(pool: threads)) }
     return app
 }
 

@@ -17,8 +17,8 @@ public struct IdentityAdapters: Sendable {
     public var mailTransport: (any MailTransport)?
     /// The HTTP client of the OIDC provider calls; shut down by `HTTPClientService`.
     var httpClient: HTTPClient?
-    /// The threads of the blocking libldap calls; stopped by `ThreadPoolService`.
-    var directoryThreads: NIOThreadPool?
+    /// The threads of the blocking libldap and libcurl calls; stopped by `ThreadPoolService`.
+    var threadPools: [NIOThreadPool] = []
 
     public init(directory: (any DirectorySource)? = nil, identityProvider: (any IdentityProvider)? = nil, mailTransport: (any MailTransport)? = nil) {
         self.directory = directory
@@ -47,7 +47,7 @@ public struct IdentityAdapters: Sendable {
                 try? await threads.shutdownGracefully()
                 throw ConfigurationError("directory: \(error)")
             }
-            adapters.directoryThreads = threads
+            adapters.threadPools.append(threads)
             if check {
                 do { try await ldap.check() } catch {
                     throw ConfigurationError("directory.url \(directory.url): \(error)")
@@ -83,16 +83,21 @@ public struct IdentityAdapters: Sendable {
             case "none": .none
             default: .startTLS
             }
+            // The dispatcher sends one message at a time; a second thread serves a test mail or
+            // a second node's lease while the first waits for a slow server.
+            let threads = NIOThreadPool(numberOfThreads: 2)
+            threads.start()
+            adapters.threadPools.append(threads)
             adapters.mailTransport = SMTPTransport(settings: SMTPSettings(
                 host: mail.smtpHost, port: mail.smtpPort, security: security, username: mail.username, password: mail.password,
                 fromAddress: mail.fromAddress, fromName: mail.fromName, caFile: mail.caFile, verifyCertificates: mail.verifyCertificates,
-                timeoutSeconds: mail.timeoutSeconds), logger: logger)
+                timeoutSeconds: mail.timeoutSeconds), logger: logger, threadPool: threads)
         }
         return adapters
     }
 }
 
-/// Stops the directory's threads when the server stops.
+/// Stops the directory's and the mail transport's threads when the server stops.
 struct ThreadPoolService: Service {
     let pool: NIOThreadPool
 

@@ -49,7 +49,8 @@ import Testing
                 _ = try await directory.authenticate(login: "annlin", password: "Katrineholm2026")
             }
         }
-        #expect(elapsed < 4.0)
+        // The 2 s timeout, not minutes (loose for a busy machine running every suite at once).
+        #expect(elapsed < 10.0)
         do {
             try await directory.check()
             Issue.record("check() succeeded against a port that never answers")

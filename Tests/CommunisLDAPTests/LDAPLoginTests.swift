@@ -77,7 +77,8 @@ import Testing
             #expect(try await directory.authenticate(login: "   ", password: "Katrineholm2026") == nil)
             #expect(try await directory.authenticate(login: "", password: "") == nil)
         }
-        #expect(elapsed < 0.5)
+        // Well under the 3 s timeout a directory call on the silent port would take.
+        #expect(elapsed < 2.5)
     }
 
     @Test func anEmptyPasswordIsRefusedWhereTheDirectoryWouldAcceptIt() async throws {

@@ -204,7 +204,8 @@ struct RealProviderTests {
             guard case OIDCError.providerUnavailable(let why) = error else { return false }
             return why.contains(issuer)
         }
-        #expect(ContinuousClock.now - began < .seconds(5))
+        // The 2 s connect timeout, not async-http-client's retries (loose for a busy machine).
+        #expect(ContinuousClock.now - began < .seconds(10))
         let again = ContinuousClock.now
         await #expect {
             _ = try await client.completeLogin(code: "c", redirectURI: OIDCTest.redirectURI, codeVerifier: "v", nonce: "n")
@@ -212,6 +213,7 @@ struct RealProviderTests {
             if case OIDCError.providerUnavailable = error { return true }
             return false
         }
-        #expect(ContinuousClock.now - again < .milliseconds(500))
+        // The fresh failure is remembered: no second connection attempt.
+        #expect(ContinuousClock.now - again < .milliseconds(1500))
     }
 }
