@@ -16,7 +16,7 @@ extension Hub: MeetingLive {
     public func created(_ meeting: Meeting) async {
         let roster = MeetingJSON.Roster(meetingId: meeting.id, title: meeting.title, state: meeting.state.rawValue, participants: [],
                                         scheduledFor: meeting.scheduledFor)
-        let frame = ByteBuffer(bytes: Wire.frame(type: "meeting.roster", topic: Topic.workspace(meeting.workspaceID.description), value: roster))
+        let frame = ByteBuffer(bytes: Wire.frame(type: .meetingRoster, topic: Topic.workspace(meeting.workspaceID.description), value: roster))
         await announce(RosterAnnouncement(workspace: meeting.workspaceID, meeting: meeting.id, at: .now, frame: frame))
     }
 

@@ -15,40 +15,40 @@ extension LiveSession {
     private struct ChapterData: Decodable { var title: String }
 
     /// Returns the `data` of the ack.
-    func meetingCommand(_ head: Wire.Head, _ text: Data) async throws -> Data? {
+    func meetingCommand(_ command: LiveCommand, _ head: Wire.Head, _ text: Data) async throws -> Data? {
         let meeting = try meetingTopic(head)
         let connection = sink.connectionID
         let registry = hub.meetings
-        switch head.type {
-        case "meeting.join":
+        switch command {
+        case .meetingJoin:
             return try await join(meeting, muted: try Wire.optionalData(JoinData.self, of: text)?.muted ?? false)
-        case "meeting.leave":
+        case .meetingLeave:
             try await registry.leave(connection, meeting: meeting)
-        case "meeting.mute":
+        case .meetingMute:
             let data = try Wire.data(MuteData.self, of: text)
             try await registry.perform(connection, meeting: meeting) { state throws(WireError) in
                 try state.mute(connection: connection, target: data.streamId, muted: data.muted)
             }
-        case "meeting.hand":
+        case .meetingHand:
             let data = try Wire.data(HandData.self, of: text)
             try await registry.perform(connection, meeting: meeting) { state throws(WireError) in
                 try state.hand(connection: connection, target: data.streamId, raised: data.raised)
             }
-        case "meeting.admit":
+        case .meetingAdmit:
             let stream = try Wire.data(StreamData.self, of: text).streamId
             try await registry.perform(connection, meeting: meeting) { state throws(WireError) in try state.admit(connection: connection, stream: stream) }
-        case "meeting.deny":
+        case .meetingDeny:
             let stream = try Wire.data(StreamData.self, of: text).streamId
             try await registry.perform(connection, meeting: meeting) { state throws(WireError) in try state.deny(connection: connection, stream: stream) }
-        case "meeting.remove":
+        case .meetingRemove:
             let stream = try Wire.data(StreamData.self, of: text).streamId
             try await registry.perform(connection, meeting: meeting) { state throws(WireError) in try state.remove(connection: connection, stream: stream) }
-        case "meeting.end":
+        case .meetingEnd:
             try await registry.requireModerator(connection, meeting: meeting)
             // Persist, then publish: stored as ended before anyone is told.
             try await meetings.end(meeting: meeting, by: viewer.id)
             await registry.end(meeting, by: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
-        case "meeting.recording.start":
+        case .meetingRecordingStart:
             let data = try Wire.optionalData(RecordingStart.self, of: text) ?? RecordingStart()
             guard let kind = Recording.Kind(rawValue: data.kind ?? "meeting") else {
                 throw WireError(.validation, "kind must be meeting or guide.")
@@ -56,18 +56,22 @@ extension LiveSession {
             struct Started: Encodable { var recording: MeetingJSON.RecordingState }
             let recording = try await registry.startRecording(connection, meeting: meeting, title: data.title, kind: kind)
             return Wire.json(Started(recording: recording))
-        case "meeting.recording.stop":
+        case .meetingRecordingStop:
             struct Stopped: Encodable { var recordingId: RecordingID; var durationMs: Int }
             let stopped = try await registry.stopRecording(connection, meeting: meeting)
             return Wire.json(Stopped(recordingId: stopped.id, durationMs: stopped.durationMs))
-        case "meeting.recording.chapter":
+        case .meetingRecordingChapter:
             struct Marked: Encodable { var chapter: RecordingChapter }
             let title = try Wire.data(ChapterData.self, of: text).title
             return Wire.json(Marked(chapter: try await registry.addChapter(connection, meeting: meeting, title: title)))
-        case "meeting.stats":
+        case .meetingStats:
             struct Stats: Encodable { var participants: [MeetingJSON.StreamStats] }
             return Wire.json(Stats(participants: try await registry.statistics(connection, meeting: meeting)))
-        default:
+        case .subscribe, .unsubscribe, .presenceSet, .typing, .threadCreate, .postCreate, .postEdit, .postDelete, .reactionAdd,
+             .reactionRemove, .blogSave, .blogDelete, .blogComment, .ping:
+            // `dispatch` answers these itself; they are listed so that a new command has to be
+            // placed in one switch or the other. Reaching here is a programming error.
+            assertionFailure("\(command.rawValue) is not a meeting command")
             throw WireError(.unknownType, "Unknown message type \(head.type).")
         }
         return Wire.json(Done())

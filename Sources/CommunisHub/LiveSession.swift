@@ -1,6 +1,5 @@
 import CommunisModel
 import CommunisServices
-import CommunisStore
 import CommunisWire
 import Foundation
 import Logging
@@ -24,21 +23,21 @@ public final class LiveSession {
     let viewer: Viewer
     let sink: any LiveSink
     let hub: Hub
-    let store: any CommunisStore & LiveStore
+    let workspaces: Workspaces
     let discussions: Discussions
     let blogs: Blogs
     let meetings: Meetings
     let logger: Logger
     private var bucket: TokenBucket
 
-    public init(viewer: Viewer, sink: any LiveSink, hub: Hub, store: any CommunisStore & LiveStore, discussions: Discussions, blogs: Blogs, meetings: Meetings,
+    public init(viewer: Viewer, sink: any LiveSink, hub: Hub, workspaces: Workspaces, discussions: Discussions, blogs: Blogs, meetings: Meetings,
                 limits: Limits, logger: Logger) {
         self.blogs = blogs
         self.meetings = meetings
         self.viewer = viewer
         self.sink = sink
         self.hub = hub
-        self.store = store
+        self.workspaces = workspaces
         self.discussions = discussions
         self.logger = logger
         self.bucket = TokenBucket(capacity: Double(limits.burst), perSecond: limits.perSecond)
@@ -52,7 +51,7 @@ public final class LiveSession {
             var person: LiveJSON.PersonRef
             var limits: [String: Int]
         }
-        sink.send(ByteBuffer(bytes: Wire.frame(type: "welcome", value: Welcome(person: .init(id: viewer.id, name: viewer.person.name), limits: limits))))
+        sink.send(ByteBuffer(bytes: Wire.frame(type: .welcome, value: Welcome(person: .init(id: viewer.id, name: viewer.person.name), limits: limits))))
     }
 
     public func finish() async {
@@ -74,7 +73,7 @@ public final class LiveSession {
                 throw WireError(.rateLimited, "Too many messages; slow down.", retryAfterMs: wait)
             }
             if let answer = try await dispatch(head, text) {
-                sink.send(ByteBuffer(bytes: Wire.frame(type: "ack", ref: ref, topic: topic, data: answer)))
+                sink.send(ByteBuffer(bytes: Wire.frame(type: .ack, ref: ref, topic: topic, data: answer)))
             }
         } catch let error as WireError {
             sink.send(ByteBuffer(bytes: Wire.error(error, ref: ref, topic: topic)))
@@ -115,58 +114,58 @@ public final class LiveSession {
     private func dispatch(_ head: Wire.Head, _ text: Data) async throws -> Data? {
         struct Seq: Encodable { var seq: Int64 }
         struct Done: Encodable { var ok = true }
-        switch head.type {
-        case "subscribe":
+        let command = try head.command()
+        switch command {
+        case .subscribe:
             let workspace = try workspaceTopic(head)
             let lastSeq = (try? Wire.data(SubscribeData.self, of: text))?.lastSeq
-            guard try await store.membership(workspace: workspace, person: viewer.id) != nil else {
+            guard try await workspaces.maySubscribe(viewer: viewer, workspace: workspace) else {
                 throw WireError(.notMember, "You are not a member of this workspace.")
             }
             return Wire.json(Seq(seq: try await hub.subscribe(sink.connectionID, workspace: workspace, lastSeq: lastSeq)))
-        case "unsubscribe":
+        case .unsubscribe:
             await hub.unsubscribe(sink.connectionID, workspace: try workspaceTopic(head))
             return Wire.json(Done())
-        case "presence.set":
+        case .presenceSet:
             let data = try Wire.data(PresenceData.self, of: text)
             guard data.status != .offline else { throw WireError(.validation, "status must be online or away.") }
             await hub.setStatus(sink.connectionID, data.status)
             return Wire.json(Done())
-        case "typing":
+        case .typing:
             let workspace = try await subscribedTopic(head)
             await hub.typing(sink.connectionID, workspace: workspace, thread: try Wire.data(TypingData.self, of: text).threadId)
             return nil
-        case "thread.create":
+        case .threadCreate:
             let workspace = try workspaceTopic(head)
             let data = try Wire.data(ThreadData.self, of: text)
             let written = try await discussions.createThread(viewer: viewer, workspace: workspace, title: data.title, body: data.body, idempotencyKey: data.idempotencyKey)
             return ack(written)
-        case "post.create":
+        case .postCreate:
             let data = try Wire.data(PostData.self, of: text)
             return ack(try await discussions.reply(viewer: viewer, thread: data.threadId, body: data.body, parent: data.parentId, idempotencyKey: data.idempotencyKey))
-        case "post.edit":
+        case .postEdit:
             let data = try Wire.data(EditData.self, of: text)
             return ack(try await discussions.edit(viewer: viewer, post: data.postId, body: data.body))
-        case "post.delete":
+        case .postDelete:
             return ack(try await discussions.delete(viewer: viewer, post: try Wire.data(DeleteData.self, of: text).postId))
-        case "reaction.add", "reaction.remove":
+        case .reactionAdd, .reactionRemove:
             let data = try Wire.data(ReactionData.self, of: text)
-            return ack(try await discussions.react(viewer: viewer, target: data.targetId, emoji: data.emoji, add: head.type == "reaction.add"))
-        case "blog.save":
+            return ack(try await discussions.react(viewer: viewer, target: data.targetId, emoji: data.emoji, add: command == .reactionAdd))
+        case .blogSave:
             let workspace = try workspaceTopic(head)
             let data = try Wire.data(BlogSaveData.self, of: text)
             return ack(try await blogs.save(viewer: viewer, workspace: workspace, id: data.id, title: data.title, body: data.body, publish: data.publish ?? false))
-        case "blog.delete":
+        case .blogDelete:
             try await blogs.delete(viewer: viewer, id: try Wire.data(BlogDeleteData.self, of: text).id)
             return Wire.json(Done())
-        case "blog.comment":
+        case .blogComment:
             let data = try Wire.data(BlogCommentData.self, of: text)
             return ack(try await blogs.comment(viewer: viewer, on: data.blogPostId, body: data.body, idempotencyKey: data.idempotencyKey))
-        case "ping":
+        case .ping:
             return Wire.json(Done())
-        case let type where type.hasPrefix("meeting."):
-            return try await meetingCommand(head, text)
-        default:
-            throw WireError(.unknownType, "Unknown message type \(head.type).")
+        case .meetingJoin, .meetingLeave, .meetingMute, .meetingHand, .meetingAdmit, .meetingDeny, .meetingRemove, .meetingEnd,
+             .meetingStats, .meetingRecordingStart, .meetingRecordingStop, .meetingRecordingChapter:
+            return try await meetingCommand(command, head, text)
         }
     }
 

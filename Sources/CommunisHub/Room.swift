@@ -50,32 +50,87 @@ actor Room {
     // MARK: Events
 
     /// Sends a stored event to the subscribers, in seq order. A gap (a later event published
-    /// first) is filled from the store: SQLite commits writers one at a time, so every lower
-    /// seq is already stored when a higher one is published.
+    /// first: two writers committing close together, or a publish that never came) is filled
+    /// from the log: `LiveStore` guarantees that once event n of a workspace is readable, every
+    /// lower seq of it is too, so the missing events are there to read.
+    ///
+    /// A gap is never skipped. If the log cannot be read, every subscriber is told `reload`
+    /// (`store-unavailable`) and `lastPublished` stays where it was: the events above it wait
+    /// in `early` and the next publish tries again, so a later subscriber (or the next event)
+    /// still gets them in order. There is deliberately no retry loop here: sleeping in the room
+    /// would hold back every later event of the workspace for everyone (the room never waits),
+    /// the store's own connections already retry what is transient, and `reload` is always
+    /// correct and bounded (one HTTP reload per tab). If the log answers but the missing events
+    /// are gone (pruned), the subscribers are told `reload` (`too-far-behind`) and the room
+    /// moves on, since no later read can bring them back.
     func publish(_ event: WorkspaceEvent) async {
         guard event.seq > lastPublished else { return }
         early[event.seq] = event
-        while !early.isEmpty {
-            if let next = early.removeValue(forKey: lastPublished + 1) {
-                broadcast(next)
+        // Only one drain at a time: a publish arriving while the log is being read leaves its
+        // event in `early`, and the running drain sends it in order.
+        guard !filling else { return }
+        filling = true
+        defer { filling = false }
+        while let lowest = early.keys.min() {
+            if lowest <= lastPublished {
+                early[lowest] = nil
                 continue
             }
-            guard !filling else { return }
-            filling = true
-            let missing = (try? await store.events(workspace: workspaceID, after: lastPublished, limit: replayLimit)) ?? []
-            filling = false
-            let arrived = missing.filter { $0.seq > lastPublished }
-            if arrived.isEmpty, let lowest = early.keys.min(), lowest > lastPublished + 1 {
-                logger.warning("event log gap skipped", metadata: ["workspace.id": "\(workspaceID)", "from": "\(lastPublished)", "to": "\(lowest)"])
-                lastPublished = lowest - 1
+            if lowest == lastPublished + 1 {
+                broadcast(early.removeValue(forKey: lowest)!)
+                continue
             }
-            for event in arrived { early[event.seq] = event }
+            let missing: [WorkspaceEvent]
+            do {
+                missing = try await store.events(workspace: workspaceID, after: lastPublished, limit: replayLimit)
+            } catch {
+                logger.error("event log unreadable while filling a gap; subscribers told to reload, the gap stays open until the next event", metadata: [
+                    "workspace.id": "\(workspaceID)", "from": "\(lastPublished)", "to": "\(lowest)", "error": "\(error)",
+                ])
+                reloadEveryone(reason: Self.storeUnavailable)
+                return
+            }
+            for event in missing where event.seq > lastPublished { early[event.seq] = event }
+            if early[lastPublished + 1] == nil, let next = early.keys.min() {
+                // The log answered without the next seq: those events were pruned (a room that
+                // missed publishes for longer than the retention), or an engine broke the
+                // readability guarantee. No later read brings them back.
+                logger.error("event log gap: events no longer stored; subscribers told to reload", metadata: [
+                    "workspace.id": "\(workspaceID)", "from": "\(lastPublished)", "to": "\(next)",
+                ])
+                reloadEveryone(reason: Self.tooFarBehind)
+                lastPublished = next - 1
+            }
+        }
+    }
+
+    /// `reload` `data.reason` values (docs/protocol.md, "Subscription control").
+    private static let tooFarBehind = "too-far-behind"
+    private static let storeUnavailable = "store-unavailable"
+
+    /// The highest seq known to be committed: the last one sent, or one waiting behind a gap.
+    /// An HTTP read made after a `reload` carrying it sees every event up to it (commit order).
+    private var highestKnown: Int64 { max(lastPublished, early.keys.max() ?? lastPublished) }
+
+    private func reloadFrame(reason: String, seq: Int64) -> ByteBuffer {
+        struct Reload: Encodable { var reason: String; var seq: Int64 }
+        return ByteBuffer(bytes: Wire.frame(type: .reload, topic: topic, value: Reload(reason: reason, seq: seq)))
+    }
+
+    /// Tells every subscriber (catching up or not) to reload and continue from `highestKnown`;
+    /// nothing at or below it is sent to them afterwards, whatever the room sends later.
+    private func reloadEveryone(reason: String) {
+        let seq = highestKnown
+        let frame = reloadFrame(reason: reason, seq: seq)
+        for (id, subscriber) in subscribers {
+            subscriber.sink.send(frame)
+            subscribers[id]?.lastSent = max(subscriber.lastSent, seq)
         }
     }
 
     private func broadcast(_ event: WorkspaceEvent) {
         lastPublished = event.seq
-        let frame = ByteBuffer(bytes: Wire.frame(type: event.kind, topic: topic, seq: event.seq, data: event.payload))
+        let frame = ByteBuffer(bytes: Wire.frame(event, topic: topic))
         // One hop per event loop, not one per connection: the loop then writes the same
         // bytes to each of its connections and flushes them together.
         var batches: [ObjectIdentifier: (group: any LiveSinkGroup, sinks: [any LiveSink])] = [:]
@@ -112,7 +167,8 @@ actor Room {
     // MARK: Subscribers
 
     /// Adds a subscriber. Sends them who is present; with `lastSeq`, the events they missed
-    /// (or `reload` if those are no longer kept), then live events. Returns the current seq.
+    /// (or `reload` if those are no longer kept, are too many, or cannot be read now), then
+    /// live events. Returns the current seq.
     func subscribe(sink: any LiveSink, person: PersonID, name: String, status: PresenceStatus, lastSeq: Int64?) async -> Int64 {
         let id = sink.connectionID
         let resumeFrom = lastSeq.map { min($0, lastPublished) }
@@ -121,20 +177,33 @@ actor Room {
         sink.send(presenceState())
         guard let from = resumeFrom, from < lastPublished else { return lastPublished }
 
-        let oldest = (try? await store.oldestSeq(workspace: workspaceID)) ?? nil
-        let tooOld = (oldest.map { from + 1 < $0 } ?? false) || lastPublished - from > Int64(replayLimit)
+        // The backlog itself says whether it is whole: seqs are gapless and pruning removes
+        // only a prefix, so the first event read is `from + 1` exactly when nothing missed was
+        // pruned (no separate `oldestSeq` read, which a prune between the two reads could
+        // contradict). A read that fails is never taken for an empty backlog.
+        var reloadReason: String?
         var backlog: [WorkspaceEvent] = []
-        if !tooOld {
-            backlog = (try? await store.events(workspace: workspaceID, after: from, limit: replayLimit)) ?? []
+        if lastPublished - from > Int64(replayLimit) {
+            reloadReason = Self.tooFarBehind
+        } else {
+            do {
+                backlog = try await store.events(workspace: workspaceID, after: from, limit: replayLimit)
+                if backlog.first?.seq != from + 1 { reloadReason = Self.tooFarBehind }
+            } catch {
+                logger.error("event log unreadable while resuming a subscriber; told to reload", metadata: [
+                    "workspace.id": "\(workspaceID)", "from": "\(from)", "error": "\(error)",
+                ])
+                reloadReason = Self.storeUnavailable
+            }
         }
         guard var subscriber = subscribers[id] else { return lastPublished }  // left meanwhile
-        if tooOld {
-            struct Reload: Encodable { var reason: String; var seq: Int64 }
-            subscriber.sink.send(ByteBuffer(bytes: Wire.frame(type: "reload", topic: topic, value: Reload(reason: "too-far-behind", seq: lastPublished))))
-            subscriber.lastSent = lastPublished
+        if let reloadReason {
+            let seq = max(highestKnown, subscriber.lastSent)
+            subscriber.sink.send(reloadFrame(reason: reloadReason, seq: seq))
+            subscriber.lastSent = seq
         } else {
             for event in backlog where event.seq > subscriber.lastSent {
-                subscriber.sink.send(ByteBuffer(bytes: Wire.frame(type: event.kind, topic: topic, seq: event.seq, data: event.payload)))
+                subscriber.sink.send(ByteBuffer(bytes: Wire.frame(event, topic: topic)))
                 subscriber.lastSent = event.seq
             }
         }
@@ -170,7 +239,7 @@ actor Room {
 
     private func end(_ id: ConnectionID, reason: String) {
         struct Ended: Encodable { var reason: String }
-        subscribers[id]?.sink.send(ByteBuffer(bytes: Wire.frame(type: "unsubscribed", topic: topic, value: Ended(reason: reason))))
+        subscribers[id]?.sink.send(ByteBuffer(bytes: Wire.frame(type: .unsubscribed, topic: topic, value: Ended(reason: reason))))
         unsubscribe(id)
     }
 
@@ -184,7 +253,7 @@ actor Room {
     func typing(from id: ConnectionID, name: String, thread: ThreadID, expiresInMs: Int) {
         guard let person = subscribers[id]?.person else { return }
         struct Typing: Encodable { var personId: PersonID; var name: String; var threadId: ThreadID; var expiresInMs: Int }
-        let frame = ByteBuffer(bytes: Wire.frame(type: "typing", topic: topic, value: Typing(personId: person, name: name, threadId: thread, expiresInMs: expiresInMs)))
+        let frame = ByteBuffer(bytes: Wire.frame(type: .typing, topic: topic, value: Typing(personId: person, name: name, threadId: thread, expiresInMs: expiresInMs)))
         for (other, subscriber) in subscribers where subscriber.person != person && other != id {
             subscriber.sink.send(frame)
         }
@@ -197,7 +266,7 @@ actor Room {
     private func presenceState() -> ByteBuffer {
         struct State: Encodable { var present: [PresentJSON] }
         let present = presence.snapshot.map { PresentJSON(personId: $0.0, name: $0.1, status: $0.2) }
-        return ByteBuffer(bytes: Wire.frame(type: "presence.state", topic: topic, value: State(present: present)))
+        return ByteBuffer(bytes: Wire.frame(type: .presenceState, topic: topic, value: State(present: present)))
     }
 
     private func announce(_ change: RoomPresence.Change, except: ConnectionID?) {
@@ -209,7 +278,7 @@ actor Room {
         case .status(let person, let status):
             diff.changes = [PresentJSON(personId: person, name: presence.people[person]?.name ?? "", status: status)]
         }
-        let frame = ByteBuffer(bytes: Wire.frame(type: "presence.diff", topic: topic, value: diff))
+        let frame = ByteBuffer(bytes: Wire.frame(type: .presenceDiff, topic: topic, value: diff))
         for (id, subscriber) in subscribers where id != except { subscriber.sink.send(frame) }
     }
 }

@@ -57,7 +57,8 @@ public enum CloseCode: UInt16, Sendable, CaseIterable {
     case protocolError = 1002
     /// A text frame was not valid UTF-8.
     case invalidPayload = 1007
-    /// The client broke a rule of this protocol (e.g. binary frames before meetings exist).
+    /// Never sent first by this server (docs/protocol.md does not list it): kept so that a
+    /// client's own close with 1008 is answered with the same code (RFC 6455 §5.5.1).
     case policyViolation = 1008
     /// A frame or message was larger than the configured maximum.
     case messageTooBig = 1009

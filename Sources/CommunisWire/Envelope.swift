@@ -1,3 +1,4 @@
+import CommunisModel
 import Foundation
 
 /// The live protocol (docs/protocol.md): JSON text frames, one envelope for everything.
@@ -13,6 +14,14 @@ public enum Wire {
         public var type: String
         public var ref: String?
         public var topic: String?
+
+        /// The command this message is; `unknown-type` when the type is not one.
+        public func command() throws -> LiveCommand {
+            guard let command = LiveCommand(rawValue: type) else {
+                throw WireError(.unknownType, "Unknown message type \(type).")
+            }
+            return command
+        }
     }
 
     /// A command's payload, decoded once the type is known.
@@ -73,7 +82,22 @@ public enum Wire {
     }
 
     /// `{"v":1,"type":TYPE[,"ref":REF][,"topic":TOPIC][,"seq":SEQ],"data":DATA}`
-    public static func frame(type: String, ref: String? = nil, topic: String? = nil, seq: Int64? = nil, data: Data) -> Data {
+    public static func frame(type: LiveEvent, ref: String? = nil, topic: String? = nil, seq: Int64? = nil, data: Data) -> Data {
+        envelope(type: type.rawValue, ref: ref, topic: topic, seq: seq, data: data)
+    }
+
+    public static func frame<T: Encodable>(type: LiveEvent, ref: String? = nil, topic: String? = nil, value: T) -> Data {
+        frame(type: type, ref: ref, topic: topic, data: json(value))
+    }
+
+    /// A stored workspace event as it was stored: its kind is the store's text (see
+    /// `LiveEvent`), so an event written by another version of the server is still delivered
+    /// with its seq rather than skipped. The payload is spliced in as stored.
+    public static func frame(_ event: WorkspaceEvent, topic: String) -> Data {
+        envelope(type: event.kind, ref: nil, topic: topic, seq: event.seq, data: event.payload)
+    }
+
+    private static func envelope(type: String, ref: String?, topic: String?, seq: Int64?, data: Data) -> Data {
         var out = Data()
         out.reserveCapacity(data.count + 96)
         out.append(contentsOf: #"{"v":1,"type":"#.utf8)
@@ -96,14 +120,10 @@ public enum Wire {
         return out
     }
 
-    public static func frame<T: Encodable>(type: String, ref: String? = nil, topic: String? = nil, value: T) -> Data {
-        frame(type: type, ref: ref, topic: topic, data: json(value))
-    }
-
     /// An error answer: `{"type":"error","ref":…,"data":{"code":…,"message":…}}`.
     public static func error(_ error: WireError, ref: String?, topic: String? = nil) -> Data {
         struct Payload: Encodable { var code: String; var message: String; var retryAfterMs: Int? }
-        return frame(type: "error", ref: ref, topic: topic, value: Payload(code: error.code.rawValue, message: error.message, retryAfterMs: error.retryAfterMs))
+        return frame(type: .error, ref: ref, topic: topic, value: Payload(code: error.code.rawValue, message: error.message, retryAfterMs: error.retryAfterMs))
     }
 }
 

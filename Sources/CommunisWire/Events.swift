@@ -122,20 +122,3 @@ public enum LiveJSON {
     public struct BlogDeleted: Codable, Sendable, Equatable { public var blogPostId: BlogPostID
         public init(blogPostId: BlogPostID) { self.blogPostId = blogPostId } }
 }
-
-/// Kinds of workspace events (the `type` of a message that has a `seq`).
-public enum EventKind {
-    public static let threadCreated = "thread.created"
-    public static let postCreated = "post.created"
-    public static let postEdited = "post.edited"
-    public static let postDeleted = "post.deleted"
-    public static let reactionAdded = "reaction.added"
-    public static let reactionRemoved = "reaction.removed"
-    public static let blogPublished = "blog.published"
-    public static let blogUpdated = "blog.updated"
-    public static let blogDeleted = "blog.deleted"
-    public static let blogCommented = "blog.commented"
-
-    /// What the home feed shows.
-    public static let feed: Set<String> = [threadCreated, postCreated, blogPublished, blogCommented]
-}

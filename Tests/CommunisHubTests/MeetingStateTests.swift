@@ -296,6 +296,6 @@ struct MeetingStateTests {
         #expect(String(decoding: MeetingEvent.ended(by: nil).data, as: UTF8.self) == "{}")
         #expect(String(decoding: MeetingEvent.speaking([3]).data, as: UTF8.self) == #"{"speaking":[3]}"#)
         #expect(String(decoding: MeetingEvent.participantLeft(stream: 4, reason: .disconnected).data, as: UTF8.self) == #"{"reason":"disconnected","streamId":4}"#)
-        #expect(MeetingEvent.lobby([]).type == "meeting.lobby")
+        #expect(MeetingEvent.lobby([]).type == .meetingLobby)
     }
 }

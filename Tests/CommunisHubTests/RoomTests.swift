@@ -123,6 +123,39 @@ struct RoomTests {
         #expect(sink.seqs == [6])
     }
 
+    @Test("A gap the log cannot fill now is never skipped: subscribers are told to reload, nothing after the gap is sent")
+    func unreadableGap() async throws {
+        let world = try await HubWorld.make()
+        let room = Room(workspaceID: world.workspace, store: world.store, latestSeq: 0, replayLimit: 100, logger: world.logger)
+        let sink = RecordingSink(1)
+        _ = await room.subscribe(sink: sink, person: world.erik.id, name: "Erik", status: .online, lastSeq: nil)
+        await room.publish(try await world.write("Ett"))
+        _ = try await world.write("Två")
+        let third = try await world.write("Tre")
+        try await world.store.close()  // every read fails from here on
+        await room.publish(third)
+        #expect(sink.seqs == [1], "seq 3 is not sent over the missing seq 2")
+        let reload = try #require(sink.messages.last)
+        #expect(reload["type"] as? String == "reload")
+        let data = try #require(reload["data"] as? [String: Any])
+        #expect(data["reason"] as? String == "store-unavailable")
+        #expect((data["seq"] as? NSNumber)?.int64Value == 3, "continue over HTTP from the highest committed seq known")
+    }
+
+    @Test("A resume the log cannot serve now is a reload, never an empty backlog")
+    func unreadableResume() async throws {
+        let world = try await HubWorld.make()
+        for n in 1...3 { _ = try await world.write("Tråd \(n)") }
+        let room = Room(workspaceID: world.workspace, store: world.store, latestSeq: 3, replayLimit: 100, logger: world.logger)
+        try await world.store.close()
+        let sink = RecordingSink(1)
+        _ = await room.subscribe(sink: sink, person: world.erik.id, name: "Erik", status: .online, lastSeq: 1)
+        #expect(sink.seqs.isEmpty)
+        let reload = try #require(sink.messages.last)
+        #expect(reload["type"] as? String == "reload")
+        #expect((reload["data"] as? [String: Any])?["reason"] as? String == "store-unavailable")
+    }
+
     @Test("Presence: others learn who joins and leaves; typing goes to others only")
     func presenceAndTyping() async throws {
         let world = try await HubWorld.make()

@@ -150,19 +150,19 @@ public enum MeetingEvent: Sendable, Equatable {
     /// The recorder left audio out because it could not keep up (moderators).
     case recordingBehind(recording: RecordingID, droppedPackets: Int)
 
-    public var type: String {
+    public var type: LiveEvent {
         switch self {
-        case .participantJoined: "meeting.participant.joined"
-        case .participantUpdated: "meeting.participant.updated"
-        case .participantLeft: "meeting.participant.left"
-        case .lobby: "meeting.lobby"
-        case .admitted: "meeting.admitted"
-        case .removed: "meeting.removed"
-        case .speaking: "meeting.speaking"
-        case .ended: "meeting.ended"
-        case .recording: "meeting.recording"
-        case .recordingChapter: "meeting.recording.chapter"
-        case .recordingBehind: "meeting.recording.behind"
+        case .participantJoined: .meetingParticipantJoined
+        case .participantUpdated: .meetingParticipantUpdated
+        case .participantLeft: .meetingParticipantLeft
+        case .lobby: .meetingLobby
+        case .admitted: .meetingAdmitted
+        case .removed: .meetingRemoved
+        case .speaking: .meetingSpeaking
+        case .ended: .meetingEnded
+        case .recording: .meetingRecording
+        case .recordingChapter: .meetingRecordingChapter
+        case .recordingBehind: .meetingRecordingBehind
         }
     }
 

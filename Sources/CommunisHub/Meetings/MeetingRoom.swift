@@ -187,7 +187,7 @@ actor MeetingRoom {
         }
         outcome.empty = state.isEmpty
         if rosterChanged {
-            let frame = ByteBuffer(bytes: Wire.frame(type: "meeting.roster", topic: Topic.workspace(workspaceID.description), value: state.rosterJSON))
+            let frame = ByteBuffer(bytes: Wire.frame(type: .meetingRoster, topic: Topic.workspace(workspaceID.description), value: state.rosterJSON))
             await announce(RosterAnnouncement(workspace: workspaceID, meeting: meetingID, at: .now, frame: frame))
         }
         for write in writes { await record(write) }
