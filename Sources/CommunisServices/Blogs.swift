@@ -40,7 +40,7 @@ public struct Blogs: Sendable {
         let reactions = try await content.reactions(of: post.id.uuid)
         let json = LiveJSON.BlogPostJSON(post, author: me, reactions: reactions, commentCount: try await commentCount(post))
         let applied = try await content.apply(
-            .saveBlogPost(post), kind: wasPublished ? EventKind.blogUpdated : EventKind.blogPublished,
+            .saveBlogPost(post), kind: wasPublished ? .blogUpdated : .blogPublished,
             payload: LiveJSON.BlogEvent(blogPost: json), viewer: viewer, workspace: workspace, key: nil,
             mentionsIn: wasPublished ? nil : post.body, threadID: post.commentThreadID, postID: nil)
         return Written(value: json, seq: applied.event.seq, duplicate: false)
@@ -80,7 +80,7 @@ public struct Blogs: Sendable {
             return
         }
         _ = try await content.apply(
-            .deleteBlogPost(id), kind: EventKind.blogDeleted, payload: LiveJSON.BlogDeleted(blogPostId: id), viewer: viewer,
+            .deleteBlogPost(id), kind: .blogDeleted, payload: LiveJSON.BlogDeleted(blogPostId: id), viewer: viewer,
             workspace: workspace, key: nil, mentionsIn: nil, threadID: nil, postID: nil)
     }
 
@@ -96,9 +96,9 @@ public struct Blogs: Sendable {
         let post = Post(workspaceID: workspace, threadID: blog.commentThreadID, authorID: viewer.id, body: body, createdAt: clock.now())
         let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
         let applied = try await content.apply(
-            .createPost(post), kind: EventKind.blogCommented, payload: payload, viewer: viewer, workspace: workspace, key: key,
+            .createPost(post), kind: .blogCommented, payload: payload, viewer: viewer, workspace: workspace, key: key,
             mentionsIn: body, threadID: blog.commentThreadID, postID: post.id)
-        let value = try content.decode(applied, kind: EventKind.blogCommented, as: LiveJSON.PostEvent.self, fallback: payload) {
+        let value = try content.decode(applied, kind: .blogCommented, as: LiveJSON.PostEvent.self, fallback: payload) {
             $0.post.threadId == blog.commentThreadID && $0.post.body == body
         }
         return Written(value: value, seq: applied.event.seq, duplicate: applied.isDuplicate)
@@ -125,13 +125,6 @@ public struct Blogs: Sendable {
         let comments = try await content.postJSON(try await store.posts(thread: post.commentThreadID, page: page))
         let blog = try await json(Page(items: [post], total: 1, request: PageRequest())).items[0]
         return Detail(blogPost: blog, comments: comments)
-    }
-
-    /// The published posts of a workspace for its Atom feed, newest first.
-    public func feedEntries(workspace: WorkspaceID, limit: Int) async throws -> [(BlogPost, String)] {
-        let found = try await store.blogPosts(workspace: workspace, author: nil, draftsOf: nil, page: PageRequest(limit: limit))
-        let names = try await content.names(Set(found.items.map(\.authorID)))
-        return found.items.map { ($0, names.ref($0.authorID).name) }
     }
 
     private func json(_ page: Page<BlogPost>) async throws -> Page<LiveJSON.BlogPostJSON> {

@@ -54,9 +54,10 @@ struct ContentRules: Sendable {
     }
 
     /// Stores the change with its event (and notifications for members mentioned in
-    /// `mentionsIn`), then publishes. A duplicate is not published again.
+    /// `mentionsIn`), then publishes. A duplicate is not published again. The kind is a
+    /// `LiveEvent`; the store keeps its text (see `LiveEvent` for why).
     func apply<P: Encodable>(
-        _ change: LiveChange, kind: String, payload: P, viewer: Viewer, workspace: WorkspaceID, key: String?,
+        _ change: LiveChange, kind: LiveEvent, payload: P, viewer: Viewer, workspace: WorkspaceID, key: String?,
         mentionsIn body: String?, threadID: ThreadID?, postID: PostID?
     ) async throws -> Applied {
         let now = clock.now()
@@ -71,14 +72,14 @@ struct ContentRules: Sendable {
                     actorID: viewer.id, excerpt: excerpt, createdAt: now))
             }
         }
-        let draft = EventDraft(workspaceID: workspace, kind: kind, payload: Wire.json(payload), actorID: viewer.id, createdAt: now)
+        let draft = EventDraft(workspaceID: workspace, kind: kind.rawValue, payload: Wire.json(payload), actorID: viewer.id, createdAt: now)
         let applied = try await store.apply(
             change, event: draft, notifications: notifications,
             idempotency: key.map { IdempotencyKey(personID: viewer.id, key: $0) })
         if case .applied(let event) = applied {
             await publisher.publish(event)
             for notification in notifications {
-                let frame = Wire.frame(type: "notification", value: NotificationJSON(notification, actor: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
+                let frame = Wire.frame(type: .notification, value: NotificationJSON(notification, actor: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
                 await publisher.notify(person: notification.personID, frame: frame)
             }
         }
@@ -88,11 +89,11 @@ struct ContentRules: Sendable {
     /// For a duplicate, the answer is what the first attempt produced, provided the first
     /// attempt was the same command (`kind`, and `same` on what it stored); a key reused for
     /// something else is a conflict, so a client never believes a different text was posted.
-    func decode<T: Decodable>(_ applied: Applied, kind: String, as type: T.Type, fallback: T, same: (T) -> Bool) throws -> T {
+    func decode<T: Decodable>(_ applied: Applied, kind: LiveEvent, as type: T.Type, fallback: T, same: (T) -> Bool) throws -> T {
         guard applied.isDuplicate else { return fallback }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        guard applied.event.kind == kind, let value = try? decoder.decode(T.self, from: applied.event.payload), same(value) else {
+        guard applied.event.kind == kind.rawValue, let value = try? decoder.decode(T.self, from: applied.event.payload), same(value) else {
             throw DomainError.conflict("This idempotency key was already used for a different command.")
         }
         return value

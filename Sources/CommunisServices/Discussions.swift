@@ -50,9 +50,9 @@ public struct Discussions: Sendable {
         let me = LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)
         let payload = LiveJSON.ThreadCreated(thread: LiveJSON.ThreadJSON(thread, author: me), post: LiveJSON.PostJSON(post, author: me))
         let applied = try await content.apply(
-            .createThread(thread, opening: post), kind: EventKind.threadCreated, payload: payload, viewer: viewer,
+            .createThread(thread, opening: post), kind: .threadCreated, payload: payload, viewer: viewer,
             workspace: workspace, key: key, mentionsIn: body, threadID: thread.id, postID: post.id)
-        let value = try content.decode(applied, kind: EventKind.threadCreated, as: LiveJSON.ThreadCreated.self, fallback: payload) {
+        let value = try content.decode(applied, kind: .threadCreated, as: LiveJSON.ThreadCreated.self, fallback: payload) {
             $0.thread.workspaceId == workspace && $0.thread.title == title && $0.post.body == body
         }
         return Written(value: value, seq: applied.event.seq, duplicate: applied.isDuplicate)
@@ -71,9 +71,9 @@ public struct Discussions: Sendable {
         let post = Post(workspaceID: thread.workspaceID, threadID: threadID, authorID: viewer.id, parentID: parent, body: body, createdAt: clock.now())
         let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
         let applied = try await content.apply(
-            .createPost(post), kind: EventKind.postCreated, payload: payload, viewer: viewer,
+            .createPost(post), kind: .postCreated, payload: payload, viewer: viewer,
             workspace: thread.workspaceID, key: key, mentionsIn: body, threadID: threadID, postID: post.id)
-        let value = try content.decode(applied, kind: EventKind.postCreated, as: LiveJSON.PostEvent.self, fallback: payload) {
+        let value = try content.decode(applied, kind: .postCreated, as: LiveJSON.PostEvent.self, fallback: payload) {
             $0.post.threadId == threadID && $0.post.parentId == parent && $0.post.body == body
         }
         return Written(value: value, seq: applied.event.seq, duplicate: applied.isDuplicate)
@@ -93,7 +93,7 @@ public struct Discussions: Sendable {
         let reactions = try await content.reactions(of: post.id.uuid)
         let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name), reactions: reactions))
         let applied = try await content.apply(
-            .editPost(postID, body: body, at: now, by: viewer.id), kind: EventKind.postEdited, payload: payload, viewer: viewer,
+            .editPost(postID, body: body, at: now, by: viewer.id), kind: .postEdited, payload: payload, viewer: viewer,
             workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
         return Written(value: payload, seq: applied.event.seq, duplicate: false)
     }
@@ -111,7 +111,7 @@ public struct Discussions: Sendable {
         let author = try await content.personRef(post.authorID)
         let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: author, deletedBy: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
         let applied = try await content.apply(
-            .deletePost(postID, at: now, by: viewer.id), kind: EventKind.postDeleted, payload: payload, viewer: viewer,
+            .deletePost(postID, at: now, by: viewer.id), kind: .postDeleted, payload: payload, viewer: viewer,
             workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
         return Written(value: payload, seq: applied.event.seq, duplicate: false)
     }
@@ -133,7 +133,7 @@ public struct Discussions: Sendable {
         let reaction = Reaction(targetID: target, personID: viewer.id, emoji: emoji)
         let payload = LiveJSON.ReactionEvent(targetId: target, emoji: emoji, person: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
         let applied = try await content.apply(
-            add ? .addReaction(reaction) : .removeReaction(reaction), kind: add ? EventKind.reactionAdded : EventKind.reactionRemoved,
+            add ? .addReaction(reaction) : .removeReaction(reaction), kind: add ? .reactionAdded : .reactionRemoved,
             payload: payload, viewer: viewer, workspace: workspace, key: nil, mentionsIn: nil, threadID: nil, postID: nil)
         return Written(value: payload, seq: applied.event.seq, duplicate: false)
     }

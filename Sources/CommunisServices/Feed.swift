@@ -33,7 +33,7 @@ public struct Feed: Sendable {
     public func home(viewer: Viewer, before cursor: String?, limit: Int) async throws -> Slice {
         let limit = min(max(limit, 1), PageRequest.maxLimit)
         let before = try cursor.map(Self.parse)
-        let events = try await store.feed(for: viewer.id, kinds: EventKind.feed, before: before, limit: limit)
+        let events = try await store.feed(for: viewer.id, kinds: Set(LiveEvent.feed.map(\.rawValue)), before: before, limit: limit)
         var names: [WorkspaceID: String] = [:]
         for id in Set(events.map(\.workspaceID)) { names[id] = try await store.workspace(id: id)?.name }
         let items = events.map {

@@ -47,6 +47,8 @@ public struct MeetingView: Sendable {
     public var moderator: Bool
     public var createdBy: LiveJSON.PersonRef
     public var endedBy: LiveJSON.PersonRef?
+    /// Who is in it now, in joining order (live meetings; empty otherwise).
+    public var participants: [LiveJSON.PersonRef] = []
 }
 
 /// One stay in a meeting, with the person's name, for the moderators' attendance list.
@@ -58,7 +60,8 @@ public struct AttendanceEntry: Sendable {
 
 /// Web meetings (webbmöten): scheduling and listing, who may join and moderate, ending, guest
 /// links and attendance. The live side (rooms, lobby, audio) is the hub's; it asks `access`
-/// when someone joins and reports starts, stays and ends back here.
+/// when someone joins and reports starts, stays and ends back here. What this service stores
+/// it then tells the hub through `MeetingLive` (persist, then publish), so no route does.
 ///
 /// Who may see a meeting: members of its workspace (guests who are members included) and a
 /// guest invited to that meeting; to anyone else it does not exist.
@@ -71,21 +74,25 @@ public struct Meetings: Sendable {
     let invitationLifetime: TimeInterval
     /// Mails guest links when e-mail is configured.
     let outbox: Outbox?
+    /// The live meeting rooms (the hub), told of what was stored; `NoMeetingLive` in tools.
+    let live: any MeetingLive
     let clock: Clock
 
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, invitationLifetime: TimeInterval = 168 * 3600,
-                outbox: Outbox? = nil, clock: Clock = Clock()) {
+                outbox: Outbox? = nil, live: any MeetingLive = NoMeetingLive(), clock: Clock = Clock()) {
         self.store = store
         self.discussions = Discussions(store: store, publisher: publisher, clock: clock)
         self.invitationLifetime = invitationLifetime
         self.outbox = outbox
+        self.live = live
         self.clock = clock
     }
 
     // MARK: Creating and reading
 
     /// Members (not guests) of the workspace create meetings. The meeting's chat thread is
-    /// created first through `Discussions` (so it is announced like any thread), then the meeting.
+    /// created first through `Discussions` (so it is announced like any thread), then the
+    /// meeting; once stored, the workspace's subscribers are shown it (`MeetingLive.created`).
     public func create(viewer: Viewer, workspace: WorkspaceID, title rawTitle: String, scheduledFor: Date?) async throws -> Meeting {
         let membership = try await store.membership(workspace: workspace, person: viewer.id)
         guard membership != nil else {
@@ -107,6 +114,7 @@ public struct Meetings: Sendable {
             workspaceID: workspace, title: title, scheduledFor: scheduledFor, createdBy: viewer.id, createdAt: clock.now(),
             threadID: thread.value.thread.id)
         try await store.createMeeting(meeting)
+        await live.created(meeting)
         return meeting
     }
 
@@ -149,15 +157,19 @@ public struct Meetings: Sendable {
     }
 
     /// A moderator ends the meeting for everyone. Ending an ended meeting changes nothing and
-    /// returns it as it is. The caller then tells the hub (`MeetingLive.ended`).
+    /// returns it as it is. The stored end comes first, then the hub is told (`MeetingLive.ended`):
+    /// everyone in the meeting and its lobby hears it and the audio stops. Telling the hub again
+    /// for a meeting that had already ended is harmless: its room is gone.
     public func end(viewer: Viewer, meeting id: MeetingID) async throws -> Meeting {
         let access = try await access(viewer: viewer, meeting: id, hidden: true)
         guard access.moderator else { throw DomainError.forbidden("Only the meeting's moderators can end it.") }
-        return try await end(meeting: id, by: viewer.id)
+        let ended = try await end(meeting: id, by: viewer.id)
+        await live.ended(id, by: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
+        return ended
     }
 
     /// Ends the meeting without checking who asks (the hub has already checked that `by` is a
-    /// moderator). Idempotent: the first end stays.
+    /// moderator, and tells its room itself). Idempotent: the first end stays.
     @discardableResult
     public func end(meeting id: MeetingID, by: PersonID) async throws -> Meeting {
         _ = try await store.markMeetingEnded(id, at: clock.now(), by: by)
@@ -189,9 +201,13 @@ public struct Meetings: Sendable {
         let meetings = try await list(viewer: viewer, workspace: workspace, includeEnded: includeEnded)
         let owner = try await store.membership(workspace: workspace, person: viewer.id) == .owner
         let names = try await Names.load(Set(meetings.map(\.createdBy) + meetings.compactMap(\.endedBy)), from: store)
-        return meetings.map {
-            MeetingView(meeting: $0, moderator: owner || $0.createdBy == viewer.id, createdBy: names.ref($0.createdBy), endedBy: $0.endedBy.map(names.ref))
+        var views: [MeetingView] = []
+        for meeting in meetings {
+            views.append(MeetingView(
+                meeting: meeting, moderator: owner || meeting.createdBy == viewer.id, createdBy: names.ref(meeting.createdBy),
+                endedBy: meeting.endedBy.map(names.ref), participants: await participants(meeting)))
         }
+        return views
     }
 
     /// `meeting` with names and the viewer's moderator flag.
@@ -202,7 +218,13 @@ public struct Meetings: Sendable {
     func view(of access: MeetingAccess) async throws -> MeetingView {
         let meeting = access.meeting
         let names = try await Names.load(Set([meeting.createdBy] + (meeting.endedBy.map { [$0] } ?? [])), from: store)
-        return MeetingView(meeting: meeting, moderator: access.moderator, createdBy: names.ref(meeting.createdBy), endedBy: meeting.endedBy.map(names.ref))
+        return MeetingView(meeting: meeting, moderator: access.moderator, createdBy: names.ref(meeting.createdBy), endedBy: meeting.endedBy.map(names.ref),
+                           participants: await participants(meeting))
+    }
+
+    /// Who is in a live meeting now, from the hub; nobody is in any other.
+    private func participants(_ meeting: Meeting) async -> [LiveJSON.PersonRef] {
+        meeting.state == .live ? await live.roster(of: meeting.id) : []
     }
 
     private func requireMember(_ viewer: Viewer, _ workspace: WorkspaceID) async throws {

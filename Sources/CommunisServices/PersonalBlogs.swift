@@ -39,13 +39,6 @@ extension Blogs {
         }
         try await store.deleteDraft(id)
     }
-
-    /// The published posts of a personal blog for its Atom feed.
-    public func personalFeedEntries(author: PersonID, limit: Int) async throws -> (Person, [BlogPost])? {
-        guard let person = try await store.person(id: author), person.role.isEmployee, !person.disabled else { return nil }
-        let found = try await store.blogPosts(workspace: nil, author: author, draftsOf: nil, page: PageRequest(limit: limit))
-        return (person, found.items)
-    }
 }
 
 /// A comment on a personal blog post as clients see it.

@@ -38,7 +38,7 @@ public struct ReviewReminders: Sendable {
             // same article and day again, so the loop always ends.
             let batch = try await store.recordReviewReminders(today: today, at: clock.now(), limit: batchSize)
             for notification in batch {
-                let frame = Wire.frame(type: "notification", value: NotificationJSON(notification, actor: nil))
+                let frame = Wire.frame(type: .notification, value: NotificationJSON(notification, actor: nil))
                 await publisher.notify(person: notification.personID, frame: frame)
             }
             told += batch.count

@@ -20,11 +20,15 @@ public struct WorkspaceChange: Sendable {
 public struct Workspaces: Sendable {
     let store: any CommunisStore
     let publisher: any LivePublisher
+    /// Owns the recordings folder: a deleted workspace's recording files go through it. Nil
+    /// in tools and tests that keep no recordings.
+    let recordings: Recordings?
     let clock: Clock
 
-    public init(store: any CommunisStore, publisher: any LivePublisher = NoLivePublisher(), clock: Clock = Clock()) {
+    public init(store: any CommunisStore, publisher: any LivePublisher = NoLivePublisher(), recordings: Recordings? = nil, clock: Clock = Clock()) {
         self.store = store
         self.publisher = publisher
+        self.recordings = recordings
         self.clock = clock
     }
 
@@ -37,6 +41,14 @@ public struct Workspaces: Sendable {
         }
         let pending = role == nil ? try await store.hasJoinRequest(workspace: id, person: viewer.id) : false
         return WorkspaceListing(overview: overview, myRole: role, myRequestPending: pending)
+    }
+
+    /// Whether `viewer` may follow the workspace live (subscribe to its events, presence and
+    /// typing): members only, guests included in the workspaces they were invited to. An
+    /// employee reading an open workspace reads it over HTTP. False for secret and unknown
+    /// workspaces alike, so the answer does not tell them apart.
+    public func maySubscribe(viewer: Viewer, workspace id: WorkspaceID) async throws -> Bool {
+        try await store.membership(workspace: id, person: viewer.id) != nil
     }
 
     public func mine(viewer: Viewer, text: String?, page: PageRequest) async throws -> Page<WorkspaceListing> {
@@ -76,6 +88,8 @@ public struct Workspaces: Sendable {
         return try await self.workspace(viewer: viewer, id: id)
     }
 
+    /// Deletes the workspace with everything in it: its rows (one transaction in the store),
+    /// then its recordings' files, then everyone's live subscription to it.
     public func delete(viewer: Viewer, id: WorkspaceID) async throws {
         guard let workspace = try await store.workspace(id: id) else { throw DomainError.notFound("Workspace") }
         let role = try await store.membership(workspace: id, person: viewer.id)
@@ -88,6 +102,8 @@ public struct Workspaces: Sendable {
         try await store.deleteWorkspace(id: id)
         try await audit.record(.workspaceDeleted, by: viewer, target: AuditRef(type: "workspace", id: id.description, name: workspace.name),
                                details: ["visibility": workspace.visibility.rawValue])
+        // Its recordings' rows went with it; their files go now.
+        recordings?.removeFiles(ofWorkspace: id)
         await publisher.workspaceDeleted(id)
     }
 

@@ -78,14 +78,31 @@ public struct ReactionSummary: Sendable, Equatable {
 }
 
 /// Discussions, blogs, notifications and the per-workspace event log.
+///
+/// The log's guarantees, which the live hub's rooms rely on (every engine keeps them, with any
+/// number of concurrent writers, in one process or in many):
+/// - **Gapless seqs.** Each workspace's events are numbered 1, 2, 3 … without gaps or
+///   repeats; a seq is taken only by a change that commits (a failed change consumes none).
+/// - **Commit order is seq order.** Once event n of a workspace is readable, every event of
+///   that workspace below n is readable too (SQLite: one writer at a time; PostgreSQL: the
+///   workspace's head row is locked from taking the seq until the commit).
+/// - **Ack after commit.** `apply` returns only after the change, its event and its
+///   notifications are durable; what it returned survives a crash.
+/// - **All or nothing.** The change, the event, the notifications and the idempotency key are
+///   one transaction.
+/// - **Pruning takes a prefix.** `pruneEvents` removes only a workspace's oldest events, so a
+///   read of `events(after: n)` that does not start at n + 1 means the events after n are gone.
 public protocol LiveStore: Sendable {
-    /// Applies `change`, appends `event` (and inserts `notifications`) in ONE transaction.
-    /// With an idempotency key already used by that person, writes nothing and returns
-    /// `.duplicate` with the first event. Throws `DomainError.notFound` when the change
-    /// refers to a missing workspace, thread or post.
+    /// Applies `change`, appends `event` (and inserts `notifications`) in ONE transaction and
+    /// returns after it committed, with the event's seq (the workspace's next, gapless).
+    /// With an idempotency key already used by that person (in any workspace), writes nothing
+    /// and returns `.duplicate` with the first event, also when the two attempts race.
+    /// Throws `DomainError.notFound` when the change refers to a missing workspace, thread or
+    /// post; then nothing is written and no seq is used.
     func apply(_ change: LiveChange, event: EventDraft, notifications: [PersonalNotification], idempotency: IdempotencyKey?) async throws -> Applied
 
-    /// Events of a workspace with `seq > after`, oldest first, at most `limit`.
+    /// Events of a workspace with `seq > after`, oldest first, at most `limit`, consecutive
+    /// seqs (see the guarantees above): never a later event without the earlier ones.
     func events(workspace: WorkspaceID, after: Int64, limit: Int) async throws -> [WorkspaceEvent]
     /// The highest seq of the workspace (0 when none).
     func latestSeq(workspace: WorkspaceID) async throws -> Int64

@@ -91,7 +91,7 @@ public protocol WorkspaceStore: Sendable {
 /// Everything the server stores, behind one value. An engine implements all of it and passes
 /// the contract tests in `CommunisStoreSQLiteTests` (to be shared with later engines).
 public protocol CommunisStore: PeopleStore, SessionStore, WorkspaceStore, LiveStore, MeetingStore, HowToStore, SearchStore, RecordingStore,
-    IdentityStore, AuditStore, MailOutboxStore, LoginStore {
+    IdentityStore, AuditStore, MailOutboxStore, LoginStore, JobStore {
     /// Answers when the database can be read; throws otherwise. Used by `/healthz`.
     func ping() async throws
     /// Closes the database; further calls fail.

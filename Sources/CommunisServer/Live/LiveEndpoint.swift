@@ -77,7 +77,7 @@ struct LiveEndpoint: Sendable {
         logger[metadataKey: "person.id"] = "\(viewer.id)"
         logger[metadataKey: "connection.id"] = "\(sink.connectionID)"
         let session = LiveSession(
-            viewer: viewer, sink: sink, hub: hub, store: services.store, discussions: services.discussions, blogs: services.blogs,
+            viewer: viewer, sink: sink, hub: hub, workspaces: services.workspaces, discussions: services.discussions, blogs: services.blogs,
             meetings: services.meetings, limits: settings.commandLimits, logger: logger)
         await session.start(limits: [
             "maxMessageBytes": configuration.liveMaxMessageBytes,

@@ -35,8 +35,7 @@ struct BlogRoutes {
             let viewer = try context.requireViewer()
             let id: BlogPostID = try context.parameters.id("id")
             let body = try await request.json(SaveBody.self, context: context)
-            guard let workspace = try await services.store.blogPost(id: id)?.workspaceID else { throw DomainError.notFound("Blog post") }
-            let written = try await blogs.save(viewer: viewer, workspace: workspace, id: id, title: body.title, body: body.body, publish: body.publish ?? false)
+            let written = try await blogs.update(viewer: viewer, id: id, title: body.title, body: body.body, publish: body.publish ?? false)
             return try DiscussionRoutes.WrittenJSON(written).response()
         }
         api.delete("blog/:id") { _, context in
@@ -99,46 +98,41 @@ struct BlogRoutes {
             return Response(status: .noContent)
         }
         api.post("me/feed-token") { request, context in
-            let viewer = try context.requireViewer()
-            let token = Secrets.newToken(prefix: "cft_")
-            try await services.store.setFeedToken(hash: Secrets.hash(token), for: viewer.id)
+            let token = try await blogs.newFeedToken(viewer: try context.requireViewer())
             let base = WorkspaceRoutes(services: services).baseURL(request)
             return try FeedTokenJSON(token: token, feedUrl: "\(base)/feeds/workspaces/{workspaceId}/blog.atom?token=\(token)").response(.created)
         }
     }
 
-    /// `GET /feeds/workspaces/{id}/blog.atom[?token=…]`: open workspaces' blogs are readable by
-    /// any feed reader (publish once, read anywhere); closed and secret ones need the personal
-    /// feed token of a member. Anything else is "not found", so feeds reveal nothing.
+    /// `GET /feeds/workspaces/{id}/blog.atom[?token=…]` and `GET /feeds/people/{id}/blog.atom?token=…`.
+    /// Who may read a feed is the service's decision (`Blogs.workspaceFeed`, `Blogs.personalFeed`);
+    /// a feed it does not give is "not found", so feeds reveal nothing. Only the Atom is made here.
     func registerFeeds(on router: Router<AppRequestContext>) {
+        let blogs = services.blogs
         router.get("feeds/workspaces/:id/blog.atom") { request, context in
-            let notFound = Problem(.notFound, code: "not-found", title: "Not found",
-                                   detail: "No such feed, or it needs the feed token of a member (?token=…).")
-            guard let id: WorkspaceID = try? context.parameters.id("id"), let workspace = try await services.store.workspace(id: id) else { throw notFound }
-            if workspace.visibility != .open {
-                guard let token = request.query("token"), let person = try await services.store.person(feedTokenHash: Secrets.hash(token)),
-                      try await services.store.person(id: person)?.disabled == false,
-                      try await services.store.membership(workspace: id, person: person) != nil else { throw notFound }
+            guard let id: WorkspaceID = try? context.parameters.id("id"),
+                  let feed = try await blogs.workspaceFeed(id, token: request.query("token")) else {
+                throw Problem(.notFound, code: "not-found", title: "Not found",
+                              detail: "No such feed, or it needs the feed token of a member (?token=…).")
             }
-            let entries = try await services.blogs.feedEntries(workspace: id, limit: 50)
+            let workspace = feed.workspace
             let base = WorkspaceRoutes(services: services).baseURL(request)
             let xml = AtomFeed.render(
                 id: workspace.id.description, title: workspace.name, subtitle: workspace.description,
-                link: "\(base)/#/workspaces/\(workspace.id)", entries: entries.map { AtomFeed.Entry(post: $0.0, author: $0.1) }, base: base)
+                link: "\(base)/#/workspaces/\(workspace.id)", entries: feed.entries.map { AtomFeed.Entry(post: $0.post, author: $0.authorName) }, base: base)
             return AtomFeed.response(xml)
         }
-        // A personal blog is for employees: its feed needs the feed token of an employee.
         router.get("feeds/people/:id/blog.atom") { request, context in
-            let notFound = Problem(.notFound, code: "not-found", title: "Not found",
-                                   detail: "No such feed, or it needs the feed token of an employee (?token=…).")
-            guard let token = request.query("token"), let reader = try await services.store.person(feedTokenHash: Secrets.hash(token)),
-                  let readerPerson = try await services.store.person(id: reader), readerPerson.role.isEmployee, !readerPerson.disabled,
-                  let id: PersonID = try? context.parameters.id("id"),
-                  let (author, posts) = try await services.blogs.personalFeedEntries(author: id, limit: 50) else { throw notFound }
+            guard let id: PersonID = try? context.parameters.id("id"),
+                  let feed = try await blogs.personalFeed(author: id, token: request.query("token")) else {
+                throw Problem(.notFound, code: "not-found", title: "Not found",
+                              detail: "No such feed, or it needs the feed token of an employee (?token=…).")
+            }
+            let author = feed.author
             let base = WorkspaceRoutes(services: services).baseURL(request)
             let xml = AtomFeed.render(
                 id: author.id.description, title: author.name, subtitle: author.profile.title, link: "\(base)/#/people/\(author.id)",
-                entries: posts.map { AtomFeed.Entry(post: $0, author: author.name) }, base: base)
+                entries: feed.posts.map { AtomFeed.Entry(post: $0, author: author.name) }, base: base)
             return AtomFeed.response(xml)
         }
     }

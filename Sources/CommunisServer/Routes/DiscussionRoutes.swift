@@ -30,7 +30,7 @@ struct DiscussionRoutes {
 
     func register(on api: RouterGroup<AppRequestContext>) {
         let discussions = services.discussions
-        let feed = Feed(store: services.store)
+        let feed = services.feed
 
         api.get("workspaces/:id/threads") { request, context in
             let page = try await discussions.threads(viewer: try context.requireViewer(), workspace: try context.parameters.id("id"), page: try request.pageRequest())

@@ -23,7 +23,7 @@ struct MeetingJSON: Encodable {
     /// Who is in it now (live meetings; empty otherwise).
     var participants: [LiveJSON.PersonRef]
 
-    init(_ view: MeetingView, participants: [LiveJSON.PersonRef]) {
+    init(_ view: MeetingView) {
         let meeting = view.meeting
         id = meeting.id
         workspaceId = meeting.workspaceID
@@ -37,7 +37,7 @@ struct MeetingJSON: Encodable {
         endedBy = view.endedBy
         threadId = meeting.threadID
         moderator = view.moderator
-        self.participants = meeting.state == .live ? participants : []
+        participants = meeting.state == .live ? view.participants : []
     }
 
     enum CodingKeys: String, CodingKey {

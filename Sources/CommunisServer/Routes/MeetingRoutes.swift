@@ -8,17 +8,15 @@ import Hummingbird
 
 /// Web meetings over HTTP: creating and listing them, a meeting's page, ending one, guest
 /// links and attendance, and the server's meeting metrics. What happens inside a meeting
-/// travels over the live connection (docs/protocol.md, "Meetings"); `live` is the hub's view
-/// of who is in one now (nil in tools without a hub: nobody is).
+/// travels over the live connection (docs/protocol.md, "Meetings"); who is in one now and
+/// telling its room it ended are the `Meetings` service's business, not the routes'.
 struct MeetingRoutes {
     let services: Services
-    let live: (any MeetingLive)?
-    /// The relay's counters; nil renders zeros (the lead wires the shared instance).
+    /// The relay's counters (in memory, never stored); nil renders zeros.
     let audio: AudioMetrics?
 
-    init(services: Services, live: (any MeetingLive)?, audio: AudioMetrics? = nil) {
+    init(services: Services, audio: AudioMetrics? = nil) {
         self.services = services
-        self.live = live
         self.audio = audio
     }
 
@@ -33,32 +31,26 @@ struct MeetingRoutes {
             let viewer = try context.requireViewer()
             let includeEnded = try Self.flag(request, "includeEnded")
             let views = try await meetings.views(viewer: viewer, workspace: try context.parameters.id("id"), includeEnded: includeEnded)
-            var items: [MeetingJSON] = []
-            for view in views { items.append(MeetingJSON(view, participants: await roster(view.meeting))) }
-            return try ItemsJSON(items: items).response()
+            return try ItemsJSON(items: views.map(MeetingJSON.init)).response()
         }
         api.post("workspaces/:id/meetings") { request, context in
             var request = request
             let viewer = try context.requireViewer()
             let body = try await request.json(CreateBody.self, context: context)
-            let meeting = try await meetings.create(viewer: viewer, workspace: try context.parameters.id("id"), title: body.title, scheduledFor: try Self.time(body.scheduledFor, field: "scheduledFor"))
-            context.logger.info("meeting created", metadata: ["meeting.id": "\(meeting.id)", "workspace.id": "\(meeting.workspaceID)"])
-            await live?.created(meeting)
-            return try MeetingJSON(try await meetings.view(viewer: viewer, id: meeting.id), participants: []).response(.created)
+            let view = try await meetings.schedule(
+                viewer: viewer, workspace: try context.parameters.id("id"), title: body.title, scheduledFor: try Self.time(body.scheduledFor, field: "scheduledFor"))
+            context.logger.info("meeting created", metadata: ["meeting.id": "\(view.meeting.id)", "workspace.id": "\(view.meeting.workspaceID)"])
+            return try MeetingJSON(view).response(.created)
         }
         api.get("meetings/:id") { _, context in
-            let view = try await meetings.view(viewer: try context.requireViewer(), id: try context.parameters.id("id"))
-            return try MeetingJSON(view, participants: await roster(view.meeting)).response()
+            try MeetingJSON(try await meetings.view(viewer: try context.requireViewer(), id: try context.parameters.id("id"))).response()
         }
         api.post("meetings/:id/end") { _, context in
             let viewer = try context.requireViewer()
             let id: MeetingID = try context.parameters.id("id")
-            _ = try await meetings.end(viewer: viewer, meeting: id)
-            // The stored end comes first (persist, then publish); telling the hub again for a
-            // meeting that had already ended is harmless: its room is gone.
-            await live?.ended(id, by: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
+            let view = try await meetings.endForEveryone(viewer: viewer, meeting: id)
             context.logger.info("meeting ended", metadata: ["meeting.id": "\(id)", "person.id": "\(viewer.id)"])
-            return try MeetingJSON(try await meetings.view(viewer: viewer, id: id), participants: []).response()
+            return try MeetingJSON(view).response()
         }
         api.get("meetings/:id/attendance") { _, context in
             let entries = try await meetings.attendance(viewer: try context.requireViewer(), meeting: try context.parameters.id("id"))
@@ -94,19 +86,12 @@ struct MeetingRoutes {
         }
 
         api.get("admin/metrics") { _, context in
-            let viewer = try context.requireViewer()
-            guard viewer.role == .admin else { throw DomainError.forbidden("Only administrators read the server's metrics.") }
-            let gauges = await live?.gauges() ?? MeetingGauges()
+            let gauges = try await meetings.gauges(viewer: try context.requireViewer())
             let text = PrometheusText.render(PrometheusText.meetings(gauges, audio: audio?.snapshot() ?? AudioMetrics.Snapshot()))
             return Response(
                 status: .ok, headers: [.contentType: PrometheusText.contentType, .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-    }
-
-    private func roster(_ meeting: Meeting) async -> [LiveJSON.PersonRef] {
-        guard meeting.state == .live, let live else { return [] }
-        return await live.roster(of: meeting.id)
     }
 
     /// An RFC 3339 time (with or without fractional seconds); nil for null or an empty string.

@@ -6,10 +6,12 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// The use cases the routes call, built once in `buildApplication`.
+/// The use cases the routes and the live connection call, built once in `buildApplication`.
+/// They are the only door to the store: the store is handed to each service here and kept by
+/// nobody else, so every check, every "persist, then publish" and every side effect (files,
+/// the hub, mail) lives in a service, never in a route. The hub (`publisher`, `meetingLive`)
+/// is likewise handed to the services and not kept here.
 public struct Services: Sendable {
-    public let store: any CommunisStore & LiveStore
-    public let publisher: any LivePublisher
     public let accounts: Accounts
     public let directory: Directory
     public let administration: Administration
@@ -18,6 +20,10 @@ public struct Services: Sendable {
     public let discussions: Discussions
     public let blogs: Blogs
     public let meetings: Meetings
+    /// The home feed and notifications.
+    public let feed: Feed
+    /// What `/healthz` reports.
+    public let health: Health
     public let howTos: HowTos
     public let search: Search
     public let recordings: Recordings
@@ -35,10 +41,11 @@ public struct Services: Sendable {
     let adapters: IdentityAdapters
     let configuration: Configuration
 
-    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, configuration: Configuration, hasher: any PasswordHasher,
+    /// `meetingLive` is the hub's side of meetings (who is in one, ending one for all); tools
+    /// without a hub leave it out: nobody is in a meeting.
+    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, meetingLive: any MeetingLive = NoMeetingLive(),
+                configuration: Configuration, hasher: any PasswordHasher,
                 adapters: IdentityAdapters = IdentityAdapters(), clock: Clock = Clock(), logger: Logger) async {
-        self.store = store
-        self.publisher = publisher
         self.configuration = configuration
         self.adapters = adapters
         let delays = LoginDelayPolicy(
@@ -55,16 +62,19 @@ public struct Services: Sendable {
         self.accounts = accounts
         directory = Directory(store: store)
         administration = Administration(store: store, hasher: hasher, publisher: publisher, clock: clock)
-        workspaces = Workspaces(store: store, publisher: publisher, clock: clock)
+        let recordings = Recordings(store: store, directory: configuration.recordingsDirectory, clock: clock)
+        self.recordings = recordings
+        workspaces = Workspaces(store: store, publisher: publisher, recordings: recordings, clock: clock)
         invitations = GuestInvitations(store: store, hasher: hasher, lifetime: TimeInterval(configuration.invitationLifetimeHours) * 3600,
                                        outbox: outbox, clock: clock)
         discussions = Discussions(store: store, publisher: publisher, clock: clock)
         blogs = Blogs(store: store, publisher: publisher, clock: clock)
         meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600,
-                            outbox: outbox, clock: clock)
+                            outbox: outbox, live: meetingLive, clock: clock)
+        feed = Feed(store: store)
+        health = Health(store: store)
         howTos = HowTos(store: store, clock: clock)
         search = Search(store: store)
-        recordings = Recordings(store: store, directory: configuration.recordingsDirectory, clock: clock)
         audit = AuditLog(store: store, clock: clock)
         groupRules = GroupRuleAdministration(store: store, directory: adapters.directory, publisher: publisher, clock: clock)
         directorySync = adapters.directory.map {

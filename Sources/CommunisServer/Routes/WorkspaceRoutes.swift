@@ -69,12 +69,9 @@ struct WorkspaceRoutes {
                 change: WorkspaceChange(name: body.name, description: body.description, visibility: body.visibility))
             return try WorkspaceJSON(listing).response()
         }
-        let recordings = services.recordings
         api.delete("workspaces/:id") { _, context in
             let id: WorkspaceID = try context.parameters.id("id")
             try await workspaces.delete(viewer: try context.requireViewer(), id: id)
-            // Its recordings' rows went with it; their files go now.
-            recordings.removeFiles(ofWorkspace: id)
             return Response(status: .noContent)
         }
 
