@@ -87,4 +87,11 @@ public protocol PeopleStore: Sendable {
     func searchPeople(_ query: PeopleQuery, page: PageRequest) async throws -> Page<Person>
     func directoryFacets() async throws -> DirectoryFacets
     func countPeople() async throws -> Int
+    /// Erases a person and what was theirs: competences, sessions, API tokens, memberships,
+    /// join requests, invitations, reactions, personal notifications, feed token and their
+    /// own blog. What they wrote for others (posts, replies) stays, and workspaces they
+    /// created stay without a creator. Throws `DomainError.notFound` for an unknown person.
+    /// No service calls it yet: an erasure feature must first decide what becomes of
+    /// workspaces where the person is the last owner.
+    func deletePerson(id: PersonID) async throws
 }

@@ -3,6 +3,7 @@ import CommunisStore
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// The embedded storage engine: one SQLite file in WAL mode, reached through one GRDB
 /// `DatabasePool` (one writer, several readers). Owns that pool; every access is awaited,
@@ -20,6 +21,8 @@ public final class SQLiteStore: CommunisStore {
     let logger: Logger
     /// Where the file lives, for log metadata.
     public let path: String
+    /// The periodic jobs running now (`runJob`).
+    let runningJobs = Mutex<Set<String>>([])
 
     /// Opens (creating if needed, with its parent directories) the database at `path`.
     /// Does not migrate: call `migrate()` or use `open(path:logger:)`.

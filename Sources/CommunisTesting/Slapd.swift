@@ -124,46 +124,13 @@ public final class Slapd: Sendable {
         return output.stdout
     }
 
-    /// Waiting for a process blocks a thread: not one of Swift's cooperative pool.
     private static func runDetached<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
+        try await FixtureProcess.detached(body)
     }
 
     private static func execute(_ executable: String, _ arguments: [String], input: String?) throws -> (Int32, (stdout: String, stderr: String)) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        do {
-            try process.run()
-        } catch {
-            throw Failure(description: "cannot run \(executable) \(arguments.first ?? ""): \(error) (python3, slapd, ldap-utils and openssl are needed)")
+        do { return try FixtureProcess.execute(executable, arguments, input: input) } catch let failure as FixtureProcess.Failure {
+            throw Failure(description: "\(failure.description) (python3, slapd, ldap-utils and openssl are needed)")
         }
-        // Input is written and stderr read on threads of their own, so no pipe can fill up
-        // and stall the program while this thread reads stdout.
-        if let input {
-            let writer = stdin.fileHandleForWriting
-            Thread.detachNewThread {
-                writer.write(Data(input.utf8))
-                try? writer.close()
-            }
-        }
-        let errors = NIOLockedValueBox(Data())
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            let data = stderr.fileHandleForReading.readDataToEndOfFile()
-            errors.withLockedValue { $0 = data }
-            done.signal()
-        }
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        process.waitUntilExit()
-        let err = errors.withLockedValue { $0 }
-        return (process.terminationStatus, (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)))
     }
 }

@@ -1,6 +1,7 @@
 @testable import CommunisStoreSQLite
 import CommunisModel
 import CommunisStore
+import CommunisTesting
 import Foundation
 import GRDB
 import Testing

@@ -1,18 +1,15 @@
 @testable import CommunisStoreSQLite
 import CommunisModel
 import CommunisStore
+import CommunisTesting
 import Foundation
 import GRDB
 import Testing
 
-/// Migration v8 (notifications without a workspace, review reminders) and the store's "which
-/// articles are due and not yet told" query, on a real SQLite file.
+/// Migration v8 (notifications without a workspace, review reminders) and the constraints
+/// behind reminders, on a real SQLite file. Who is told when is `ReviewReminderContract`.
 @Suite("SQLiteStore review reminders")
 struct ReviewNotificationStoreTests {
-    static func article(_ title: String, in workspace: WorkspaceID?, by owner: PersonID, reviewBy: String?) -> HowTo {
-        HowTo(workspaceID: workspace, ownerID: owner, content: HowToContent(title: title, body: "1. Gör så här", reviewBy: reviewBy), createdAt: Instant.t0)
-    }
-
     @Test("v8 keeps the notifications a v7 database already has, in their order, and then allows a null workspace")
     func migrationKeepsNotifications() async throws {
         let database = TemporaryDatabase()
@@ -65,95 +62,18 @@ struct ReviewNotificationStoreTests {
         #expect(indexes == ["notifications_how_to", "notifications_person", "notifications_unread", "notifications_workspace"])
 
         // And an organisation-wide article's reminder (no workspace, no actor) can be stored.
-        try await store.createHowTo(Self.article("Boka rum", in: nil, by: eva.id, reviewBy: "2027-01-01"))
+        try await store.createHowTo(ReviewReminderContract.article("Boka rum", in: nil, by: eva.id, reviewBy: "2027-01-01"))
         let told = try await store.recordReviewReminders(today: "2027-01-01", at: Instant.at(10), limit: 10)
         #expect(told.count == 1 && told.first?.workspaceID == nil && told.first?.actorID == nil)
         #expect(try await store.notifications(of: eva.id, page: PageRequest()).items.first == told.first)
         try await store.close()
     }
 
-    @Test("a current article is told once per review-by day, to its owner, with its title and day")
-    func oncePerDay() async throws {
-        try await TemporaryDatabase.with { store, _ in
-            let eva = try await Fixture.insert(store, Fixture.person("Eva"))
-            let skola = try await Fixture.createWorkspace(store, "Skolstart", owner: eva.id)
-            var howTo = Self.article("Logga in i Procapita", in: skola.id, by: eva.id, reviewBy: "2027-06-30")
-            try await store.createHowTo(howTo)
-
-            #expect(try await store.recordReviewReminders(today: "2027-06-29", at: Instant.t0, limit: 10).isEmpty, "not before its day")
-            let told = try await store.recordReviewReminders(today: "2027-06-30", at: Instant.at(1), limit: 10)
-            #expect(told.count == 1)
-            let reminder = try #require(told.first)
-            #expect(reminder.kind == .reviewDue && reminder.personID == eva.id && reminder.howToID == howTo.id)
-            #expect(reminder.workspaceID == skola.id && reminder.reviewBy == "2027-06-30" && reminder.excerpt == "Logga in i Procapita")
-            #expect(reminder.actorID == nil && reminder.createdAt == Instant.at(1) && reminder.readAt == nil)
-            #expect(try await store.notifications(of: eva.id, page: PageRequest()).items == [reminder])
-
-            #expect(try await store.recordReviewReminders(today: "2027-06-30", at: Instant.at(2), limit: 10).isEmpty, "told already")
-            #expect(try await store.recordReviewReminders(today: "2027-09-01", at: Instant.at(3), limit: 10).isEmpty, "still the same day")
-
-            // A new review-by day is a new reminder when it comes.
-            howTo.content.reviewBy = "2028-01-15"
-            _ = try await store.saveHowTo(howTo.id, content: howTo.content, basedOn: 1, by: eva.id, at: Instant.at(4), restoredFrom: nil)
-            #expect(try await store.recordReviewReminders(today: "2028-01-14", at: Instant.at(5), limit: 10).isEmpty)
-            #expect(try await store.recordReviewReminders(today: "2028-01-15", at: Instant.at(6), limit: 10).map(\.reviewBy) == ["2028-01-15"])
-            #expect(try await store.notifications(of: eva.id, page: PageRequest()).total == 2)
-
-            // Deleting the article takes its reminders with it.
-            try await store.deleteHowTo(howTo.id)
-            #expect(try await store.notifications(of: eva.id, page: PageRequest()).total == 0)
-        }
-    }
-
-    @Test("archived articles, articles without a day, disabled owners and owners who left are not told")
-    func whoIsNotTold() async throws {
-        try await TemporaryDatabase.with { store, _ in
-            let eva = try await Fixture.insert(store, Fixture.person("Eva"))
-            let olle = try await Fixture.insert(store, Fixture.person("Olle"))
-            let gone = try await Fixture.insert(store, Fixture.person("Gunnar", disabled: true))
-            let guest = try await Fixture.insert(store, Fixture.person("Lena", role: .guest))
-            let skola = try await Fixture.createWorkspace(store, "Skolstart", owner: eva.id)
-            try await store.addMember(Membership(workspaceID: skola.id, personID: olle.id, role: .member, joinedAt: Instant.t0))
-
-            let archived = Self.article("Gammal", in: skola.id, by: eva.id, reviewBy: "2027-01-01")
-            try await store.createHowTo(archived)
-            _ = try await store.setHowToStatus(archived.id, .archived)
-            try await store.createHowTo(Self.article("Utan datum", in: skola.id, by: eva.id, reviewBy: nil))
-            try await store.createHowTo(Self.article("Avstängd ägare", in: nil, by: gone.id, reviewBy: "2027-01-01"))
-            try await store.createHowTo(Self.article("Gästens", in: nil, by: guest.id, reviewBy: "2027-01-01"))
-            let olles = Self.article("Olles", in: skola.id, by: olle.id, reviewBy: "2027-01-01")
-            try await store.createHowTo(olles)
-            try await store.removeMember(workspace: skola.id, person: olle.id)
-
-            #expect(try await store.recordReviewReminders(today: "2027-02-01", at: Instant.t0, limit: 10).isEmpty)
-
-            // Olle comes back while his article is still due: now he is told.
-            try await store.addMember(Membership(workspaceID: skola.id, personID: olle.id, role: .member, joinedAt: Instant.at(1)))
-            #expect(try await store.recordReviewReminders(today: "2027-02-01", at: Instant.at(2), limit: 10).map(\.howToID) == [olles.id])
-            // Unarchiving a due article makes it due again (its day was never told).
-            _ = try await store.setHowToStatus(archived.id, .current)
-            #expect(try await store.recordReviewReminders(today: "2027-02-01", at: Instant.at(3), limit: 10).map(\.howToID) == [archived.id])
-        }
-    }
-
-    @Test("a batch holds at most `limit` reminders, oldest day first; the next batch continues")
-    func batches() async throws {
-        try await TemporaryDatabase.with { store, _ in
-            let eva = try await Fixture.insert(store, Fixture.person("Eva"))
-            for (title, day) in [("C", "2027-03-01"), ("A", "2027-01-01"), ("B", "2027-02-01")] {
-                try await store.createHowTo(Self.article(title, in: nil, by: eva.id, reviewBy: day))
-            }
-            #expect(try await store.recordReviewReminders(today: "2027-12-31", at: Instant.t0, limit: 2).map(\.excerpt) == ["A", "B"])
-            #expect(try await store.recordReviewReminders(today: "2027-12-31", at: Instant.t0, limit: 2).map(\.excerpt) == ["C"])
-            #expect(try await store.recordReviewReminders(today: "2027-12-31", at: Instant.t0, limit: 2).isEmpty)
-        }
-    }
-
     @Test("the database refuses a second reminder for the same article and day, and a mention without a workspace")
     func constraints() async throws {
         try await TemporaryDatabase.with { store, _ in
             let eva = try await Fixture.insert(store, Fixture.person("Eva"))
-            let howTo = Self.article("Boka rum", in: nil, by: eva.id, reviewBy: "2027-01-01")
+            let howTo = ReviewReminderContract.article("Boka rum", in: nil, by: eva.id, reviewBy: "2027-01-01")
             try await store.createHowTo(howTo)
             _ = try await store.recordReviewReminders(today: "2027-01-01", at: Instant.t0, limit: 10)
             let again = PersonalNotification(personID: eva.id, kind: .reviewDue, workspaceID: nil, howToID: howTo.id, reviewBy: "2027-01-01",

@@ -155,11 +155,8 @@ extension SQLiteStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM people") ?? 0 }
     }
 
-    /// Deletes a person; the foreign keys take their competences, sessions, API tokens,
-    /// memberships, join requests and invitations with them, and leave the workspaces they
-    /// created with no creator. Internal: `PeopleStore` has no deletion yet, and a public one
-    /// must first decide what happens to workspaces where the person is the last owner.
-    func deletePerson(id: PersonID) async throws {
+    /// The foreign keys take what was the person's with them (see `PeopleStore`).
+    public func deletePerson(id: PersonID) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM people WHERE id = ?", arguments: [id.description])
             guard db.changesCount > 0 else { throw DomainError.notFound("Person") }

@@ -367,6 +367,7 @@ enum Schema {
         registerReviewNotifications(&migrator)  // v8
         registerSearchScope(&migrator)     // v9
         registerIdentity(&migrator)        // v10
+        registerJobs(&migrator)            // v11
 
         return migrator
     }()

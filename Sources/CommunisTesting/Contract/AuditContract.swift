@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// `AuditStore`: the append-only log an administrator reads, filters and exports.
-enum AuditContract {
-    static let cases: [ContractCase] = [
+public enum AuditContract {
+    public static let cases: [ContractCase] = [
         ContractCase("audit entries are appended in order, with growing ids, and read back as written", appendInOrder),
         ContractCase("audit filters: time range, actions, actor, target (a workspace too), all together", filters),
         ContractCase("the audit text filter ignores case, å, ä and ö included, and treats % and _ literally", textFilter),

@@ -5,8 +5,8 @@ import Testing
 
 /// `IdentityStore.applyDirectorySync`: everything the directory says, applied in one
 /// transaction (or, dry, not at all), refused when it would disable too many.
-enum DirectorySyncContract {
-    static let cases: [ContractCase] = [
+public enum DirectorySyncContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a sync creates, updates and disables people the directory no longer lists, with one directory.sync entry", createsUpdatesDisables),
         ContractCase("a dry run reports what would change and changes nothing", dryRun),
         ContractCase("a sync that would disable more than the allowed share is refused and changes nothing", refused),

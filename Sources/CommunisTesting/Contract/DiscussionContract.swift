@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// The content side of `LiveStore`: threads, posts, revisions, reactions, blogs, notifications.
-enum DiscussionContract {
-    static let cases: [ContractCase] = [
+public enum DiscussionContract {
+    public static let cases: [ContractCase] = [
         Live.case("a thread starts with its opening post; replies bump count and activity", threadsAndReplies),
         Live.case("a reply to a post of another thread is refused", replyParent),
         Live.case("editing keeps the earlier texts as revisions, oldest first", editKeepsRevisions),

@@ -5,8 +5,8 @@ import Testing
 
 /// Group rules: what they give at provisioning, what they take away, and how saving and
 /// deleting a rule applies it at once.
-enum GroupRuleContract {
-    static let cases: [ContractCase] = [
+public enum GroupRuleContract {
+    public static let cases: [ContractCase] = [
         ContractCase("an admin rule makes rules-sourced members admins; never manual-sourced ones, guests or disabled people", roleRule),
         ContractCase("a membership rule adds a rule membership; leaving the group removes only what the rules gave", membershipRule),
         ContractCase("owner beats member when two rules give the same workspace", ownerBeatsMember),

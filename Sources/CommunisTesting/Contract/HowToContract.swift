@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// `HowToStore`: articles, their revisions, optimistic saves, status, filters.
-enum HowToContract {
-    static let cases: [ContractCase] = [
+public enum HowToContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a how-to is stored with its revision 1 and read back as it was", roundTrip),
         ContractCase("a how-to needs an existing workspace; an id is used once", createRefused),
         ContractCase("a save based on the latest revision adds the next; a stale save is a conflict and changes nothing", saves),

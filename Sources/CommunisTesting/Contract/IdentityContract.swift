@@ -5,8 +5,8 @@ import Testing
 
 /// `IdentityStore.provisionExternalPerson`: people from the directory and OpenID Connect
 /// providers, found again by (provider, subject), linked, kept up to date and disabled.
-enum IdentityContract {
-    static let cases: [ContractCase] = [
+public enum IdentityContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a new directory person is a member whose role the rules decide, managed by the directory, without a password", created),
         ContractCase("a directory person is found again by subject after their login name, name and e-mail changed", foundAgain),
         ContractCase("a local employee with the same e-mail is linked: memberships stay, the local password goes", linkLocalEmployee),

@@ -6,11 +6,11 @@ import Testing
 /// What the identity contract cases share: people as the directory and an OpenID Connect
 /// provider describe them, provisioning requests, group rules, and reading back what the rules
 /// left (memberships with their origin).
-enum IdentityFixture {
-    static let issuer = "https://login.example.se/realms/kommun"
+public enum IdentityFixture {
+    public static let issuer = "https://login.example.se/realms/kommun"
 
     /// A directory entry (provider "directory"), as the LDAP adapter reports it.
-    static func directory(
+    public static func directory(
         _ subject: String, login: String?, name: String, email: String, title: String? = "Handläggare",
         department: String? = "Socialtjänsten", workplace: String? = "Stadshuset", phone: String? = "08-555 00 00", disabled: Bool = false
     ) -> ExternalProfile {
@@ -19,19 +19,19 @@ enum IdentityFixture {
     }
 
     /// An ID token's person: a name and an address, no job fields.
-    static func oidc(_ subject: String, name: String, email: String) -> ExternalProfile {
+    public static func oidc(_ subject: String, name: String, email: String) -> ExternalProfile {
         ExternalProfile(provider: issuer, subject: subject, managedBy: .oidc, name: name, email: email)
     }
 
-    static func group(_ id: String, _ name: String) -> ExternalGroup {
+    public static func group(_ id: String, _ name: String) -> ExternalGroup {
         ExternalGroup(key: ExternalGroup.directoryKey(id), name: name, source: .directory, dn: "cn=\(name),ou=Grupper,dc=kommun,dc=se")
     }
 
-    static func oidcGroup(_ value: String) -> ExternalGroup {
+    public static func oidcGroup(_ value: String) -> ExternalGroup {
         ExternalGroup(key: ExternalGroup.oidcKey(value), name: value, source: .oidc)
     }
 
-    static func request(
+    public static func request(
         _ profile: ExternalProfile, groups: [ExternalGroup] = [], scope: GroupScope? = nil, linkByEmail: Bool = true,
         at: Date = Instant.at(100), isLogin: Bool = true, address: String = "10.1.2.3"
     ) -> ProvisionRequest {
@@ -41,18 +41,18 @@ enum IdentityFixture {
 
     /// Provisions as a directory login (or a sync's lookup when `isLogin` is false).
     @discardableResult
-    static func provision(
+    public static func provision(
         _ store: any CommunisStore, _ profile: ExternalProfile, groups: [ExternalGroup] = [], scope: GroupScope? = nil,
         linkByEmail: Bool = true, at: Date = Instant.at(100), isLogin: Bool = true
     ) async throws -> ProvisionResult {
         try await store.provisionExternalPerson(request(profile, groups: groups, scope: scope, linkByEmail: linkByEmail, at: at, isLogin: isLogin))
     }
 
-    static let admin = AuditRef(type: "person", id: PersonID().description, name: "Ingrid Admin")
+    public static let admin = AuditRef(type: "person", id: PersonID().description, name: "Ingrid Admin")
 
     /// Saves a rule (made by `admin`) and returns it with what it changed at once.
     @discardableResult
-    static func rule(
+    public static func rule(
         _ store: any CommunisStore, _ group: ExternalGroup, _ grant: GroupRule.Grant, members: [PersonID]? = nil, at: Date = Instant.at(50)
     ) async throws -> (GroupRule, [PersonRuleOutcome]) {
         let rule = GroupRule(groupKey: group.key, groupName: group.name, grant: grant, createdBy: nil, createdAt: at)
@@ -61,17 +61,17 @@ enum IdentityFixture {
     }
 
     /// The person's memberships as the rules see them: role and origin per workspace.
-    static func held(_ store: any CommunisStore, _ person: PersonID) async throws -> [WorkspaceID: HeldMembership] {
+    public static func held(_ store: any CommunisStore, _ person: PersonID) async throws -> [WorkspaceID: HeldMembership] {
         try #require(try await store.ruleSubjects([person]).first).subject.memberships
     }
 
     /// The audit entries about `target` (a person's or workspace's id), oldest first.
-    static func audit(_ store: any CommunisStore, about target: String) async throws -> [AuditEntry] {
+    public static func audit(_ store: any CommunisStore, about target: String) async throws -> [AuditEntry] {
         try await store.auditEntries(AuditFilter(targetID: target), afterID: 0, limit: 1000)
     }
 
     /// Every audit entry, oldest first.
-    static func allAudit(_ store: any CommunisStore) async throws -> [AuditEntry] {
+    public static func allAudit(_ store: any CommunisStore) async throws -> [AuditEntry] {
         try await store.auditEntries(AuditFilter(), afterID: 0, limit: 10_000)
     }
 }

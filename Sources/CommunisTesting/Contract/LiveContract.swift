@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// The event log of `LiveStore`: numbering, resuming, idempotency, the home feed, pruning.
-enum LiveContract {
-    static let cases: [ContractCase] = [
+public enum LiveContract {
+    public static let cases: [ContractCase] = [
         Live.case("seqs count 1, 2, 3 per workspace, independently of other workspaces", seqsPerWorkspace),
         Live.case("events after a seq are exactly the missing ones, oldest first", eventsAfter),
         Live.case("a repeated idempotency key writes nothing and returns the first event", duplicateKey),

@@ -5,32 +5,32 @@ import Testing
 
 /// What the live contract cases share: the store seen as a `LiveStore`, and changes built the
 /// way the service builds them (ids and times decided before the write).
-enum Live {
-    typealias Store = any LiveStore & CommunisStore
+public enum Live {
+    public typealias Store = any LiveStore & CommunisStore
 
     /// The contract's store as a live store (every engine must be one).
-    static func store(_ store: any CommunisStore) throws -> Store {
+    public static func store(_ store: any CommunisStore) throws -> Store {
         try #require((store as Any) as? Store, "the engine does not implement LiveStore")
     }
 
     /// A case that runs against the live side of the store.
-    static func `case`(_ name: String, _ run: @escaping @Sendable (Store) async throws -> Void) -> ContractCase {
+    public static func `case`(_ name: String, _ run: @escaping @Sendable (Store) async throws -> Void) -> ContractCase {
         ContractCase(name) { store in try await run(try Live.store(store)) }
     }
 
-    static func draft(_ workspace: WorkspaceID, _ kind: String = "post.created", at: Date = Instant.t0, actor: PersonID? = nil) -> EventDraft {
+    public static func draft(_ workspace: WorkspaceID, _ kind: String = "post.created", at: Date = Instant.t0, actor: PersonID? = nil) -> EventDraft {
         EventDraft(workspaceID: workspace, kind: kind, payload: Data(#"{"kind":"\#(kind)"}"#.utf8), actorID: actor, createdAt: at)
     }
 
     /// A person who owns a fresh workspace.
-    static func world(_ store: Store, _ name: String = "Eva", workspace: String = "Skolstart") async throws -> (Person, Workspace) {
+    public static func world(_ store: Store, _ name: String = "Eva", workspace: String = "Skolstart") async throws -> (Person, Workspace) {
         let person = try await Fixture.insert(store, Fixture.person(name))
         let space = try await Fixture.createWorkspace(store, workspace, owner: person.id)
         return (person, space)
     }
 
     @discardableResult
-    static func apply(
+    public static func apply(
         _ store: Store, _ change: LiveChange, in workspace: WorkspaceID, kind: String = "post.created", at: Date = Instant.t0,
         notifications: [PersonalNotification] = [], key: IdempotencyKey? = nil
     ) async throws -> Applied {
@@ -39,7 +39,7 @@ enum Live {
 
     /// Starts a thread with its opening post; returns both as passed to the store.
     @discardableResult
-    static func thread(
+    public static func thread(
         _ store: Store, _ title: String, in workspace: WorkspaceID, by author: PersonID, at: Date = Instant.t0
     ) async throws -> (DiscussionThread, Post) {
         let thread = DiscussionThread(workspaceID: workspace, title: title, authorID: author, createdAt: at)
@@ -49,7 +49,7 @@ enum Live {
     }
 
     @discardableResult
-    static func reply(
+    public static func reply(
         _ store: Store, to thread: ThreadID, in workspace: WorkspaceID, by author: PersonID, _ body: String,
         parent: PostID? = nil, at: Date = Instant.t0
     ) async throws -> Post {
@@ -58,7 +58,7 @@ enum Live {
         return post
     }
 
-    static func blog(
+    public static func blog(
         _ title: String, in workspace: WorkspaceID?, by author: PersonID, _ status: BlogPostStatus = .published, at: Date = Instant.t0
     ) -> BlogPost {
         BlogPost(

@@ -5,8 +5,8 @@ import Testing
 
 /// `LoginStore`'s password resets and OIDC logins under way, and the listable sessions of
 /// `SessionStore` (id, method, address, user agent, last request).
-enum LoginRecordContract {
-    static let cases: [ContractCase] = [
+public enum LoginRecordContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a password reset sets the password once: every open reset used, sessions ended, login delays forgotten", completeReset),
         ContractCase("an expired or unknown password reset is invalid and changes nothing", invalidResets),
         ContractCase("an OIDC login under way is taken once, and never once expired", oidcLogins),

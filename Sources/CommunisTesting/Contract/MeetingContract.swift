@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// `MeetingStore`: meetings of a workspace, their start and end, guest links, attendance.
-enum MeetingContract {
-    static let cases: [ContractCase] = [
+public enum MeetingContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a meeting is stored and read back as it was", roundTrip),
         ContractCase("a meeting needs an existing workspace; an id is used once", createRefused),
         ContractCase("meetings list live, then scheduled, newest first; ended ones only when asked", listOrder),

@@ -3,8 +3,9 @@ import CommunisStore
 import Foundation
 import Testing
 
-enum MembershipContract {
-    static let cases: [ContractCase] = [
+/// `WorkspaceStore`'s members: adding and removing, owners, join requests and guest invitations.
+public enum MembershipContract {
+    public static let cases: [ContractCase] = [
         ContractCase("adding a member removes their pending request; adding twice is a conflict", addMember),
         ContractCase("members are listed owners first, then by name", membersOrder),
         ContractCase("the last owner can be neither demoted nor removed", lastOwner),
@@ -15,7 +16,8 @@ enum MembershipContract {
         ContractCase("an expired or unknown invitation is invalid", invalidInvitations),
     ]
 
-    static func member(_ workspace: Workspace, _ person: Person, _ role: MembershipRole = .member, at seconds: TimeInterval = 1) -> Membership {
+    /// `person`'s membership of `workspace`, joined `seconds` after `Instant.t0`.
+    public static func member(_ workspace: Workspace, _ person: Person, _ role: MembershipRole = .member, at seconds: TimeInterval = 1) -> Membership {
         Membership(workspaceID: workspace.id, personID: person.id, role: role, joinedAt: Instant.at(seconds))
     }
 

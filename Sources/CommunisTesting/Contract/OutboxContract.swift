@@ -5,8 +5,8 @@ import Testing
 
 /// `MailOutboxStore`: mail is stored before it is sent, leased to one sender at a time,
 /// retried, and its bodies erased once they are of no more use.
-enum OutboxContract {
-    static let cases: [ContractCase] = [
+public enum OutboxContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a claim leases a message: a second claim gets nothing until the lease ends, then the message again", lease),
         ContractCase("claims take due messages oldest first, up to the limit, never sent or failed ones", claimOrder),
         ContractCase("sent erases the bodies; a failure with a retry waits for it; a final failure erases and marks failed", outcomes),

@@ -3,8 +3,9 @@ import CommunisStore
 import Foundation
 import Testing
 
-enum PeopleContract {
-    static let cases: [ContractCase] = [
+/// `PeopleStore`: people, their credentials, the directory's search and facets, and login delays.
+public enum PeopleContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a person reads back as inserted, with credentials", insertAndFetch),
         ContractCase("a taken e-mail is a conflict on insert and update", emailConflict),
         ContractCase("updatePerson replaces profile fields and keeps credentials", updatePerson),

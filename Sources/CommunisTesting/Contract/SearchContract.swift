@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// `SearchStore`: full-text search with permissions inside the query.
-enum SearchContract {
-    static let cases: [ContractCase] = [
+public enum SearchContract {
+    public static let cases: [ContractCase] = [
         Live.case("å, ä and ö fold both ways: hogskola finds högskola and the other way round", folding),
         Live.case("the last word matches as a prefix; a finished word does not", prefix),
         Live.case("a title match ranks above a body match", titleFirst),

@@ -3,15 +3,17 @@ import CommunisStore
 import Foundation
 import Testing
 
-enum SessionContract {
-    static let cases: [ContractCase] = [
+/// `SessionStore`: sessions (stored, extended, expired, ended everywhere) and API tokens.
+public enum SessionContract {
+    public static let cases: [ContractCase] = [
         ContractCase("a session is stored, extended and deleted", sessionLifecycle),
         ContractCase("expired sessions are deleted and counted", expiredSessions),
         ContractCase("deleteSessions(of:) logs one person out everywhere", sessionsOfPerson),
         ContractCase("API tokens are listed newest first and deleted only by their owner", apiTokens),
     ]
 
-    static func session(_ hash: String, of person: PersonID, expiresIn seconds: TimeInterval = 3600) -> SessionRecord {
+    /// A session of `person` made at `Instant.t0`, its CSRF token derived from `hash`.
+    public static func session(_ hash: String, of person: PersonID, expiresIn seconds: TimeInterval = 3600) -> SessionRecord {
         SessionRecord(tokenHash: hash, personID: person, csrfToken: "csrf-\(hash)", createdAt: Instant.t0, expiresAt: Instant.at(seconds))
     }
 

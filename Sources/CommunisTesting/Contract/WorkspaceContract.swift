@@ -3,8 +3,10 @@ import CommunisStore
 import Foundation
 import Testing
 
-enum WorkspaceContract {
-    static let cases: [ContractCase] = [
+/// `WorkspaceStore`: workspaces created with their owner in one transaction, changed, listed,
+/// discovered (never a secret one), counted and deleted with what hangs on them.
+public enum WorkspaceContract {
+    public static let cases: [ContractCase] = [
         ContractCase("creating a workspace makes the creator its owner", createMakesOwner),
         ContractCase("creating a workspace for an unknown owner leaves nothing behind", createIsOneTransaction),
         ContractCase("updateWorkspace replaces name, description and visibility", updateWorkspace),
