@@ -1,0 +1,35 @@
+extension PostgresSchema {
+    /// What the nodes of a cluster share besides the data: who is alive, which node relays
+    /// which meeting, and when each periodic job last ran.
+    ///
+    /// - `cluster_nodes`: one row per node, its heartbeat in `seen_at`; rows of nodes gone for a
+    ///   day are removed by the next heartbeat of anyone.
+    /// - `cluster_meeting_leases`: the node relaying a meeting's audio until `expires_at`; the
+    ///   holder renews it every few seconds, another node may take it once it expired. Goes with
+    ///   the meeting. Neither table is data an installation copies (`migrate-data`).
+    /// - `periodic_jobs`: the claim of each job's current period (also in the SQLite engine).
+    static let cluster: [String] = [
+        """
+        CREATE TABLE cluster_nodes (
+            id         text PRIMARY KEY,
+            address    text NOT NULL,
+            started_at timestamptz NOT NULL,
+            seen_at    timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE cluster_meeting_leases (
+            meeting_id uuid PRIMARY KEY REFERENCES meetings (id) ON DELETE CASCADE,
+            node_id    text NOT NULL,
+            expires_at timestamptz NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE periodic_jobs (
+            name        text PRIMARY KEY,
+            node_id     text NOT NULL,
+            last_run_at timestamptz NOT NULL
+        )
+        """,
+    ]
+}
