@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import CommunisStoreSQLite
 import NIOCore
 import NIOPosix
 import Glibc
@@ -94,30 +94,11 @@ extension HubBench {
     }
 
     /// Single-row inserts, each its own transaction, on a WAL file in the same folder, opened
-    /// as the server opens its database (a GRDB DatabasePool with default settings).
+    /// as the server opens its database (`SQLiteBaselines.durableInserts`).
     func rawSQLite(seconds: Double, into result: inout WritersResult) throws {
-        let pool = try DatabasePool(path: dir + "/raw.sqlite")
-        try pool.write { db in
-            try db.execute(sql: "CREATE TABLE IF NOT EXISTS raw (id INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at REAL NOT NULL)")
-        }
-        let pragmas = try pool.read { db in
-            "journal_mode=\(try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"), synchronous=\(try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)"
-        }
-        func insert(_ i: Int) throws {
-            try pool.write { db in
-                try db.execute(sql: "INSERT INTO raw (body, created_at) VALUES (?, ?)", arguments: ["bench k=\(i)", Date().timeIntervalSince1970])
-            }
-        }
-        for i in 0..<100 { try insert(i) }  // warm-up
-        let start = monotonicNanos()
-        let end = start + Int64(seconds * 1e9)
-        var count = 0
-        while monotonicNanos() < end {
-            try insert(count)
-            count += 1
-        }
-        result.rawCommits = count
-        result.rawSeconds = Double(monotonicNanos() - start) / 1e9
-        result.rawPragmas = pragmas
+        let inserts = try SQLiteBaselines.durableInserts(file: dir + "/raw.sqlite", seconds: seconds)
+        result.rawCommits = inserts.commits
+        result.rawSeconds = inserts.seconds
+        result.rawPragmas = inserts.pragmas
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import CommunisStoreSQLite
 
 /// `communis bench search`: search latency through the real endpoint on a generated corpus,
 /// against raw FTS5 queries on the same file in the same run.
@@ -76,9 +76,7 @@ public struct SearchBench: Sendable {
         try await api.waitHealthy(timeout: 60) { server.isRunning }
         let token = try await api.token(email: Self.email, password: Self.password)
 
-        var configuration = Configuration()
-        configuration.readonly = true
-        let raw = try DatabaseQueue(path: path, configuration: configuration)
+        let raw = try SQLiteBaselines.FullText(path: path)
         var rows: [[String]] = []
         var common: (Latency, Latency)?
         for query in queries {
@@ -124,26 +122,11 @@ public struct SearchBench: Sendable {
         return HTTPResult(latency: Latency(nanos), hits: hits)
     }
 
-    func measureRaw(_ db: DatabaseQueue, query: SearchCorpus.Query) throws -> Latency {
-        let match = query.match
-        let sql = "SELECT rowid, snippet(search_index, -1, '[', ']', '…', 14) FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT 21"
-        return try db.read { db in
-            for _ in 0..<5 { _ = try Row.fetchAll(db, sql: sql, arguments: [match]) }
-            var nanos: [Int64] = []
-            for _ in 0..<options.repeats {
-                let start = monotonicNanos()
-                _ = try Row.fetchAll(db, sql: sql, arguments: [match])
-                nanos.append(monotonicNanos() - start)
-            }
-            return Latency(nanos)
-        }
+    func measureRaw(_ raw: SQLiteBaselines.FullText, query: SearchCorpus.Query) throws -> Latency {
+        Latency(try raw.newest(match: query.match, repeats: options.repeats))
     }
 
-    func measureFullBM25(_ db: DatabaseQueue, word: String) throws -> Double {
-        try db.read { db in
-            let start = monotonicNanos()
-            _ = try Row.fetchAll(db, sql: "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY bm25(search_index, 10.0, 1.0) LIMIT 20", arguments: ["\"\(word)\""])
-            return Double(monotonicNanos() - start) / 1e6
-        }
+    func measureFullBM25(_ raw: SQLiteBaselines.FullText, word: String) throws -> Double {
+        try raw.fullRank(word: word)
     }
 }

@@ -1,8 +1,10 @@
+import CommunisModel
+import CommunisStoreSQLite
 import Foundation
-import GRDB
 
 /// The generated corpus of `communis bench search`: deterministic (a fixed seed), Swedish-like
-/// words with Zipf frequencies, written with plain INSERTs so the v6 triggers index it.
+/// words with Zipf frequencies, written through the engine's bulk import so the v6 triggers
+/// index it as they index any post.
 struct SearchCorpus {
     let documents: Int
     let workspaces: Int
@@ -71,73 +73,69 @@ struct SearchCorpus {
 
     struct Stats { var readableShare: Double }
 
-    /// Writes the corpus into the migrated database at `path`; `searcher` is the e-mail of the
-    /// account that searches.
+    /// Writes the corpus into the migrated database at `path` through the engine's bulk import
+    /// (no SQL here: the rows, and the triggers that index them, are the engine's); `searcher`
+    /// is the e-mail of the account that searches.
     func write(path: String, searcher: String, log: (String) -> Void) throws -> Stats {
         var rng = SplitMix64(seed: 0x5EA2C4)
-        let queue = try DatabaseQueue(path: path)
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
-        let t0 = 1_700_000_000.0
-        let workspaceIDs = (0..<workspaces).map { _ in UUID().uuidString.lowercased() }
-        let authorIDs = (0..<Self.authors).map { _ in UUID().uuidString.lowercased() }
+        let database = try SQLiteBulkImport(path: path)
+        let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+        guard let me = try database.person(email: searcher) else { throw BenchError("the searching account is missing") }
+        let authors = (0..<Self.authors).map { i in
+            Person(email: "author\(i)@bench.invalid", name: "Författare \(vocabulary[100 + i])", role: .member,
+                   profile: Profile(title: "Handläggare", department: "Förvaltning \(i % 7)"), createdAt: t0)
+        }
+        try database.insert(people: authors)
         var readable = Set<Int>()
-        try queue.write { db in
-            guard let me = try String.fetchOne(db, sql: "SELECT id FROM people WHERE email = ?", arguments: [searcher]) else {
-                throw BenchError("the searching account is missing")
-            }
-            for (i, id) in authorIDs.enumerated() {
-                try db.execute(sql: "INSERT INTO people (id, email, name, role, title, department, created_at) VALUES (?, ?, ?, 'member', ?, ?, ?)",
-                               arguments: [id, "author\(i)@bench.invalid", "Författare \(vocabulary[100 + i])", "Handläggare", "Förvaltning \(i % 7)", t0])
-            }
-            var memberships = 0
-            for (i, id) in workspaceIDs.enumerated() {
-                let visibility = i % 10 == 0 ? "open" : (i % 10 < 7 ? "closed" : "secret")
-                let name = "Arbetsyta \(i)"
-                try db.execute(sql: "INSERT INTO workspaces (id, name, name_key, visibility, created_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [id, name, name.lowercased(), visibility, t0])
-                if visibility == "open" { readable.insert(i) }
-                if visibility != "open" && memberships < memberOf {
-                    try db.execute(sql: "INSERT INTO memberships (workspace_id, person_id, role, joined_at) VALUES (?, ?, 'member', ?)", arguments: [id, me, t0])
-                    readable.insert(i)
-                    memberships += 1
-                }
+        var spaces: [Workspace] = []
+        var memberships: [Membership] = []
+        for i in 0..<workspaces {
+            let visibility: Visibility = i % 10 == 0 ? .open : (i % 10 < 7 ? .closed : .secret)
+            spaces.append(Workspace(name: "Arbetsyta \(i)", description: "", visibility: visibility, createdBy: nil, createdAt: t0))
+            if visibility == .open { readable.insert(i) }
+            if visibility != .open && memberships.count < memberOf {
+                memberships.append(Membership(workspaceID: spaces[i].id, personID: me, role: .member, joinedAt: t0))
+                readable.insert(i)
             }
         }
+        try database.insert(workspaces: spaces)
+        try database.insert(memberships: memberships)
+
         let perThread = Self.postsPerThread + 1
-        let threads = max(1, documents / perThread)
+        let threadCount = max(1, documents / perThread)
         let chunk = 1000
         var written = 0
         var readableDocs = 0
         let started = monotonicNanos()
-        while written < threads {
-            let end = min(threads, written + chunk)
-            try queue.write { db in
-                let thread = try db.makeStatement(sql: """
-                    INSERT INTO threads (id, workspace_id, kind, title, author_id, created_at, last_activity_at, post_count)
-                    VALUES (?, ?, 'discussion', ?, ?, ?, ?, ?)
-                    """)
-                let post = try db.makeStatement(sql: "INSERT INTO posts (id, thread_id, workspace_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-                for t in written..<end {
-                    let w = Int(rng.next() % UInt64(workspaces))
-                    if readable.contains(w) { readableDocs += perThread }
-                    let threadID = UUID().uuidString.lowercased()
-                    let time = t0 + Double(t) * 60
-                    try thread.execute(arguments: [threadID, workspaceIDs[w], sentence(5, &rng).capitalizedFirst, authorIDs[Int(rng.next() % UInt64(Self.authors))], time, time, Self.postsPerThread])
-                    for p in 0..<Self.postsPerThread {
-                        try post.execute(arguments: [UUID().uuidString.lowercased(), threadID, workspaceIDs[w], authorIDs[Int(rng.next() % UInt64(Self.authors))],
-                                                     sentence(Self.wordsPerPost, &rng).capitalizedFirst + ".", time + Double(p)])
-                    }
+        while written < threadCount {
+            let end = min(threadCount, written + chunk)
+            var threads: [DiscussionThread] = []
+            var posts: [Post] = []
+            threads.reserveCapacity(end - written)
+            posts.reserveCapacity((end - written) * Self.postsPerThread)
+            for t in written..<end {
+                let w = Int(rng.next() % UInt64(workspaces))
+                if readable.contains(w) { readableDocs += perThread }
+                let time = t0.addingTimeInterval(Double(t) * 60)
+                let title = sentence(5, &rng).capitalizedFirst
+                let thread = DiscussionThread(workspaceID: spaces[w].id, title: title, authorID: authors[Int(rng.next() % UInt64(Self.authors))].id,
+                                              createdAt: time, lastActivityAt: time, postCount: Self.postsPerThread)
+                threads.append(thread)
+                for p in 0..<Self.postsPerThread {
+                    let author = authors[Int(rng.next() % UInt64(Self.authors))].id
+                    posts.append(Post(workspaceID: spaces[w].id, threadID: thread.id, authorID: author,
+                                      body: sentence(Self.wordsPerPost, &rng).capitalizedFirst + ".", createdAt: time.addingTimeInterval(Double(p))))
                 }
             }
+            try database.insert(threads: threads, posts: posts)
             written = end
-            if written % 5000 == 0 || written == threads {
+            if written % 5000 == 0 || written == threadCount {
                 let seconds = Double(monotonicNanos() - started) / 1e9
-                log(String(format: "  %d / %d documents (%.0f s)", written * perThread, threads * perThread, seconds))
+                log(String(format: "  %d / %d documents (%.0f s)", written * perThread, threadCount * perThread, seconds))
             }
         }
-        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-        try queue.close()
-        return Stats(readableShare: Double(readableDocs) / Double(threads * perThread))
+        try database.finish()
+        return Stats(readableShare: Double(readableDocs) / Double(threadCount * perThread))
     }
 
     func sentence(_ count: Int, _ rng: inout SplitMix64) -> String {

@@ -16,6 +16,12 @@ import ServiceLifecycle
 /// `diskSpace` replaces the recorder's view of free disk space (tests simulate a full disk).
 /// `adapters` are the outside systems (directory, OIDC provider, SMTP); nil builds them from
 /// the configuration and checks that the directory and the provider answer.
+///
+/// Requests reach the store only through `Services`, which does not keep it. The `store`
+/// used here directly is for work that is not a request: closing stays a crash left open and
+/// recovering recordings before the server listens, the hub's reading of the event log, and
+/// the long-running services (the store's own lifetime, sweeping, pruning, reminders,
+/// housekeeping, mail dispatch).
 public func buildApplication(
     configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger,
     diskSpace: (any DiskSpaceProbe)? = nil, adapters: IdentityAdapters? = nil
@@ -41,8 +47,8 @@ public func buildApplication(
         metrics: audioMetrics,
         recording: RecordingSettings(records: recordings, recorder: recorder, keepParticipantStreams: configuration.recordingKeepParticipantStreams))
     let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit, meetings: meetings), logger: logger)
-    let services = await Services(store: store, publisher: hub, configuration: configuration, hasher: hasher, adapters: adapters,
-                                  clock: clock, logger: logger)
+    let services = await Services(store: store, publisher: hub, meetingLive: hub, configuration: configuration, hasher: hasher,
+                                  adapters: adapters, clock: clock, logger: logger)
     let router = buildRouter(services: services, configuration: configuration, hub: hub, logger: logger)
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
@@ -89,13 +95,12 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     router.add(middleware: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
     router.add(middleware: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: logger))
 
+    let health = services.health
     router.get("healthz") { _, _ in
-        do {
-            try await services.store.ping()
-            return try ["status": "ok", "database": "ok"].response()
-        } catch {
+        guard await health.check().database else {
             throw Problem(.serviceUnavailable, code: "database-unavailable", title: "Database unavailable", detail: "The database does not answer.")
         }
+        return try ["status": "ok", "database": "ok"].response()
     }
     router.get("api/openapi.yaml") { _, _ in
         guard let data = FileManager.default.contents(atPath: configuration.openAPIFile) else {
@@ -120,7 +125,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)
     DiscussionRoutes(services: services).register(on: api)
-    MeetingRoutes(services: services, live: hub, audio: hub?.meetings.settings.metrics).register(on: api)
+    MeetingRoutes(services: services, audio: hub?.meetings.settings.metrics).register(on: api)
     HowToRoutes(services: services).register(on: api)
     RecordingRoutes(services: services).register(on: api)
     SearchRoutes(services: services).register(on: api)

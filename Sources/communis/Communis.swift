@@ -2,7 +2,6 @@ import ArgumentParser
 import CommunisModel
 import CommunisServer
 import CommunisServices
-import CommunisStoreSQLite
 import Foundation
 import Hummingbird
 import Logging
@@ -12,7 +11,7 @@ struct Communis: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "communis",
         abstract: "Communis: samarbete och webbmöten för kommunens medarbetare.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, DirectoryCommand.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, MigrateDataCommand.self, UserCommand.self, DirectoryCommand.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -24,9 +23,13 @@ struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Folder of the SQLite database. Default: ./data")
     var dataDir: String?
 
+    @Option(name: .customLong("storage-url"), help: "The database: empty or sqlite: for SQLite in --data-dir, postgres://user@host:5432/db for PostgreSQL.")
+    var storageURL: String?
+
     var overrides: [String: String] {
         var values: [String: String] = [:]
         if let dataDir { values["storage.data_dir"] = dataDir }
+        if let storageURL { values["storage.url"] = storageURL }
         return values
     }
 
@@ -38,10 +41,9 @@ struct StorageOptions: ParsableArguments {
         }
     }
 
-    /// Opens (creating if needed) and migrates the database.
-    func openStore(_ configuration: Configuration, logger: Logger) throws -> SQLiteStore {
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        return try SQLiteStore.open(path: configuration.databasePath, logger: logger)
+    /// Opens (creating if needed) and migrates the database `storage.url` names.
+    func openStore(_ configuration: Configuration, logger: Logger) async throws -> OpenedStore {
+        try await OpenedStore.open(configuration, logger: logger)
     }
 }
 
@@ -74,7 +76,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = try storage.load(flags)
         let logger = makeLogger(configuration.logLevel)
         try FileManager.default.createDirectory(atPath: configuration.recordingsDirectory, withIntermediateDirectories: true)
-        let store = try storage.openStore(configuration, logger: logger)
+        let opened = try await storage.openStore(configuration, logger: logger)
+        let store = opened.store
         if demo {
             let seeded = try await DemoOrganisation.seedIfEmpty(
                 store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)), recordingsDirectory: configuration.recordingsDirectory)
@@ -90,8 +93,14 @@ struct Serve: AsyncParsableCommand {
 
             """)
         }
-        let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
-        try await app.runService()
+        do {
+            let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+            try await app.runService()
+        } catch {
+            try? await opened.close()
+            throw error
+        }
+        try await opened.close()
     }
 }
 
@@ -102,10 +111,10 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try storage.load()
-        let store = try storage.openStore(configuration, logger: makeLogger(configuration.logLevel))
-        print("Database \(configuration.databasePath) is up to date. Applied migrations:")
-        for name in try store.appliedMigrations() { print("  \(name)") }
-        try await store.close()
+        let opened = try await storage.openStore(configuration, logger: makeLogger(configuration.logLevel))
+        print("Database \(opened.name) is up to date. Applied migrations:")
+        for name in try await opened.appliedMigrations() { print("  \(name)") }
+        try await opened.close()
     }
 }
 
@@ -132,13 +141,17 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try storage.load()
-            let store = try storage.openStore(configuration, logger: makeLogger(configuration.logLevel))
+            let opened = try await storage.openStore(configuration, logger: makeLogger(configuration.logLevel))
+            let store = opened.store
             var secret = password
             if secret == nil {
                 if isatty(STDIN_FILENO) != 0 { FileHandle.standardError.write(Data("Lösenord / Password: ".utf8)) }
                 secret = readLine(strippingNewline: true)
             }
-            guard let secret, !secret.isEmpty else { throw ValidationError("No password given (use --password or standard input).") }
+            guard let secret, !secret.isEmpty else {
+                try await opened.close()
+                throw ValidationError("No password given (use --password or standard input).")
+            }
             let role: Role = admin ? .admin : guest ? .guest : .member
             let administration = Administration(store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)))
             do {
@@ -147,10 +160,10 @@ struct UserCommand: AsyncParsableCommand {
                     profile: Profile(title: title ?? "", department: department ?? "", workplace: workplace ?? "")))
                 print("Created \(person.role.rawValue) \(person.name) <\(person.email)> (\(person.id))")
             } catch let error as DomainError {
-                try await store.close()
+                try await opened.close()
                 throw ValidationError(error.detail)
             }
-            try await store.close()
+            try await opened.close()
         }
     }
 }

@@ -24,10 +24,11 @@ struct DirectoryCommand: AsyncParsableCommand {
                 throw ValidationError("No directory is configured: set directory.url (and directory.user_base) in the configuration.")
             }
             let logger = makeLogger(configuration.logLevel)
-            let store = try storage.openStore(configuration, logger: logger)
+            let opened = try await storage.openStore(configuration, logger: logger)
+            let store = opened.store
             let adapters: IdentityAdapters
             do { adapters = try await IdentityAdapters.make(configuration, check: false, logger: logger) } catch {
-                try await store.close()
+                try await opened.close()
                 throw ValidationError("\(error)")
             }
             guard let directory = adapters.directory else { throw ValidationError("No directory is configured.") }
@@ -36,12 +37,12 @@ struct DirectoryCommand: AsyncParsableCommand {
             do {
                 let outcome = try await sync.runReportingCause(dryRun: dryRun, force: force)
                 say(SyncReportJSON(outcome, dryRun: dryRun).line)
-                try await store.close()
+                try await opened.close()
             } catch {
                 // Still one JSON line, so a script reads the counts (all zero: nothing changed) and why.
                 let message = (error as? DirectorySyncFailure)?.message ?? (error as? DomainError)?.detail ?? "\(error)"
                 say(SyncReportJSON(failure: message, dryRun: dryRun).line)
-                try await store.close()
+                try await opened.close()
                 throw ExitCode(1)
             }
         }

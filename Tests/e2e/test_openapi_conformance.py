@@ -7,50 +7,18 @@ the checks both walks share are in openapi_walk.py."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import struct
 import tempfile
 import time
 import urllib.parse
-import uuid
 from pathlib import Path
 
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from openapi_walk import DOC, IDENTITY_WALK, Checked, another_client, atom_titles, documented_operations, prometheus_text
+from livekit import Live
+from openapi_walk import DOC, IDENTITY_WALK, Checked, another_client, atom_titles, cookie, documented_operations, prometheus_text
 from serverproc import Running
-
-
-def ogg_crc(data: bytes) -> int:
-    """Ogg's CRC-32: polynomial 0x04C11DB7, not reflected, initial value 0."""
-    crc = 0
-    for byte in data:
-        crc ^= byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) & 0xFFFFFFFF if crc & 0x80000000 else (crc << 1) & 0xFFFFFFFF
-    return crc
-
-
-def ogg_opus(packets: int = 50) -> bytes:
-    """A small real Ogg Opus file (RFC 7845): OpusHead, OpusTags, then `packets` 20 ms CELT
-    silence frames on one page, the last page marked end of stream."""
-    serial = 0x436F6D6D
-
-    def page(kind: int, granule: int, sequence: int, segments: list[bytes]) -> bytes:
-        lacing = b""
-        for segment in segments:
-            lacing += b"\xff" * (len(segment) // 255) + bytes([len(segment) % 255])
-        header = b"OggS" + struct.pack("<BBqIIIB", 0, kind, granule, serial, sequence, 0, len(lacing)) + lacing
-        body = b"".join(segments)
-        crc = ogg_crc(header + body)
-        return header[:22] + struct.pack("<I", crc) + header[26:] + body
-
-    head = b"OpusHead" + struct.pack("<BBHIhB", 1, 1, 312, 48000, 0, 0)
-    tags = b"OpusTags" + struct.pack("<I", 8) + b"communis" + struct.pack("<I", 0)
-    silence = bytes([0xF8, 0xFF, 0xFE])
-    return (page(0x02, 0, 0, [head]) + page(0x00, 0, 1, [tags])
-            + page(0x04, packets * 960, 2, [silence] * packets))
 
 
 def test_the_document_is_valid_openapi_3_1():
@@ -69,30 +37,21 @@ def servers():
     admin.stop()
 
 
-def stored_recording(data_dir: Path, workspace: str, meeting: str, person: str, title: str, state: str = "complete",
-                     chapters: list[dict] | None = None) -> tuple[str, bytes]:
-    """A recording as the recorder leaves it: the row written into the server's database (no
-    live meeting runs in this walk; the search triggers fire as for any write) and, when
-    complete, a small real Ogg Opus file under the recordings folder."""
-    recording = str(uuid.uuid4())
-    audio = ogg_opus()
-    file_name = f"{workspace}/{recording}.opus"
-    if state == "complete":
-        (data_dir / "rec" / workspace).mkdir(parents=True, exist_ok=True)
-        (data_dir / "rec" / file_name).write_bytes(audio)
-    now = time.time()
-    with sqlite3.connect(data_dir / "communis.sqlite", timeout=10) as db:
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute(
-            "INSERT INTO recordings (id, workspace_id, meeting_id, title, kind, started_by, started_at, ended_at, duration_ms,"
-            " size_bytes, state, stop_reason, file_name, shared_with_organisation, chapters) VALUES (?, ?, ?, ?, 'meeting', ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (recording, workspace, meeting, title, person, now - 1, now if state == "complete" else None,
-             1000 if state == "complete" else 0, len(audio) if state == "complete" else 0, state,
-             "stopped" if state == "complete" else None, file_name, json.dumps(chapters or [])))
-        db.execute("INSERT INTO recording_participants (recording_id, stream_id, person_id, joined_offset_ms) VALUES (?, 1, ?, 0)",
-                   (recording, person))
-    db.close()
-    return recording, audio
+SILENCE = bytes([0xF8, 0xFF, 0xFE])  # one 20 ms Opus (CELT) frame of silence
+
+
+def audio_frame(stream: int, sequence: int) -> bytes:
+    """One binary live frame (docs/protocol.md, Audio frames): version 1 Opus, voice at
+    -30 dBov, the sender's stream id, sequence number and 48 kHz timestamp, then the packet."""
+    return struct.pack(">BBHHI", 0x10, 0x9E, stream, sequence & 0xFFFF, (sequence * 960) & 0xFFFFFFFF) + SILENCE
+
+
+def speak(live: Live, stream: int, first: int, packets: int) -> int:
+    """Sends `packets` frames at the real pace of 20 ms each; returns the next sequence number."""
+    for sequence in range(first, first + packets):
+        live.ws.send(audio_frame(stream, sequence))
+        time.sleep(0.02)
+    return first + packets
 
 
 def test_every_answer_matches_the_document(servers):
@@ -541,19 +500,31 @@ def test_every_answer_matches_the_document(servers):
     # Recordings: list, one, audio (whole, ranges, HEAD, download), edit, delete, search
     recordings = "/api/v1/recordings"
     anonymous("GET", recordings, expect=401)
-    recording_id, audio = stored_recording(data_dir, ws["id"], meeting["id"], me["id"], "Inspelat kontraktsmöte",
-                                           chapters=[{"title": "Avtalsvillkor", "offsetMs": 500}])
-    running_id, _ = stored_recording(data_dir, ws["id"], meeting["id"], me["id"], "Pågående inspelning", state="recording")
+    # A moderator records a real meeting over the live connection, as the web client does: the
+    # recorder writes the file and the rows. The first recording is finished (with a chapter),
+    # the second still running while the walk goes on.
+    recorded_meeting = api("POST", meetings, {"title": "Inspelat kontraktsmöte"}, expect=201)
+    on_air = f"meeting:{recorded_meeting['id']}"
+    live = Live(server, session=cookie(server, "communis_session"))
+    stream = live.ok("meeting.join", on_air, {"muted": False})["data"]["streamId"]
+    recording_id = live.ok("meeting.recording.start", on_air, {"title": "Inspelat kontraktsmöte"})["data"]["recording"]["id"]
+    sequence = speak(live, stream, 0, 25)
+    chapter = live.ok("meeting.recording.chapter", on_air, {"title": "Avtalsvillkor"})["data"]["chapter"]
+    sequence = speak(live, stream, sequence, 25)
+    assert live.ok("meeting.recording.stop", on_air)["data"]["recordingId"] == recording_id
+    running_id = live.ok("meeting.recording.start", on_air, {"title": "Pågående inspelning"})["data"]["recording"]["id"]
+    speak(live, stream, sequence, 5)
     one_recording = f"{recordings}/{recording_id}"
     listed = api("GET", f"{recordings}?workspaceId={ws['id']}&limit=5", expect=200)
     assert {r["id"] for r in listed["items"]} == {running_id, recording_id}
     api("GET", f"{recordings}?kind=guide&state=complete", expect=200)
     api("GET", f"{recordings}?kind=podd", expect=422)
     erik("GET", f"{recordings}?workspaceId={secret_ws['id']}", expect=404)
-    assert api("GET", one_recording, expect=200)["participants"][0]["streamId"] == 1
+    assert api("GET", one_recording, expect=200)["participants"][0]["streamId"] == stream
     erik("GET", one_recording, expect=403)
     api("GET", f"{recordings}/{nobody}", expect=404)
-    assert api("GET", f"{one_recording}/audio", expect=200) == audio
+    audio = api("GET", f"{one_recording}/audio", expect=200)
+    assert len(audio) == api("GET", one_recording, expect=200)["sizeBytes"]
     assert api("GET", f"{one_recording}/audio", headers={"Range": "bytes=0-3"}, expect=206) == b"OggS"
     assert api("GET", f"{one_recording}/audio", headers={"Range": "bytes=-10"}, expect=206) == audio[-10:]
     api("GET", f"{one_recording}/audio", headers={"Range": f"bytes={len(audio)}-"}, expect=416)
@@ -564,7 +535,7 @@ def test_every_answer_matches_the_document(servers):
     api("GET", f"{recordings}/{running_id}/audio", expect=409)
     api("GET", f"{recordings}/{nobody}/audio", expect=404)
     search_hits = api("GET", "/api/v1/search?q=avtalsvillkor&type=recording", expect=200)["results"]
-    assert {(r["kind"], r.get("offsetMs")) for r in search_hits} == {("recording", None), ("chapter", 500)}
+    assert {(r["kind"], r.get("offsetMs")) for r in search_hits} == {("recording", None), ("chapter", chapter["offsetMs"])}
     edited = api("PATCH", one_recording, {"title": "Kontraktsmöte", "sharedWithOrganisation": True,
                                           "chapters": [{"title": "Villkor", "offsetMs": 900}, {"title": "Inledning", "offsetMs": 0}]}, expect=200)
     assert [c["offsetMs"] for c in edited["chapters"]] == [0, 900]
@@ -575,6 +546,9 @@ def test_every_answer_matches_the_document(servers):
     erik("PATCH", one_recording, {"title": "Eriks"}, expect=403)
     erik("DELETE", one_recording, expect=403)
     api("DELETE", f"{recordings}/{running_id}", expect=409)
+    assert live.ok("meeting.recording.stop", on_air)["data"]["recordingId"] == running_id
+    live.ok("meeting.end", on_air)
+    live.close()
     api("DELETE", one_recording, expect=204)
     api("DELETE", one_recording, expect=404)
     assert not (data_dir / "rec" / ws["id"] / f"{recording_id}.opus").exists()

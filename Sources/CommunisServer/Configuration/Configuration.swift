@@ -14,6 +14,10 @@ public struct Configuration: Sendable, Equatable {
     public var openAPIFile: String
     public var dataDirectory: String
     public var recordingsDirectory: String
+    /// `storage.url`: empty (or `sqlite:`) for SQLite, a `postgres://` URL for PostgreSQL.
+    public var storageURL: String
+    public var storagePassword: String
+    public var storagePoolSize: Int
     public var maxBodyBytes: Int
     public var sessionLifetimeHours: Int
     public var freeAttempts: Int
@@ -66,7 +70,13 @@ public struct Configuration: Sendable, Equatable {
         .init(name: "storage.data_dir", kind: .string, defaultValue: .string("./data"),
               help: "Folder of the SQLite database (communis.sqlite)."),
         .init(name: "storage.recordings_dir", kind: .string, defaultValue: .string("./recordings"),
-              help: "Folder of meeting and guide recordings."),
+              help: "Folder of meeting and guide recordings; in a cluster, storage every node shares."),
+        .init(name: "storage.url", kind: .string, defaultValue: .string(""),
+              help: "The database: empty or sqlite: for the embedded SQLite file in storage.data_dir; postgres://user@host:5432/communis?sslmode=verify-full for PostgreSQL."),
+        .init(name: "storage.password", kind: .string, defaultValue: .string(""),
+              help: "PostgreSQL password when it is not in storage.url; usually given as COMMUNIS_STORAGE_PASSWORD."),
+        .init(name: "storage.pool_size", kind: .integer(2...500), defaultValue: .integer(20),
+              help: "Most PostgreSQL connections this node opens."),
         .init(name: "http.max_body_bytes", kind: .integer(1024...1_073_741_824), defaultValue: .integer(1_048_576),
               help: "Largest accepted request body; larger ones get 413."),
         .init(name: "http.silence_timeout_seconds", kind: .integer(1...3600), defaultValue: .integer(30),
@@ -149,6 +159,9 @@ public struct Configuration: Sendable, Equatable {
         openAPIFile = string("server.openapi_file")
         dataDirectory = string("storage.data_dir")
         recordingsDirectory = string("storage.recordings_dir")
+        storageURL = string("storage.url").trimmingCharacters(in: .whitespaces)
+        storagePassword = string("storage.password")
+        storagePoolSize = int("storage.pool_size")
         maxBodyBytes = int("http.max_body_bytes")
         sessionLifetimeHours = int("auth.session_lifetime_hours")
         freeAttempts = int("auth.free_attempts")
@@ -248,4 +261,7 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("communis.sqlite") }
+
+    /// Whether the database is the embedded SQLite file (`storage.url` empty or `sqlite:`).
+    public var usesSQLite: Bool { storageURL.isEmpty || storageURL.lowercased().hasPrefix("sqlite:") }
 }
