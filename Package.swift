@@ -282,7 +282,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommunisStorePostgresTests",
-            dependencies: ["CommunisStorePostgres", "CommunisStore", "CommunisModel", "CommunisTesting",
+            dependencies: ["CommunisStorePostgres", "CommunisStoreSQLite", "CommunisStore", "CommunisModel", "CommunisTesting",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),

@@ -41,7 +41,11 @@ public actor Hub: LivePublisher {
     private let logger: Logger
     private var connections: [ConnectionID: Connection] = [:]
     private var byPerson: [PersonID: Set<ConnectionID>] = [:]
-    private var rooms: [WorkspaceID: Room] = [:]
+    var rooms: [WorkspaceID: Room] = [:]
+    /// Told of local presence changes and typing (a cluster's link to the other nodes).
+    var observer: (any HubObserver)?
+    /// The presence connection standing for each other node of a cluster.
+    var nodeConnections: [String: ConnectionID] = [:]
     /// Connections subscribed (or subscribing) per room; a room goes when this is empty.
     private var roomConnections: [WorkspaceID: Set<ConnectionID>] = [:]
     private var lastSeen: [PersonID: Date] = [:]
@@ -80,10 +84,16 @@ public actor Hub: LivePublisher {
         byPerson[viewer.id, default: []].insert(sink.connectionID)
     }
 
+    /// Sets who hears of local presence changes and typing (at most one; a cluster link).
+    public func observe(_ observer: any HubObserver) {
+        self.observer = observer
+    }
+
     public func unregister(_ id: ConnectionID) async {
         await meetings.disconnect(id)
         guard let connection = connections.removeValue(forKey: id) else { return }
         for workspace in connection.rooms { await leave(workspace, id) }
+        for workspace in connection.rooms { await observer?.presenceChanged(in: workspace) }
         byPerson[connection.person]?.remove(id)
         if byPerson[connection.person]?.isEmpty == true {
             byPerson[connection.person] = nil
@@ -107,12 +117,15 @@ public actor Hub: LivePublisher {
             forget(workspace, id)  // left while the room was being made
             return room.startSeq
         }
-        return await room.subscribe(sink: connection.sink, person: connection.person, name: connection.name, status: connection.status, lastSeq: lastSeq)
+        let seq = await room.subscribe(sink: connection.sink, person: connection.person, name: connection.name, status: connection.status, lastSeq: lastSeq)
+        await observer?.presenceChanged(in: workspace)
+        return seq
     }
 
     public func unsubscribe(_ id: ConnectionID, workspace: WorkspaceID) async {
         connections[id]?.rooms.remove(workspace)
         await leave(workspace, id)
+        await observer?.presenceChanged(in: workspace)
     }
 
     public func isSubscribed(_ id: ConnectionID, workspace: WorkspaceID) -> Bool {
@@ -123,13 +136,18 @@ public actor Hub: LivePublisher {
         guard var connection = connections[id], status != .offline else { return }
         connection.status = status
         connections[id] = connection
-        for workspace in connection.rooms { await rooms[workspace]?.setStatus(id, status) }
+        for workspace in connection.rooms {
+            await rooms[workspace]?.setStatus(id, status)
+            await observer?.presenceChanged(in: workspace)
+        }
     }
 
     public func typing(_ id: ConnectionID, workspace: WorkspaceID, thread: ThreadID) async {
         guard let connection = connections[id], connection.rooms.contains(workspace) else { return }
         let ttl = settings.typingTTL.components
-        await rooms[workspace]?.typing(from: id, name: connection.name, thread: thread, expiresInMs: Int(ttl.seconds * 1000 + ttl.attoseconds / 1_000_000_000_000_000))
+        let expiresInMs = Int(ttl.seconds * 1000 + ttl.attoseconds / 1_000_000_000_000_000)
+        await rooms[workspace]?.typing(from: id, name: connection.name, thread: thread, expiresInMs: expiresInMs)
+        await observer?.typed(in: workspace, person: connection.person, name: connection.name, thread: thread, expiresInMs: expiresInMs)
     }
 
     /// A person's presence across all their connections, and when they were last seen.
@@ -158,6 +176,7 @@ public actor Hub: LivePublisher {
             connections[id]?.rooms.remove(workspace)
             forget(workspace, id)
         }
+        await observer?.presenceChanged(in: workspace)
     }
 
     public func sessionsEnded(person: PersonID) async {
@@ -177,6 +196,7 @@ public actor Hub: LivePublisher {
         guard let room = rooms.removeValue(forKey: workspace) else { return }
         roomConnections[workspace] = nil
         for id in await room.removeAll(reason: "deleted") { connections[id]?.rooms.remove(workspace) }
+        await observer?.presenceChanged(in: workspace)
     }
 
     // MARK: Rooms
@@ -184,10 +204,14 @@ public actor Hub: LivePublisher {
     private func room(for workspace: WorkspaceID) async throws -> Room {
         if let room = rooms[workspace] { return room }
         let latest = try await store.latestSeq(workspace: workspace)
+        // In a cluster, who is subscribed on the other nodes, so that the first subscriber's
+        // `presence.state` lists everyone present.
+        let elsewhere = await observer?.remotePresence(in: workspace)
         if let room = rooms[workspace] { return room }  // created while we read
         let room = Room(workspaceID: workspace, store: store, latestSeq: latest, replayLimit: settings.replayLimit,
                         logger: logger.with(metadataKey: "workspace.id", value: "\(workspace)"))
         rooms[workspace] = room
+        if let elsewhere { await setRemotePresence([workspace: elsewhere], for: [workspace]) }
         return room
     }
 

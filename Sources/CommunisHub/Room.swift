@@ -11,12 +11,12 @@ import NIOCore
 actor Room {
     let workspaceID: WorkspaceID
     let topic: String
-    private let store: any LiveStore
+    let store: any LiveStore
     /// How many missed events a resuming client may be sent; past that it must reload.
-    private let replayLimit: Int
-    private let logger: Logger
+    let replayLimit: Int
+    let logger: Logger
 
-    private struct Subscriber {
+    struct Subscriber {
         let sink: any LiveSink
         let person: PersonID
         /// While the backlog of a resuming client is being read, live events wait here.
@@ -26,13 +26,16 @@ actor Room {
         var lastSent: Int64
     }
 
-    private var subscribers: [ConnectionID: Subscriber] = [:]
-    private var presence = RoomPresence()
+    var subscribers: [ConnectionID: Subscriber] = [:]
+    var presence = RoomPresence()
+    /// The people other nodes of a cluster have subscribed here, per node (each node is one
+    /// connection of `presence`, numbered from `Hub.remoteConnectionBase`).
+    var remote: [ConnectionID: [PersonID: PresenceStatus]] = [:]
     /// The seq of the last event sent out.
-    private var lastPublished: Int64
+    private(set) var lastPublished: Int64
     /// Events that arrived before an earlier one (two writers committing close together).
     private var early: [Int64: WorkspaceEvent] = [:]
-    private var filling = false
+    private(set) var filling = false
 
     init(workspaceID: WorkspaceID, store: any LiveStore, latestSeq: Int64, replayLimit: Int, logger: Logger) {
         self.workspaceID = workspaceID
@@ -261,7 +264,7 @@ actor Room {
 
     // MARK: Presence messages
 
-    private struct PresentJSON: Encodable { var personId: PersonID; var name: String; var status: PresenceStatus }
+    struct PresentJSON: Encodable { var personId: PersonID; var name: String; var status: PresenceStatus }
 
     private func presenceState() -> ByteBuffer {
         struct State: Encodable { var present: [PresentJSON] }
@@ -269,7 +272,7 @@ actor Room {
         return ByteBuffer(bytes: Wire.frame(type: .presenceState, topic: topic, value: State(present: present)))
     }
 
-    private func announce(_ change: RoomPresence.Change, except: ConnectionID?) {
+    func announce(_ change: RoomPresence.Change, except: ConnectionID?) {
         struct Diff: Encodable { var joins: [PresentJSON] = []; var leaves: [PersonID] = []; var changes: [PresentJSON] = [] }
         var diff = Diff()
         switch change {

@@ -28,15 +28,28 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
     let adapters = if let adapters { adapters } else { try await IdentityAdapters.make(configuration, check: true, logger: logger) }
-    // Nobody is in a meeting when the server starts: stays a crash left open end now.
-    let closedStays = try await store.closeOpenAttendance(at: clock.now())
-    if closedStays > 0 { logger.notice("meeting stays left open by the last run closed", metadata: ["count": "\(closedStays)"]) }
+    let node = ClusterNode(id: configuration.nodeID, address: configuration.nodeAddress, startedAt: Date(), seenAt: Date())
+    let nodeMetrics = NodeMetrics(node: node.id)
+    let cluster = store as? any ClusterStore
+    // Alone on the database (SQLite always; the first node of a cluster), nobody is in a
+    // meeting and no recording runs when the server starts: what a crash left open is closed
+    // and finalised now. With other nodes alive, those belong to them.
+    var othersAlive = 0
+    if let cluster {
+        othersAlive = try await cluster.heartbeat(node, window: ClusterLink.aliveWindow).filter { $0.id != node.id }.count
+    }
+    if othersAlive == 0 {
+        let closedStays = try await store.closeOpenAttendance(at: clock.now())
+        if closedStays > 0 { logger.notice("meeting stays left open by the last run closed", metadata: ["count": "\(closedStays)"]) }
+    } else {
+        logger.notice("other nodes are running: open meeting stays and recordings are theirs", metadata: ["nodes": "\(othersAlive)"])
+    }
     // One set of audio counters for the whole process: every meeting's relay and every
     // connection's audio queue count into it (`/api/v1/admin/metrics` reads it).
     let audioMetrics = AudioMetrics()
     // Recordings a crash cut off are finalised before anyone can start a new one.
     let recordings = Recordings(store: store, directory: configuration.recordingsDirectory, clock: clock)
-    try await RecordingRecovery.run(recordings, logger: logger)
+    if othersAlive == 0 { try await RecordingRecovery.run(recordings, logger: logger) }
     var recorder = MeetingRecorder.Settings()
     recorder.bitrate = Int32(configuration.recordingBitrate)
     recorder.minFreeBytes = Int64(configuration.recordingMinFreeMB) << 20
@@ -47,9 +60,12 @@ public func buildApplication(
         metrics: audioMetrics,
         recording: RecordingSettings(records: recordings, recorder: recorder, keepParticipantStreams: configuration.recordingKeepParticipantStreams))
     let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit, meetings: meetings), logger: logger)
-    let services = await Services(store: store, publisher: hub, meetingLive: hub, configuration: configuration, hasher: hasher,
+    // In a cluster, what is not in the log also reaches the other nodes (notes).
+    let link = cluster.map { ClusterLink(store: $0, hub: hub, node: node, metrics: nodeMetrics, logger: logger) }
+    let publisher: any LivePublisher = if let link { ClusterPublisher(hub: hub, link: link) } else { hub }
+    let services = await Services(store: store, publisher: publisher, meetingLive: hub, configuration: configuration, hasher: hasher,
                                   adapters: adapters, clock: clock, logger: logger)
-    let router = buildRouter(services: services, configuration: configuration, hub: hub, logger: logger)
+    let router = buildRouter(services: services, configuration: configuration, hub: hub, node: nodeMetrics, logger: logger)
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
         origins: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins),
@@ -65,12 +81,15 @@ public func buildApplication(
         server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Communis"),
         logger: logger)
+    let jobs = JobRunner(store: store, node: node.id, metrics: nodeMetrics)
+    app.addServices(StoreService(store: store, logger: logger))
+    if let link { app.addServices(link) }
     app.addServices(
-        StoreService(store: store, logger: logger),
-        SessionSweeper(store: store, clock: clock, logger: logger),
-        EventPruner(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit, clock: clock, logger: logger),
-        ReviewReminderService(reminders: ReviewReminders(store: store, publisher: hub, clock: clock), logger: logger),
-        IdentityHousekeeping(store: store, configuration: configuration, clock: clock, logger: logger))
+        SessionSweeper.job(store: store, clock: clock, jobs: jobs, logger: logger),
+        EventPruner.job(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit,
+                        clock: clock, jobs: jobs, logger: logger),
+        ReviewReminderService.job(reminders: ReviewReminders(store: store, publisher: publisher, clock: clock), jobs: jobs, logger: logger),
+        IdentityHousekeeping.job(store: store, configuration: configuration, clock: clock, jobs: jobs, logger: logger))
     if let transport = adapters.mailTransport {
         let domain = URL(string: configuration.publicURL)?.host ?? configuration.mail.fromAddress.split(separator: "@").last.map(String.init) ?? "communis"
         app.addServices(MailDispatchService(
@@ -79,7 +98,7 @@ public func buildApplication(
             wakeup: services.mailWakeup, logger: logger))
     }
     if let sync = services.directorySync, configuration.directory.syncIntervalMinutes > 0 {
-        app.addServices(DirectorySyncService(sync: sync, interval: .seconds(configuration.directory.syncIntervalMinutes * 60), logger: logger))
+        app.addServices(DirectorySyncService.job(sync: sync, interval: .seconds(configuration.directory.syncIntervalMinutes * 60), jobs: jobs, logger: logger))
     }
     if let client = adapters.httpClient { app.addServices(HTTPClientService(client: client)) }
     for threads in adapters.threadPools { app.addServices(ThreadPoolService(pool: threads)) }
@@ -87,7 +106,7 @@ public func buildApplication(
 }
 
 /// The router alone (for in-process route tests and the application).
-public func buildRouter(services: Services, configuration: Configuration, hub: Hub?, logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(services: Services, configuration: Configuration, hub: Hub?, node: NodeMetrics? = nil, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
@@ -100,7 +119,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
         guard await health.check().database else {
             throw Problem(.serviceUnavailable, code: "database-unavailable", title: "Database unavailable", detail: "The database does not answer.")
         }
-        return try ["status": "ok", "database": "ok"].response()
+        return try ["status": "ok", "database": "ok", "node": node?.node ?? configuration.nodeID].response()
     }
     router.get("api/openapi.yaml") { _, _ in
         guard let data = FileManager.default.contents(atPath: configuration.openAPIFile) else {
@@ -125,7 +144,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)
     DiscussionRoutes(services: services).register(on: api)
-    MeetingRoutes(services: services, audio: hub?.meetings.settings.metrics).register(on: api)
+    MeetingRoutes(services: services, audio: hub?.meetings.settings.metrics, node: node).register(on: api)
     HowToRoutes(services: services).register(on: api)
     RecordingRoutes(services: services).register(on: api)
     SearchRoutes(services: services).register(on: api)
@@ -150,35 +169,21 @@ struct StoreService: Service {
 
 /// Prunes the resume log once an hour: events older than the retention, keeping the newest
 /// `keep` per workspace so a recent reconnect can always resume.
-struct EventPruner: Service {
-    let store: any LiveStore
-    let retention: TimeInterval
-    let keep: Int
-    let clock: CommunisServices.Clock
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            if let removed = try? await store.pruneEvents(before: clock.now().addingTimeInterval(-retention), keep: keep), removed > 0 {
-                logger.info("old events pruned", metadata: ["count": "\(removed)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+enum EventPruner {
+    static func job(store: any LiveStore, retention: TimeInterval, keep: Int, clock: CommunisServices.Clock, jobs: JobRunner, logger: Logger) -> PeriodicJob {
+        PeriodicJob(name: "prune-events", interval: .seconds(3600), jobs: jobs, logger: logger) {
+            let removed = try await store.pruneEvents(before: clock.now().addingTimeInterval(-retention), keep: keep)
+            if removed > 0 { logger.info("old events pruned", metadata: ["count": "\(removed)"]) }
         }
     }
 }
 
 /// Deletes expired sessions once an hour.
-struct SessionSweeper: Service {
-    let store: any CommunisStore
-    let clock: CommunisServices.Clock
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            if let removed = try? await store.deleteExpiredSessions(before: clock.now()), removed > 0 {
-                logger.info("expired sessions removed", metadata: ["count": "\(removed)"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+enum SessionSweeper {
+    static func job(store: any CommunisStore, clock: CommunisServices.Clock, jobs: JobRunner, logger: Logger) -> PeriodicJob {
+        PeriodicJob(name: "sweep-sessions", interval: .seconds(3600), jobs: jobs, logger: logger) {
+            let removed = try await store.deleteExpiredSessions(before: clock.now())
+            if removed > 0 { logger.info("expired sessions removed", metadata: ["count": "\(removed)"]) }
         }
     }
 }

@@ -43,51 +43,30 @@ struct MailDispatchService: Service {
 /// Runs the directory sync every `interval` (the first one a little after start, so a
 /// restart loop does not hammer the directory). A failing sync is logged and audited by
 /// `DirectorySync` and tried again at the next interval.
-struct DirectorySyncService: Service {
-    let sync: DirectorySync
-    let interval: Duration
-    let logger: Logger
-    var firstDelay: Duration = .seconds(30)
-
-    func run() async throws {
-        var delay = firstDelay
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let sleep = delay
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: sleep) }
-            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { return }
-            do { _ = try await sync.run(dryRun: false) } catch {
-                logger.warning("periodic directory sync failed", metadata: ["error": "\(error)"])
-            }
-            delay = interval
+enum DirectorySyncService {
+    /// The first sync waits `firstDelay` after start (the directory was just checked).
+    static func job(sync: DirectorySync, interval: Duration, firstDelay: Duration = .seconds(30), jobs: JobRunner, logger: Logger) -> PeriodicJob {
+        PeriodicJob(name: "directory-sync", interval: interval, firstDelay: firstDelay, jobs: jobs, logger: logger) {
+            _ = try await sync.run(dryRun: false)
         }
     }
 }
 
 /// Hourly: audit entries past their retention, old failed-login counters, expired reset
 /// links and OIDC logins, and outbox messages past their retention.
-struct IdentityHousekeeping: Service {
-    let store: any CommunisStore
-    let configuration: Configuration
-    let clock: CommunisServices.Clock
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+enum IdentityHousekeeping {
+    static func job(store: any CommunisStore, configuration: Configuration, clock: CommunisServices.Clock, jobs: JobRunner, logger: Logger) -> PeriodicJob {
+        PeriodicJob(name: "identity-housekeeping", interval: .seconds(3600), jobs: jobs, logger: logger) {
             let now = clock.now()
-            do {
-                let audit = try await store.pruneAudit(before: now.addingTimeInterval(-Double(configuration.auditRetentionDays) * 86_400))
-                let failures = try await store.pruneLoginFailures(before: now.addingTimeInterval(-86_400))
-                let records = try await store.pruneLoginRecords(before: now)
-                let mail = try await store.pruneMail(before: now.addingTimeInterval(-Double(configuration.mail.retentionDays) * 86_400))
-                if audit + failures + records + mail > 0 {
-                    logger.info("old identity records removed", metadata: [
-                        "audit": "\(audit)", "login_failures": "\(failures)", "login_records": "\(records)", "mail": "\(mail)",
-                    ])
-                }
-            } catch {
-                logger.warning("identity housekeeping failed; next hour tries again", metadata: ["error": "\(error)"])
+            let audit = try await store.pruneAudit(before: now.addingTimeInterval(-Double(configuration.auditRetentionDays) * 86_400))
+            let failures = try await store.pruneLoginFailures(before: now.addingTimeInterval(-86_400))
+            let records = try await store.pruneLoginRecords(before: now)
+            let mail = try await store.pruneMail(before: now.addingTimeInterval(-Double(configuration.mail.retentionDays) * 86_400))
+            if audit + failures + records + mail > 0 {
+                logger.info("old identity records removed", metadata: [
+                    "audit": "\(audit)", "login_failures": "\(failures)", "login_records": "\(records)", "mail": "\(mail)",
+                ])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
         }
     }
 }

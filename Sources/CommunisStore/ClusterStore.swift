@@ -30,6 +30,22 @@ public struct ClusterNode: Sendable, Equatable, Codable {
     }
 }
 
+/// One person subscribed to a workspace on one node, as the other nodes see them.
+public struct ClusterPresence: Sendable, Equatable {
+    public var node: String
+    public var person: PersonID
+    public var name: String
+    /// `online` or `away`.
+    public var status: String
+
+    public init(node: String, person: PersonID, name: String, status: String) {
+        self.node = node
+        self.person = person
+        self.name = name
+        self.status = status
+    }
+}
+
 /// What arrives from the other nodes through the database.
 public enum ClusterSignal: Sendable, Equatable {
     /// Listening (again): doorbells rung while not listening were missed, so read the log's heads.
@@ -54,6 +70,14 @@ public protocol ClusterStore: JobStore {
     func clusterSignals() -> AsyncStream<ClusterSignal>
     /// Sends `note` (at most 7 000 bytes) to every node, this one included.
     func sendNote(_ note: String) async throws
+
+    /// Replaces who `node` has subscribed to `workspace` (an empty list removes them all).
+    func setPresence(node: String, workspace: WorkspaceID, people: [ClusterPresence]) async throws
+    /// Who the other nodes (not `excluding`) alive within `window` have subscribed to each of
+    /// `workspaces`; workspaces nobody else is in are left out.
+    func presence(in workspaces: [WorkspaceID], excluding node: String, window: TimeInterval, at now: Date) async throws -> [WorkspaceID: [ClusterPresence]]
+    /// Forgets every presence row of `node` (at its start: what a crashed run left).
+    func clearPresence(node: String) async throws
 
     /// Makes `node` the relay of `meeting` unless another node holds an unexpired lease; returns
     /// the holder afterwards (`node` itself when it won or already held it).

@@ -129,8 +129,9 @@ struct ReviewReminderTests {
         _ = try await howTos.create(viewer: erik, workspace: nil, draft: Self.draft("Boka rum i Outlook", reviewBy: "2027-01-01"))
         let time = HandClock("2027-01-01T12:00:00Z")
         let publisher = NotifiedPeople()
-        let service = ReviewReminderService(
-            reminders: ReviewReminders(store: world.store, publisher: publisher, clock: time.clock), interval: .milliseconds(20), logger: quietLogger)
+        let service = ReviewReminderService.job(
+            reminders: ReviewReminders(store: world.store, publisher: publisher, clock: time.clock), interval: .milliseconds(20),
+            jobs: JobRunner(store: world.store, node: "test"), logger: quietLogger)
         let group = ServiceGroup(configuration: .init(services: [service], logger: quietLogger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

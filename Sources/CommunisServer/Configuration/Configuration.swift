@@ -18,6 +18,11 @@ public struct Configuration: Sendable, Equatable {
     public var storageURL: String
     public var storagePassword: String
     public var storagePoolSize: Int
+    /// `cluster.node_id`: this node's name among the nodes of one PostgreSQL database
+    /// (empty: host name and port).
+    public var clusterNodeID: String
+    /// `cluster.address`: where the other nodes reach this one (empty: http://host:port).
+    public var clusterAddress: String
     public var maxBodyBytes: Int
     public var sessionLifetimeHours: Int
     public var freeAttempts: Int
@@ -77,6 +82,10 @@ public struct Configuration: Sendable, Equatable {
               help: "PostgreSQL password when it is not in storage.url; usually given as COMMUNIS_STORAGE_PASSWORD."),
         .init(name: "storage.pool_size", kind: .integer(2...500), defaultValue: .integer(20),
               help: "Most PostgreSQL connections this node opens."),
+        .init(name: "cluster.node_id", kind: .string, defaultValue: .string(""),
+              help: "This node's name in a cluster (nodes on one PostgreSQL database); empty: the host name and port. Shown by /healthz and the metrics."),
+        .init(name: "cluster.address", kind: .string, defaultValue: .string(""),
+              help: "Where the other nodes of a cluster reach this one directly (http://10.0.0.5:8080); empty: http://<server.host>:<server.port>."),
         .init(name: "http.max_body_bytes", kind: .integer(1024...1_073_741_824), defaultValue: .integer(1_048_576),
               help: "Largest accepted request body; larger ones get 413."),
         .init(name: "http.silence_timeout_seconds", kind: .integer(1...3600), defaultValue: .integer(30),
@@ -162,6 +171,8 @@ public struct Configuration: Sendable, Equatable {
         storageURL = string("storage.url").trimmingCharacters(in: .whitespaces)
         storagePassword = string("storage.password")
         storagePoolSize = int("storage.pool_size")
+        clusterNodeID = string("cluster.node_id").trimmingCharacters(in: .whitespaces)
+        clusterAddress = string("cluster.address").trimmingCharacters(in: .whitespaces)
         maxBodyBytes = int("http.max_body_bytes")
         sessionLifetimeHours = int("auth.session_lifetime_hours")
         freeAttempts = int("auth.free_attempts")
@@ -263,5 +274,18 @@ public struct Configuration: Sendable, Equatable {
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("communis.sqlite") }
 
     /// Whether the database is the embedded SQLite file (`storage.url` empty or `sqlite:`).
+    /// This node's id: `cluster.node_id`, else the host name and port.
+    public var nodeID: String {
+        clusterNodeID.isEmpty ? "\(ProcessInfo.processInfo.hostName):\(port)" : clusterNodeID
+    }
+
+    /// Where other nodes reach this one: `cluster.address`, else http://host:port (the host
+    /// name when listening on every address).
+    public var nodeAddress: String {
+        guard clusterAddress.isEmpty else { return clusterAddress }
+        let reachable = ["0.0.0.0", "::", ""].contains(host) ? ProcessInfo.processInfo.hostName : host
+        return "http://\(reachable.contains(":") ? "[\(reachable)]" : reachable):\(port)"
+    }
+
     public var usesSQLite: Bool { storageURL.isEmpty || storageURL.lowercased().hasPrefix("sqlite:") }
 }

@@ -140,12 +140,22 @@ enum PrometheusText {
 
     static func render(_ metrics: [Metric]) -> String {
         var text = ""
+        var described: Set<Substring> = []
         for metric in metrics {
-            text += "# HELP \(metric.name) \(metric.help)\n"
-            text += "# TYPE \(metric.name) \(metric.kind.rawValue)\n"
+            // A labelled sample (`name{label="x"}`) shares its family's HELP and TYPE.
+            let family = metric.name.prefix { $0 != "{" }
+            if described.insert(family).inserted {
+                text += "# HELP \(family) \(metric.help)\n"
+                text += "# TYPE \(family) \(metric.kind.rawValue)\n"
+            }
             text += "\(metric.name) \(metric.value)\n"
         }
         return text
+    }
+
+    /// A label value, quoted and escaped as the format wants.
+    static func label(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 
     static func meetings(_ gauges: MeetingGauges, audio: AudioMetrics.Snapshot) -> [Metric] {

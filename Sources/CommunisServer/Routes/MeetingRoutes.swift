@@ -14,10 +14,13 @@ struct MeetingRoutes {
     let services: Services
     /// The relay's counters (in memory, never stored); nil renders zeros.
     let audio: AudioMetrics?
+    /// This node's own counters (cluster, periodic jobs); nil leaves them out.
+    let node: NodeMetrics?
 
-    init(services: Services, audio: AudioMetrics? = nil) {
+    init(services: Services, audio: AudioMetrics? = nil, node: NodeMetrics? = nil) {
         self.services = services
         self.audio = audio
+        self.node = node
     }
 
     /// `scheduledFor` is read as text so that a bad time is a field error (422), not malformed JSON.
@@ -87,7 +90,7 @@ struct MeetingRoutes {
 
         api.get("admin/metrics") { _, context in
             let gauges = try await meetings.gauges(viewer: try context.requireViewer())
-            let text = PrometheusText.render(PrometheusText.meetings(gauges, audio: audio?.snapshot() ?? AudioMetrics.Snapshot()))
+            let text = PrometheusText.render(PrometheusText.meetings(gauges, audio: audio?.snapshot() ?? AudioMetrics.Snapshot()) + (node?.metrics ?? []))
             return Response(
                 status: .ok, headers: [.contentType: PrometheusText.contentType, .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

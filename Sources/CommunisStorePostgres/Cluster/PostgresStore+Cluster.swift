@@ -17,6 +17,11 @@ extension PostgresStore: ClusterStore {
             ON CONFLICT (id) DO UPDATE SET address = excluded.address, started_at = excluded.started_at, seen_at = excluded.seen_at
             """, logger: logger).run()
         try await client.query("DELETE FROM cluster_nodes WHERE seen_at < \(node.seenAt.addingTimeInterval(-86_400))", logger: logger).run()
+        // Presence of nodes silent for a minute: they crashed (their heartbeat would have come).
+        try await client.query("""
+            DELETE FROM cluster_presence p WHERE NOT EXISTS (
+                SELECT 1 FROM cluster_nodes n WHERE n.id = p.node_id AND n.seen_at >= \(node.seenAt.addingTimeInterval(-60)))
+            """, logger: logger).run()
         return try await client.query("""
             SELECT id, address, started_at, seen_at FROM cluster_nodes WHERE seen_at >= \(node.seenAt.addingTimeInterval(-window)) ORDER BY id
             """, logger: logger).all().map(Self.node)
@@ -75,6 +80,39 @@ extension PostgresStore: ClusterStore {
     public func sendNote(_ note: String) async throws {
         guard note.utf8.count <= 7_000 else { throw PostgresStoreError.tooLarge("a note between nodes of \(note.utf8.count) bytes (at most 7000)") }
         try await client.query("SELECT pg_notify(\(Self.noteChannel), \(note))", logger: logger).run()
+    }
+
+    // MARK: Presence
+
+    public func setPresence(node: String, workspace: WorkspaceID, people: [ClusterPresence]) async throws {
+        try await transaction { connection in
+            try await connection.query("DELETE FROM cluster_presence WHERE workspace_id = \(workspace.uuid) AND node_id = \(node)", logger: logger).run()
+            guard !people.isEmpty else { return }
+            try await connection.query("""
+                INSERT INTO cluster_presence (node_id, workspace_id, person_id, name, status)
+                SELECT \(node), \(workspace.uuid), p, n, s FROM unnest(\(people.map(\.person.uuid)), \(people.map(\.name)), \(people.map(\.status))) AS u(p, n, s)
+                ON CONFLICT DO NOTHING
+                """, logger: logger).run()
+        }
+    }
+
+    public func presence(in workspaces: [WorkspaceID], excluding node: String, window: TimeInterval, at now: Date) async throws -> [WorkspaceID: [ClusterPresence]] {
+        guard !workspaces.isEmpty else { return [:] }
+        var found: [WorkspaceID: [ClusterPresence]] = [:]
+        for row in try await client.query("""
+            SELECT p.workspace_id, p.node_id, p.person_id, p.name, p.status FROM cluster_presence p JOIN cluster_nodes n ON n.id = p.node_id
+            WHERE p.workspace_id = ANY(\(workspaces.map(\.uuid))) AND p.node_id <> \(node) AND n.seen_at >= \(now.addingTimeInterval(-window))
+            ORDER BY p.workspace_id, p.person_id, p.node_id
+            """, logger: logger).all() {
+            let workspace: WorkspaceID = try row.id("workspace_id")
+            found[workspace, default: []].append(ClusterPresence(
+                node: try row.get("node_id"), person: try row.id("person_id"), name: try row.get("name"), status: try row.get("status")))
+        }
+        return found
+    }
+
+    public func clearPresence(node: String) async throws {
+        try await client.query("DELETE FROM cluster_presence WHERE node_id = \(node)", logger: logger).run()
     }
 
     /// `workspace:seq`, as `apply` rings it.

@@ -52,6 +52,8 @@ extension PostgresStore {
                     workspaceID: event.workspaceID, seq: seq, kind: event.kind, payload: event.payload,
                     actorID: event.actorID, createdAt: event.createdAt)
                 try await writer.append(appended, notifications: notifications, idempotency: idempotency)
+                // The doorbell for the other nodes: delivered when (and only if) this commits.
+                try await Self.ringDoorbell(event.workspaceID, seq: seq, on: connection, logger: logger)
                 return .applied(appended)
             }
         } catch {

@@ -7,6 +7,10 @@ extension PostgresSchema {
     /// - `cluster_meeting_leases`: the node relaying a meeting's audio until `expires_at`; the
     ///   holder renews it every few seconds, another node may take it once it expired. Goes with
     ///   the meeting. Neither table is data an installation copies (`migrate-data`).
+    /// - `cluster_presence`: who is subscribed to which workspace on which node (a node writes
+    ///   its own rows, reads the others'; rows of a node whose heartbeat is stale are ignored
+    ///   and removed). UNLOGGED: presence is not data, and after a database crash it is rebuilt
+    ///   by the next heartbeat round.
     /// - `periodic_jobs`: the claim of each job's current period (also in the SQLite engine).
     static let cluster: [String] = [
         """
@@ -24,6 +28,17 @@ extension PostgresSchema {
             expires_at timestamptz NOT NULL
         )
         """,
+        """
+        CREATE UNLOGGED TABLE cluster_presence (
+            node_id      text NOT NULL,
+            workspace_id uuid NOT NULL,
+            person_id    uuid NOT NULL,
+            name         text NOT NULL,
+            status       text NOT NULL,
+            PRIMARY KEY (workspace_id, node_id, person_id)
+        )
+        """,
+        "CREATE INDEX cluster_presence_node ON cluster_presence (node_id)",
         """
         CREATE TABLE periodic_jobs (
             name        text PRIMARY KEY,

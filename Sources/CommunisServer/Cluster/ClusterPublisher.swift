@@ -1,0 +1,42 @@
+import CommunisHub
+import CommunisModel
+import CommunisServices
+import Foundation
+
+/// What the services publish, in a cluster: stored events go to this node's hub (the other
+/// nodes hear the database's doorbell and read the log); what is not in the log — a personal
+/// notification's frame, ended memberships and sessions, a deleted workspace — goes to this
+/// hub and, as a note, to every other node's.
+struct ClusterPublisher: LivePublisher {
+    let hub: Hub
+    let link: ClusterLink
+
+    func publish(_ event: WorkspaceEvent) async {
+        await hub.publish(event)
+    }
+
+    func notify(person: PersonID, frame: Data) async {
+        await hub.notify(person: person, frame: frame)
+        await link.send(.notify(person: person, frame: frame))
+    }
+
+    func membershipEnded(workspace: WorkspaceID, person: PersonID) async {
+        await hub.membershipEnded(workspace: workspace, person: person)
+        await link.send(.membershipEnded(workspace: workspace, person: person))
+    }
+
+    func sessionsEnded(person: PersonID) async {
+        await hub.sessionsEnded(person: person)
+        await link.send(.sessionsEnded(person: person))
+    }
+
+    func sessionEnded(tokenHash: String) async {
+        await hub.sessionEnded(tokenHash: tokenHash)
+        await link.send(.sessionEnded(tokenHash: tokenHash))
+    }
+
+    func workspaceDeleted(_ workspace: WorkspaceID) async {
+        await hub.workspaceDeleted(workspace)
+        await link.send(.workspaceDeleted(workspace))
+    }
+}
