@@ -1,6 +1,7 @@
 import CommunisModel
 import CommunisStore
 import Foundation
+import NIOCore
 
 /// Who hears of what happens on this node's hub that the other nodes of a cluster must know
 /// and the log does not carry: presence and typing.
@@ -10,6 +11,8 @@ public protocol HubObserver: Sendable {
     func presenceChanged(in workspace: WorkspaceID) async
     /// Someone on this node is typing.
     func typed(in workspace: WorkspaceID, person: PersonID, name: String, thread: ThreadID, expiresInMs: Int) async
+    /// A meeting's roster went out here (the meeting is relayed here, or was just created).
+    func rostered(in workspace: WorkspaceID, frame: ByteBuffer) async
     /// Who the other nodes have subscribed to `workspace` now (asked when a room opens here;
     /// nil when that cannot be read: the periodic refresh fills it in).
     func remotePresence(in workspace: WorkspaceID) async -> [ClusterPresence]?
@@ -55,6 +58,11 @@ extension Hub {
                 await room.setRemote(connection, people: byNode[connection] ?? [])
             }
         }
+    }
+
+    /// A meeting roster from the node relaying that meeting, to this node's subscribers.
+    public func remoteRoster(in workspace: WorkspaceID, frame: ByteBuffer) async {
+        await rooms[workspace]?.broadcast(frame)
     }
 
     /// Someone typing on another node.

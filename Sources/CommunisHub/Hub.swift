@@ -75,6 +75,7 @@ public actor Hub: LivePublisher {
         if let last = rosterSent[roster.meeting], roster.at < last { return }
         rosterSent[roster.meeting] = roster.at
         await rooms[roster.workspace]?.broadcast(roster.frame)
+        await observer?.rostered(in: roster.workspace, frame: roster.frame)
     }
 
     // MARK: Connections

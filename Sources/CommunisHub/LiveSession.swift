@@ -28,10 +28,14 @@ public final class LiveSession {
     let blogs: Blogs
     let meetings: Meetings
     let logger: Logger
+    /// In a cluster: sends meeting commands to the node that relays the meeting.
+    let forwarder: (any MeetingForwarder)?
     private var bucket: TokenBucket
+    private var sessionHash: String?
 
     public init(viewer: Viewer, sink: any LiveSink, hub: Hub, workspaces: Workspaces, discussions: Discussions, blogs: Blogs, meetings: Meetings,
-                limits: Limits, logger: Logger) {
+                limits: Limits, forwarder: (any MeetingForwarder)? = nil, logger: Logger) {
+        self.forwarder = forwarder
         self.blogs = blogs
         self.meetings = meetings
         self.viewer = viewer
@@ -45,6 +49,7 @@ public final class LiveSession {
 
     /// Registers the connection and greets the client.
     public func start(limits: [String: Int], sessionHash: String?) async {
+        self.sessionHash = sessionHash
         await hub.register(sink, viewer: viewer, sessionHash: sessionHash)
         struct Welcome: Encodable {
             var protocolVersion = Wire.version
@@ -54,7 +59,15 @@ public final class LiveSession {
         sink.send(ByteBuffer(bytes: Wire.frame(type: .welcome, value: Welcome(person: .init(id: viewer.id, name: viewer.person.name), limits: limits))))
     }
 
+    /// Registers a connection that another node of the cluster forwards here (its meeting is
+    /// relayed here); its client was greeted there, so no `welcome`.
+    public func attachForwarded(sessionHash: String?) async {
+        self.sessionHash = sessionHash
+        await hub.register(sink, viewer: viewer, sessionHash: sessionHash)
+    }
+
     public func finish() async {
+        await forwarder?.disconnected(sink.connectionID)
         await hub.unregister(sink.connectionID)
     }
 
@@ -165,6 +178,10 @@ public final class LiveSession {
             return Wire.json(Done())
         case .meetingJoin, .meetingLeave, .meetingMute, .meetingHand, .meetingAdmit, .meetingDeny, .meetingRemove, .meetingEnd,
              .meetingStats, .meetingRecordingStart, .meetingRecordingStop, .meetingRecordingChapter:
+            if let forwarder, let meeting = Topic.meetingID(head.topic).flatMap(MeetingID.init),
+               try await forwarder.forward(text, meeting: meeting, joining: command == .meetingJoin, from: sink, viewer: viewer, sessionHash: sessionHash) {
+                return nil  // the meeting's node answers
+            }
             return try await meetingCommand(command, head, text)
         }
     }

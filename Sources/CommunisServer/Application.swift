@@ -28,7 +28,10 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
     let adapters = if let adapters { adapters } else { try await IdentityAdapters.make(configuration, check: true, logger: logger) }
-    let node = ClusterNode(id: configuration.nodeID, address: configuration.nodeAddress, startedAt: Date(), seenAt: Date())
+    // The key other nodes of a cluster must present to link to this one (only its hash is stored).
+    let linkKey = Secrets.newToken()
+    let node = ClusterNode(id: configuration.nodeID, address: configuration.nodeAddress, startedAt: Date(), seenAt: Date(),
+                           linkKeyHash: Secrets.hash(linkKey))
     let nodeMetrics = NodeMetrics(node: node.id)
     let cluster = store as? any ClusterStore
     // Alone on the database (SQLite always; the first node of a cluster), nobody is in a
@@ -62,19 +65,31 @@ public func buildApplication(
     let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit, meetings: meetings), logger: logger)
     // In a cluster, what is not in the log also reaches the other nodes (notes).
     let link = cluster.map { ClusterLink(store: $0, hub: hub, node: node, metrics: nodeMetrics, logger: logger) }
-    let publisher: any LivePublisher = if let link { ClusterPublisher(hub: hub, link: link) } else { hub }
-    let services = await Services(store: store, publisher: publisher, meetingLive: hub, configuration: configuration, hasher: hasher,
+    let clusterPublisher = link.map { ClusterPublisher(hub: hub, link: $0) }
+    let publisher: any LivePublisher = clusterPublisher ?? hub
+    let meetingLive: any MeetingLive = clusterPublisher ?? hub
+    let services = await Services(store: store, publisher: publisher, meetingLive: meetingLive, configuration: configuration, hasher: hasher,
                                   adapters: adapters, clock: clock, logger: logger)
     let router = buildRouter(services: services, configuration: configuration, hub: hub, node: nodeMetrics, logger: logger)
+    let placement = cluster.map { MeetingPlacement(store: $0, node: node.id, linkKey: linkKey, logger: logger) }
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
         origins: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins),
-        audioMetrics: audioMetrics)
+        audioMetrics: audioMetrics, forwarder: placement)
+    let links = cluster.map { cluster in
+        LiveServerChannel.NodeLinks(
+            verify: { from, key in
+                guard let known = try? await cluster.clusterNode(from), !known.linkKeyHash.isEmpty else { return false }
+                return known.linkKeyHash == Secrets.hash(key)
+            },
+            run: { channel, from, logger in await live.runLink(channel: channel, from: from, logger: logger) })
+    }
     let server = HTTPServerBuilder { responder in
         LiveServerChannel(
             responder: responder, settings: live.settings,
             authorize: { head in await live.authorize(head) },
-            run: { admitted, channel, messages, logger in await live.run(admitted, channel: channel, messages: messages, logger: logger) })
+            run: { admitted, channel, messages, logger in await live.run(admitted, channel: channel, messages: messages, logger: logger) },
+            links: links)
     }
     var app = Application(
         router: router,

@@ -206,6 +206,14 @@ public struct Accounts: Sendable {
         return Viewer(person: person)
     }
 
+    /// The person behind a live connection another node of the cluster authenticated and
+    /// forwards here (its meeting is relayed here), as they are now: nil when they are gone or
+    /// disabled meanwhile.
+    public func forwardedViewer(_ id: PersonID) async throws -> Viewer? {
+        guard let person = try await store.person(id: id), !person.disabled else { return nil }
+        return Viewer(person: person)
+    }
+
     public func logout(sessionToken token: String, viewer: Viewer?) async throws {
         let hash = Secrets.hash(token)
         try await store.deleteSession(tokenHash: hash)

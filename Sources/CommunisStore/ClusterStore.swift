@@ -21,12 +21,15 @@ public struct ClusterNode: Sendable, Equatable, Codable {
     public var startedAt: Date
     /// Its last heartbeat.
     public var seenAt: Date
+    /// The SHA-256 (hex) of the key another node presents to open a link to it.
+    public var linkKeyHash: String
 
-    public init(id: String, address: String, startedAt: Date, seenAt: Date) {
+    public init(id: String, address: String, startedAt: Date, seenAt: Date, linkKeyHash: String = "") {
         self.id = id
         self.address = address
         self.startedAt = startedAt
         self.seenAt = seenAt
+        self.linkKeyHash = linkKeyHash
     }
 }
 
@@ -88,4 +91,6 @@ public protocol ClusterStore: JobStore {
     func releaseMeeting(_ meeting: MeetingID, node: String) async throws
     /// The node holding an unexpired lease on `meeting`, if any.
     func meetingHolder(_ meeting: MeetingID, at now: Date) async throws -> ClusterNode?
+    /// The node `id` as its last heartbeat left it, if it ever beat.
+    func clusterNode(_ id: String) async throws -> ClusterNode?
 }

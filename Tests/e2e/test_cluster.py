@@ -11,6 +11,8 @@ Tests/Fixtures/nginx/cluster.conf.template). Every failure carries every node's 
 """
 from __future__ import annotations
 
+import json
+import struct
 import threading
 import time
 import uuid
@@ -366,3 +368,125 @@ def test_periodic_jobs_run_once_across_the_cluster(cluster: Cluster):
         return counts if all(value == 3 for value in counts.values()) else AssertionError(f"communis_cluster_nodes {counts}")
 
     wait_for(all_see_three, 15, 0.5, what=f"every node counting 3 alive nodes (jobs per node: {every_job})")
+
+
+# --------------------------------------------------------------------------- 6
+
+def audio_frame(stream: int, sequence: int, payload: bytes) -> bytes:
+    """A binary audio frame (docs/protocol.md, "Audio frames"): version 1 Opus, voice at
+    -30 dBov, the sender's stream id, sequence, 48 kHz timestamp, then the packet."""
+    return struct.pack(">BBHHI", 0x10, 0x80 | 30, stream, sequence & 0xFFFF, (sequence * 960) & 0xFFFFFFFF) + payload
+
+
+def binary_frames(live: Live, seconds: float) -> list[bytes]:
+    """The binary frames `live` receives within `seconds`; text messages go to its inbox."""
+    got: list[bytes] = []
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            raw = live.ws.recv(timeout=left)
+        except TimeoutError:
+            break
+        if isinstance(raw, bytes):
+            got.append(raw)
+        else:
+            live.inbox.append(json.loads(raw))
+    return got
+
+
+@explained
+def test_two_participants_on_different_nodes_hear_each_other_in_one_meeting(cluster: Cluster):
+    xenia_a = cluster.member("xenia", "a")
+    yusuf_b = cluster.member("yusuf", "b")
+    workspace, _ = shared_workspace(xenia_a, yusuf_b)
+    status, meeting = xenia_a.call("POST", f"/api/v1/workspaces/{workspace}/meetings", {"title": "Klustermöte"})
+    assert status == 201, meeting
+    on_air = f"meeting:{meeting['id']}"
+
+    with cluster.live(xenia_a, "a") as x, cluster.live(yusuf_b, "b") as y:
+        x_stream = x.ok("meeting.join", on_air, {"muted": False})["data"]["streamId"]
+        joined = y.ok("meeting.join", on_air, {"muted": False})
+        assert joined["data"]["state"] == "joined", f"Yusuf (node b) joining the meeting relayed by node a: {joined}"
+        y_stream = joined["data"]["streamId"]
+        assert y_stream != x_stream
+        people = [p["person"]["id"] for p in joined["data"]["meeting"]["participants"]]
+        assert people == [xenia_a.id, yusuf_b.id], f"one meeting, both in it, in joining order: {joined}"
+        # Xenia (on a) is told Yusuf (on b) came.
+        x.wait(lambda m: m["type"] == "meeting.participant.joined" and m["data"]["participant"]["streamId"] == y_stream, 3,
+               what="meeting.participant.joined for Yusuf (node b)")
+
+        # Yusuf speaks through node b; Xenia hears exactly his frames, unchanged.
+        sent = [audio_frame(y_stream, n, bytes([0xF8, 0xFF, 0xFE, n])) for n in range(10)]
+        for frame in sent:
+            y.ws.send(frame)
+            time.sleep(0.02)
+        heard = binary_frames(x, 1.5)
+        assert heard == sent, f"Xenia on node a should hear Yusuf's 10 frames from node b unchanged: got {len(heard)}: {heard[:3]}"
+
+        # Xenia speaks on node a; Yusuf hears her through the link back to node b.
+        sent = [audio_frame(x_stream, n, bytes([0xF8, 0xFF, 0xFE, 0x40 + n])) for n in range(10)]
+        for frame in sent:
+            x.ws.send(frame)
+            time.sleep(0.02)
+        heard = binary_frames(y, 1.5)
+        assert heard == sent, f"Yusuf on node b should hear Xenia's 10 frames unchanged: got {len(heard)}: {heard[:3]}"
+
+        # Commands answer through the link too: Yusuf mutes himself, Xenia sees it; he leaves.
+        y.ok("meeting.mute", on_air, {"muted": True})
+        x.wait(lambda m: m["type"] == "meeting.participant.updated" and m["data"]["participant"]["streamId"] == y_stream
+               and m["data"]["participant"]["muted"], 3, what="meeting.participant.updated (muted) for Yusuf (sent on node b)")
+        y.ok("meeting.leave", on_air)
+        left = x.wait(lambda m: m["type"] == "meeting.participant.left" and m["data"]["streamId"] == y_stream, 3,
+                      what="meeting.participant.left for Yusuf (sent on node b)")
+        assert left["data"]["reason"] == "left", left
+
+
+@explained
+def test_a_meeting_moves_to_another_node_when_its_node_dies_and_people_rejoin(cluster: Cluster):
+    xenia_a = cluster.member("xenia", "a")
+    yusuf_b = cluster.member("yusuf", "b")
+    zara_c = cluster.member("zara", "c")
+    workspace, _ = shared_workspace(xenia_a, yusuf_b, zara_c)
+    status, meeting = xenia_a.call("POST", f"/api/v1/workspaces/{workspace}/meetings", {"title": "Flyttmöte"})
+    assert status == 201, meeting
+    on_air = f"meeting:{meeting['id']}"
+
+    x = cluster.live(xenia_a, "a")
+    y = cluster.live(yusuf_b, "b")
+    x.ok("meeting.join", on_air, {"muted": False})   # node a relays the meeting
+    y.ok("meeting.join", on_air, {"muted": False})   # forwarded from b to a
+    cluster.kill("a")
+    x.close()
+    # Yusuf's connection to node b ends too (1001: reconnect), since his meeting's relay is gone.
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            y.ws.recv(timeout=deadline - time.monotonic())
+        except TimeoutError:
+            break
+        except websockets.exceptions.ConnectionClosed:
+            break
+    assert y.ws.close_code == 1001, f"Yusuf's connection on node b should close with 1001 when node a dies: {y.ws.close_code}"
+
+    # He reconnects to b and joins again; until node a's lease runs out the join says to retry.
+    y = cluster.live(yusuf_b, "b")
+    z = cluster.live(zara_c, "c")
+    started = time.monotonic()
+    while True:
+        answer = y.command("meeting.join", on_air, {"muted": False})
+        if answer["type"] == "ack":
+            break
+        assert answer["data"]["code"] == "conflict", f"a join while the meeting moves should say so: {answer}"
+        assert time.monotonic() - started < 25, f"the meeting never moved off the dead node: {answer}"
+        time.sleep(1)
+    y_stream = answer["data"]["streamId"]
+    z_stream = z.ok("meeting.join", on_air, {"muted": False})["data"]["streamId"]   # forwarded from c to b
+    sent = [audio_frame(z_stream, n, bytes([0xF8, 0xFF, 0xFE, n])) for n in range(5)]
+    for frame in sent:
+        z.ws.send(frame)
+        time.sleep(0.02)
+    heard = binary_frames(y, 1.5)
+    assert heard == sent, f"after the move, Yusuf (b) should hear Zara (c): got {len(heard)} frames"
+    assert y_stream != z_stream
+    y.close()
+    z.close()

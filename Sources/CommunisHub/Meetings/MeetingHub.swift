@@ -214,6 +214,9 @@ public actor MeetingHub {
         return (live, participants, lobby)
     }
 
+    /// The meetings with a room here (relayed by this node).
+    public var relayed: [MeetingID] { Array(rooms.keys) }
+
     /// Which meeting a connection is in, if any.
     public func meeting(of connection: ConnectionID) -> MeetingID? { byConnection[connection] }
 

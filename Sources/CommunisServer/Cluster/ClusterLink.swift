@@ -1,7 +1,9 @@
 import CommunisHub
 import CommunisModel
 import CommunisStore
+import CommunisWire
 import Foundation
+import NIOCore
 import Logging
 import ServiceLifecycle
 
@@ -16,6 +18,10 @@ enum ClusterNote: Codable, Sendable {
     /// The sender's presence rows of the workspace changed: read them again.
     case presence(WorkspaceID)
     case typing(workspace: WorkspaceID, person: PersonID, name: String, thread: ThreadID, expiresInMs: Int)
+    /// A `meeting.roster` frame, for the workspace's subscribers on every node.
+    case roster(workspace: WorkspaceID, frame: Data)
+    /// A meeting was ended over HTTP: the node relaying it tells everyone in it.
+    case meetingEnded(MeetingID, by: LiveJSON.PersonRef)
 }
 
 /// One node's link to the others of a cluster on one PostgreSQL database. The database is the
@@ -97,6 +103,8 @@ actor ClusterLink: HubObserver, Service {
         case .presence(let workspace): await refreshRemote([workspace])
         case .typing(let workspace, let person, let name, let thread, let expiresInMs):
             await hub.remoteTyping(in: workspace, person: person, name: name, thread: thread, expiresInMs: expiresInMs)
+        case .roster(let workspace, let frame): await hub.remoteRoster(in: workspace, frame: ByteBuffer(bytes: frame))
+        case .meetingEnded(let meeting, let by): await hub.ended(meeting, by: by)
         }
     }
 
@@ -128,8 +136,14 @@ actor ClusterLink: HubObserver, Service {
         while !Task.isCancelled {
             do {
                 let alive = try await store.heartbeat(
-                    ClusterNode(id: node.id, address: node.address, startedAt: node.startedAt, seenAt: Date()), window: Self.aliveWindow)
+                    ClusterNode(id: node.id, address: node.address, startedAt: node.startedAt, seenAt: Date(), linkKeyHash: node.linkKeyHash),
+                    window: Self.aliveWindow)
                 metrics.nodesAlive(alive.count)
+                // The meetings relayed here stay here while they have a room.
+                let relayed = await hub.meetings.relayed
+                if !relayed.isEmpty {
+                    _ = try await store.renewMeetings(relayed, node: node.id, until: Date().addingTimeInterval(MeetingPlacement.lease))
+                }
             } catch {
                 logger.warning("heartbeat failed; the other nodes will count this node gone after 10 s", metadata: ["error": "\(error)"])
             }
@@ -159,6 +173,10 @@ actor ClusterLink: HubObserver, Service {
 
     nonisolated func typed(in workspace: WorkspaceID, person: PersonID, name: String, thread: ThreadID, expiresInMs: Int) async {
         await send(.typing(workspace: workspace, person: person, name: name, thread: thread, expiresInMs: expiresInMs))
+    }
+
+    nonisolated func rostered(in workspace: WorkspaceID, frame: ByteBuffer) async {
+        await send(.roster(workspace: workspace, frame: Data(frame.readableBytesView)))
     }
 
     nonisolated func remotePresence(in workspace: WorkspaceID) async -> [ClusterPresence]? {

@@ -1,13 +1,14 @@
 import CommunisHub
 import CommunisModel
 import CommunisServices
+import CommunisWire
 import Foundation
 
 /// What the services publish, in a cluster: stored events go to this node's hub (the other
 /// nodes hear the database's doorbell and read the log); what is not in the log — a personal
 /// notification's frame, ended memberships and sessions, a deleted workspace — goes to this
 /// hub and, as a note, to every other node's.
-struct ClusterPublisher: LivePublisher {
+struct ClusterPublisher: LivePublisher, MeetingLive {
     let hub: Hub
     let link: ClusterLink
 
@@ -39,4 +40,17 @@ struct ClusterPublisher: LivePublisher {
         await hub.workspaceDeleted(workspace)
         await link.send(.workspaceDeleted(workspace))
     }
+
+    // MARK: MeetingLive (the roster and gauges are this node's; see the closing notes)
+
+    func roster(of meeting: MeetingID) async -> [LiveJSON.PersonRef] { await hub.roster(of: meeting) }
+
+    func ended(_ meeting: MeetingID, by: LiveJSON.PersonRef) async {
+        await hub.ended(meeting, by: by)
+        await link.send(.meetingEnded(meeting, by: by))
+    }
+
+    func created(_ meeting: Meeting) async { await hub.created(meeting) }
+
+    func gauges() async -> MeetingGauges { await hub.gauges() }
 }

@@ -36,6 +36,9 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     private var closed = false
     /// Where this connection's binary frames go; read by `LiveFrameHandler` on every frame.
     private var uplink: AudioUplink?
+    /// In a cluster, when the meeting is relayed by another node: where binary frames go
+    /// instead (the node link). Loop-bound like `uplink`.
+    private var forward: (@Sendable (ByteBuffer) -> Void)?
     private var audioQueue: CircularBuffer<ByteBuffer>
     private var audioUnflushed = false
     /// Waiting in `loopGroup`'s batch for this loop turn's audio flush.
@@ -135,6 +138,18 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
 
     /// On the loop: the current uplink (for `LiveFrameHandler`).
     var currentUplink: AudioUplink? { uplink }
+
+    /// Sends this connection's binary frames to another node (nil: stop).
+    func setForward(_ forward: (@Sendable (ByteBuffer) -> Void)?) {
+        if channel.eventLoop.inEventLoop {
+            self.forward = forward
+        } else {
+            channel.eventLoop.execute { self.forward = forward }
+        }
+    }
+
+    /// On the loop: where binary frames go when the meeting is relayed elsewhere.
+    var currentForward: (@Sendable (ByteBuffer) -> Void)? { forward }
 
     /// On the loop (the relay calls it there): writes now if the channel takes it, else
     /// queues, dropping the oldest queued frame when the queue is full.

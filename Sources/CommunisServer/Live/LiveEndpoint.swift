@@ -18,6 +18,8 @@ struct LiveEndpoint: Sendable {
     let origins: OriginMiddleware<AppRequestContext>
     /// Audio counters; pass the hub's shared instance once meetings are wired.
     var audioMetrics = AudioMetrics()
+    /// In a cluster: sends meeting commands to the node relaying the meeting.
+    var forwarder: (any MeetingForwarder)?
 
     var settings: LiveServerChannel.Settings {
         LiveServerChannel.Settings(
@@ -78,7 +80,7 @@ struct LiveEndpoint: Sendable {
         logger[metadataKey: "connection.id"] = "\(sink.connectionID)"
         let session = LiveSession(
             viewer: viewer, sink: sink, hub: hub, workspaces: services.workspaces, discussions: services.discussions, blogs: services.blogs,
-            meetings: services.meetings, limits: settings.commandLimits, logger: logger)
+            meetings: services.meetings, limits: settings.commandLimits, forwarder: forwarder, logger: logger)
         await session.start(limits: [
             "maxMessageBytes": configuration.liveMaxMessageBytes,
             "maxBodyCharacters": ContentLimits.bodyLength,

@@ -162,6 +162,8 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func route(_ frame: ByteBuffer) {
         if let uplink = sink?.currentUplink {
             uplink.relay.receive(frame, from: uplink.stream)
+        } else if let forward = sink?.currentForward {
+            forward(frame)  // the meeting is relayed by another node of the cluster
         } else {
             settings.audioMetrics.unrouted.add()
         }

@@ -59,6 +59,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
 
     enum UpgradeResult: Sendable {
         case live(any Channel, Admitted, AsyncStream<Data>)
+        /// A link from another node of the cluster (`NodeLinkHTTP`), named by its id.
+        case nodeLink(any Channel, String)
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, Refusal)
     }
@@ -72,6 +74,13 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
     let settings: Settings
     let authorize: Authorize
     let run: Run
+    /// In a cluster: who may open a node link, and what runs on one.
+    var links: NodeLinks?
+
+    struct NodeLinks: Sendable {
+        var verify: @Sendable (_ node: String, _ key: String) async -> Bool
+        var run: @Sendable (any Channel, String, Logger) async -> Void
+    }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -116,8 +125,12 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                     }
                 })
 
+            var upgraders: [any NIOTypedHTTPServerProtocolUpgrader<UpgradeResult>] = [upgrader]
+            if let links = self.links {
+                upgraders.append(NodeLinkUpgrader(verify: links.verify, admitted: NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)))
+            }
             let serverUpgrade = NIOTypedHTTPServerUpgradeConfiguration(
-                upgraders: [upgrader],
+                upgraders: upgraders,
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
@@ -147,6 +160,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                 await writeRefusal(http, refusal)
             case .live(let channel, let admitted, let stream):
                 await run(admitted, channel, stream, logger)
+            case .nodeLink(let channel, let node):
+                await links?.run(channel, node, logger)
             }
         } catch {
             logger.debug("connection ended during upgrade", metadata: ["error": "\(error)"])

@@ -13,8 +13,10 @@ extension PostgresStore: ClusterStore {
 
     public func heartbeat(_ node: ClusterNode, window: TimeInterval) async throws -> [ClusterNode] {
         try await client.query("""
-            INSERT INTO cluster_nodes (id, address, started_at, seen_at) VALUES (\(node.id), \(node.address), \(node.startedAt), \(node.seenAt))
-            ON CONFLICT (id) DO UPDATE SET address = excluded.address, started_at = excluded.started_at, seen_at = excluded.seen_at
+            INSERT INTO cluster_nodes (id, address, started_at, seen_at, link_key_hash)
+            VALUES (\(node.id), \(node.address), \(node.startedAt), \(node.seenAt), \(node.linkKeyHash))
+            ON CONFLICT (id) DO UPDATE SET address = excluded.address, started_at = excluded.started_at, seen_at = excluded.seen_at,
+                link_key_hash = excluded.link_key_hash
             """, logger: logger).run()
         try await client.query("DELETE FROM cluster_nodes WHERE seen_at < \(node.seenAt.addingTimeInterval(-86_400))", logger: logger).run()
         // Presence of nodes silent for a minute: they crashed (their heartbeat would have come).
@@ -23,7 +25,7 @@ extension PostgresStore: ClusterStore {
                 SELECT 1 FROM cluster_nodes n WHERE n.id = p.node_id AND n.seen_at >= \(node.seenAt.addingTimeInterval(-60)))
             """, logger: logger).run()
         return try await client.query("""
-            SELECT id, address, started_at, seen_at FROM cluster_nodes WHERE seen_at >= \(node.seenAt.addingTimeInterval(-window)) ORDER BY id
+            SELECT id, address, started_at, seen_at, link_key_hash FROM cluster_nodes WHERE seen_at >= \(node.seenAt.addingTimeInterval(-window)) ORDER BY id
             """, logger: logger).all().map(Self.node)
     }
 
@@ -159,7 +161,7 @@ extension PostgresStore: ClusterStore {
 
     public func meetingHolder(_ meeting: MeetingID, at now: Date) async throws -> ClusterNode? {
         try await client.query("""
-            SELECT n.id, n.address, n.started_at, n.seen_at FROM cluster_meeting_leases l JOIN cluster_nodes n ON n.id = l.node_id
+            SELECT n.id, n.address, n.started_at, n.seen_at, n.link_key_hash FROM cluster_meeting_leases l JOIN cluster_nodes n ON n.id = l.node_id
             WHERE l.meeting_id = \(meeting.uuid) AND l.expires_at >= \(now)
             """, logger: logger).first().map(Self.node)
     }
@@ -192,7 +194,13 @@ extension PostgresStore: ClusterStore {
         }
     }
 
+    public func clusterNode(_ id: String) async throws -> ClusterNode? {
+        try await client.query("SELECT id, address, started_at, seen_at, link_key_hash FROM cluster_nodes WHERE id = \(id)", logger: logger)
+            .first().map(Self.node)
+    }
+
     static func node(_ row: PostgresRandomAccessRow) throws -> ClusterNode {
-        ClusterNode(id: try row.get("id"), address: try row.get("address"), startedAt: try row.get("started_at"), seenAt: try row.get("seen_at"))
+        ClusterNode(id: try row.get("id"), address: try row.get("address"), startedAt: try row.get("started_at"), seenAt: try row.get("seen_at"),
+                    linkKeyHash: try row.get("link_key_hash"))
     }
 }

@@ -2,8 +2,9 @@ extension PostgresSchema {
     /// What the nodes of a cluster share besides the data: who is alive, which node relays
     /// which meeting, and when each periodic job last ran.
     ///
-    /// - `cluster_nodes`: one row per node, its heartbeat in `seen_at`; rows of nodes gone for a
-    ///   day are removed by the next heartbeat of anyone.
+    /// - `cluster_nodes`: one row per node, its heartbeat in `seen_at` and the hash of the key
+    ///   other nodes present to link to it; rows of nodes gone for a day are removed by the
+    ///   next heartbeat of anyone.
     /// - `cluster_meeting_leases`: the node relaying a meeting's audio until `expires_at`; the
     ///   holder renews it every few seconds, another node may take it once it expired. Goes with
     ///   the meeting. Neither table is data an installation copies (`migrate-data`).
@@ -18,7 +19,8 @@ extension PostgresSchema {
             id         text PRIMARY KEY,
             address    text NOT NULL,
             started_at timestamptz NOT NULL,
-            seen_at    timestamptz NOT NULL
+            seen_at    timestamptz NOT NULL,
+            link_key_hash text NOT NULL DEFAULT ''
         )
         """,
         """
