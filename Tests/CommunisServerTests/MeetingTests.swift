@@ -286,12 +286,19 @@ struct MeetingTests {
                 #expect(parts.count == 2 && Int(parts[1]) != nil, "not a sample line: \(sample)")
             }
             let names = samples.compactMap { $0.split(separator: " ").first.map(String.init) }
-            #expect(names == [
+            #expect(Array(names.prefix(10)) == [
                 "communis_meetings_live", "communis_meeting_participants", "communis_meeting_lobby",
                 "communis_audio_packets_in_total", "communis_audio_packets_out_total", "communis_audio_dropped_slow_total",
                 "communis_audio_malformed_total", "communis_audio_unrouted_total", "communis_audio_rate_limited_total",
                 "communis_audio_muted_dropped_total",
             ])
+            // Then this node's own lines (one node here: SQLite), labelled with its id.
+            #expect(names.contains { $0.hasPrefix("communis_node_info{node=\"") })
+            #expect(["communis_cluster_nodes", "communis_cluster_doorbells_total", "communis_cluster_catchups_total"].allSatisfy(names.contains))
+            #expect(names.filter { $0.hasPrefix("communis_jobs_run_total{job=\"") }.allSatisfy { name in
+                ["prune-events", "sweep-sessions", "review-reminders", "identity-housekeeping"].contains { name.contains("\"\($0)\"") }
+            })
+            #expect(text.components(separatedBy: "# TYPE communis_jobs_run_total counter\n").count <= 2, "one HELP and TYPE per family")
             #expect(text.contains("# TYPE communis_meetings_live gauge\n"))
             #expect(text.contains("# TYPE communis_audio_packets_in_total counter\n"))
         }

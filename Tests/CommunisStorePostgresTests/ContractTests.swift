@@ -36,7 +36,7 @@ actor PostgresTestDatabases {
 
 @Suite("PostgresStore contract")
 struct PostgresContractTests {
-    @Test("passes the store contract", .timeLimit(.minutes(1)), arguments: StoreContract.cases)
+    @Test("passes the store contract", .timeLimit(.minutes(3)), arguments: StoreContract.cases)
     func contract(_ contractCase: ContractCase) async throws {
         try await StoreContract.run(contractCase) { try await PostgresTestDatabases.shared.freshStore() }
     }

@@ -58,7 +58,10 @@ extension PostgresStore {
                 let column = table.columns[index]
                 let type = types[column] ?? "text"
                 switch value {
-                case .null: binds.appendNull()
+                // A NULL is written as the literal (below), without a parameter: a parameter the
+                // statement never mentions has no type PostgreSQL could infer, and it refuses
+                // the whole statement ("could not determine data type of parameter $n").
+                case .null: break
                 case .integer(let number): binds.append(number)
                 case .real(let number): binds.append(number)
                 case .text(let text): type == "bytea" ? binds.append(ByteBuffer(string: text)) : binds.append(text)
@@ -69,11 +72,14 @@ extension PostgresStore {
             tuples.append("(" + expressions.joined(separator: ", ") + ")")
         }
         let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
-        try await connection.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table.name) (\(columns)) VALUES \(tuples.joined(separator: ", "))", binds: binds),
-                                   logger: logger).run()
+        // The copied ids go into identity columns too (`GENERATED ALWAYS`: post revisions',
+        // reactions', attendance's ids, which order them); their sequences continue afterwards.
+        let sql = "INSERT INTO \(table.name) (\(columns)) OVERRIDING SYSTEM VALUE VALUES \(tuples.joined(separator: ", "))"
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).run()
     }
 
-    /// Sequences behind id columns (the audit log's) continue after the largest copied id.
+    /// Sequences behind id columns (the audit log's serial; the identities of revisions, reactions,
+    /// attendance and the `ordinal`s) continue after the largest copied id.
     private static func continueSequences(_ tables: [String], on connection: PostgresConnection, logger: Logger) async throws {
         let serials = try await connection.query("""
             SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name) AS sequence
