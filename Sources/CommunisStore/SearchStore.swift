@@ -139,3 +139,26 @@ public struct SearchPage: Sendable, Equatable {
 public protocol SearchStore: Sendable {
     func search(_ query: SearchQuery, reader: SearchReader, limit: Int, cursor: String?) async throws -> SearchPage
 }
+
+/// Where a page of results starts, parsed from the client's cursor (both engines write the
+/// same cursors): `r.<lo>.<hi>.<offset>.<more>` pages through a ranked window of index
+/// positions, `n.<below>` continues newest first below a position.
+public enum SearchPosition: Equatable, Sendable {
+    case start
+    case ranked(lo: Int64, hi: Int64, offset: Int, more: Bool)
+    case newest(below: Int64)
+
+    /// Throws `DomainError.validation` for a cursor no earlier page gave.
+    public init(_ cursor: String?) throws {
+        guard let cursor else { self = .start; return }
+        let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 5, parts[0] == "r", let lo = Int64(parts[1]), let hi = Int64(parts[2]), let offset = Int(parts[3]),
+           lo <= hi, offset >= 0, offset <= 10_000, parts[4] == "0" || parts[4] == "1" {
+            self = .ranked(lo: lo, hi: hi, offset: offset, more: parts[4] == "1")
+        } else if parts.count == 2, parts[0] == "n", let below = Int64(parts[1]) {
+            self = .newest(below: below)
+        } else {
+            throw DomainError.validation([FieldError(field: "cursor", message: "is not a cursor from an earlier page")])
+        }
+    }
+}

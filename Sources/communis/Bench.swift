@@ -26,7 +26,7 @@ struct Bench: AsyncParsableCommand {
 
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures.",
-        subcommands: [Hub.self, Relay.self, Search.self, Recording.self, RelayFloorServer.self])
+        subcommands: [Hub.self, Relay.self, Search.self, Recording.self, Cluster.self, RelayFloorServer.self])
 
     struct Hub: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -246,6 +246,60 @@ struct Bench: AsyncParsableCommand {
             options.complexity = Int32(complexity)
             options.keepData = keepData
             try await Bench.run("recording") { try RecordingBench(options: options, say: { say($0) }).run() }
+        }
+    }
+
+    struct Cluster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Live posts through one node and across two nodes on one PostgreSQL database, in the same run.",
+            discussion: """
+            Starts its own throw-away PostgreSQL (Debian's initdb and postgres from \
+            /usr/lib/postgresql/<newest>/bin, in a temporary folder, a free 127.0.0.1 port, every \
+            server setting at its default but listen address, port and socket folder; as the \
+            postgres user when run as root), then per scenario a fresh database (createdb, \
+            `communis migrate`, `communis user add --admin`), this executable as `communis serve` \
+            nodes (COMMUNIS_CLUSTER_NODE_ID), one workspace with its members and bearer tokens over \
+            the HTTP API, and drives /api/v1/live from an in-process NIO client:
+              (1) one node: --writers writers (post.create with idempotency keys, each sending the \
+                  next post when the previous one is acknowledged) and --subscribers subscribers \
+                  of the workspace, all on node a;
+              (2) two nodes: the writers on node a, the subscribers on node b, so every event \
+                  reaches them through the doorbell (NOTIFY) and b's read of the log; a few \
+                  subscribers on a as well, for the same-node latency in that run.
+            Reported per scenario after --warmup: acknowledged posts/s, delivery latency \
+            (send time written into each post → event received) p50/p99/max, ack latency, \
+            deliveries against expected, and each node's communis_cluster_doorbells_total and \
+            communis_cluster_catchups_total from /api/v1/admin/metrics (read as the admin); then \
+            the table with the two-node/one-node ratios. Use a release build. Every child process \
+            (nodes, PostgreSQL) is stopped at the end, on errors and on Ctrl-C.
+            """)
+
+        @Option(help: "Measured seconds per scenario.") var duration = 10.0
+        @Option(help: "Seconds of the same load before the measured window.") var warmup = 1.0
+        @Option(help: "Concurrent writers (closed loop).") var writers = 4
+        @Option(help: "Subscribed connections receiving every post.") var subscribers = 50
+        @Option(help: "Two nodes: subscribers on the writers' node too, for the same-node latency (0: none).") var observers = 5
+        @Option(name: .customLong("client-threads"), help: "Event loop threads of the load client.") var clientThreads = 1
+        @Flag(help: "Smoke run: 2 s measured, 2 writers, 5 subscribers.") var quick = false
+        @Flag(name: .customLong("keep-data"), help: "Keep the work folders (logs, PostgreSQL data) after the run.") var keepData = false
+
+        func validate() throws {
+            if duration <= 0 || warmup < 0 { throw ValidationError("--duration must be positive and --warmup not negative") }
+            if !(1...200).contains(writers) { throw ValidationError("--writers is 1–200") }
+            if subscribers < 1 || observers < 0 || clientThreads < 1 { throw ValidationError("--subscribers and --client-threads must be at least 1, --observers not negative") }
+        }
+
+        func run() async throws {
+            var options = ClusterBench.Options(executable: Bench.executable)
+            options.duration = duration
+            options.warmup = warmup
+            options.writers = writers
+            options.subscribers = subscribers
+            options.observers = observers
+            options.clientThreads = clientThreads
+            options.keepData = keepData
+            if quick { options.makeQuick() }
+            try await Bench.run("cluster") { try await ClusterBench(options: options, say: { say($0) }).run() }
         }
     }
 

@@ -108,7 +108,7 @@ actor ClusterLink: HubObserver, Service {
         }
     }
 
-    /// Every second: a room behind its workspace's log reads the rest (a missed doorbell).
+    /// Every second: a room behind its workspace's log reads the rest (a missed doorbell, or a commit whose publish has not come yet).
     private func watchHeads() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: Self.headsInterval)

@@ -33,7 +33,7 @@ public final class NodeMetrics: Sendable {
             PrometheusText.Metric(name: "communis_node_info{node=\(node)}", kind: .gauge, help: "This node (its id in the label).", value: 1),
             PrometheusText.Metric(name: "communis_cluster_nodes", kind: .gauge, help: "Nodes of the cluster alive (heartbeat within 10 s), this one included.", value: counts.nodesAlive),
             PrometheusText.Metric(name: "communis_cluster_doorbells_total", kind: .counter, help: "Doorbells heard: batches committed by any node.", value: counts.doorbells),
-            PrometheusText.Metric(name: "communis_cluster_catchups_total", kind: .counter, help: "Times a room read the log because the periodic check found it behind (a missed doorbell).", value: counts.caughtUp),
+            PrometheusText.Metric(name: "communis_cluster_catchups_total", kind: .counter, help: "Times the once-a-second check found a room behind the log (a doorbell missed, or a commit not yet published) and read the rest.", value: counts.caughtUp),
             PrometheusText.Metric(name: "communis_cluster_notes_sent_total", kind: .counter, help: "Notes (presence, typing, session and membership ends) sent to the other nodes.", value: counts.notesSent),
             PrometheusText.Metric(name: "communis_cluster_notes_dropped_total", kind: .counter, help: "Notes not sent (too large or the database did not take them).", value: counts.notesDropped),
         ]

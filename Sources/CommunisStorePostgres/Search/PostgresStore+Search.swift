@@ -31,7 +31,7 @@ extension PostgresStore {
 
     public func search(_ query: SearchQuery, reader: SearchReader, limit rawLimit: Int, cursor: String?) async throws -> SearchPage {
         let limit = min(max(rawLimit, 1), 50)
-        let position = try SearchCursor(cursor)
+        let position = try SearchPosition(cursor)
         guard let words = SearchWords(query.terms, prefixLast: query.prefixLast) else { return SearchPage(hits: [], nextCursor: nil) }
         return try await readSnapshot { connection in
             guard let match = try await self.readableMatch(words, query: query, reader: reader, on: connection) else {
@@ -177,26 +177,6 @@ extension PostgresStore {
             }
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.commitError ?? error.beginError ?? error
-        }
-    }
-}
-
-/// Where a page of results starts, parsed from the client's cursor.
-enum SearchCursor: Equatable {
-    case start
-    case ranked(lo: Int64, hi: Int64, offset: Int, more: Bool)
-    case newest(below: Int64)
-
-    init(_ cursor: String?) throws {
-        guard let cursor else { self = .start; return }
-        let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 5, parts[0] == "r", let lo = Int64(parts[1]), let hi = Int64(parts[2]), let offset = Int(parts[3]),
-           lo <= hi, offset >= 0, offset <= 10_000, parts[4] == "0" || parts[4] == "1" {
-            self = .ranked(lo: lo, hi: hi, offset: offset, more: parts[4] == "1")
-        } else if parts.count == 2, parts[0] == "n", let below = Int64(parts[1]) {
-            self = .newest(below: below)
-        } else {
-            throw DomainError.validation([FieldError(field: "cursor", message: "is not a cursor from an earlier page")])
         }
     }
 }
