@@ -82,7 +82,7 @@ public func buildApplication(
                 guard let known = try? await cluster.clusterNode(from), !known.linkKeyHash.isEmpty else { return false }
                 return known.linkKeyHash == Secrets.hash(key)
             },
-            run: { channel, from, logger in await live.runLink(channel: channel, from: from, logger: logger) })
+            run: { channel, from, intake, logger in await live.runLink(channel: channel, from: from, intake: intake, logger: logger) })
     }
     let server = HTTPServerBuilder { responder in
         LiveServerChannel(

@@ -97,10 +97,11 @@ def prometheus_text(where: str, text: dict | str) -> dict[str, float]:
             assert match, f"{where}: bad TYPE line {line!r}"
             typed.add(match.group(1))
         else:
-            match = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*) (-?[0-9]+(\.[0-9]+)?)$", line)
+            # A sample may carry labels: name{label="value",…} value.
+            match = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})? (-?[0-9]+(\.[0-9]+)?)$', line)
             assert match, f"{where}: bad sample line {line!r}"
             assert match.group(1) in typed, f"{where}: {match.group(1)} has no TYPE line before it"
-            samples[match.group(1)] = float(match.group(2))
+            samples[match.group(1) + (match.group(2) or "")] = float(match.group(3))
     return samples
 
 

@@ -53,12 +53,20 @@ final class NodeLinkServerHandler: ChannelInboundHandler, Sendable {
     }
 }
 
+/// What a node link delivers, set up with the upgrade itself (so that no frame sent right
+/// after the 101 is lost): its forwarded connections and the frames that are not audio.
+struct NodeLinkIntake: Sendable {
+    let connections: LinkConnections
+    let frames: AsyncStream<NodeLinkFrame>
+}
+
 /// The server side of the link's HTTP upgrade (`NodeLinkHTTP`): the node named in the request
 /// must present the key whose hash its heartbeat stored.
 struct NodeLinkUpgrader: NIOTypedHTTPServerProtocolUpgrader {
     typealias UpgradeResult = LiveServerChannel.UpgradeResult
 
     let verify: @Sendable (_ node: String, _ key: String) async -> Bool
+    let metrics: AudioMetrics
     let admitted: NIOLoopBoundBox<String?>
 
     var supportedProtocol: String { NodeLinkHTTP.upgrade }
@@ -87,8 +95,11 @@ struct NodeLinkUpgrader: NIOTypedHTTPServerProtocolUpgrader {
             let sync = channel.pipeline.syncOperations
             try? sync.removeHandler(sync.handler(type: IdleStateHandler.self))
             try? sync.removeHandler(sync.handler(type: SilenceTimeoutHandler.self))
+            let connections = LinkConnections()
+            let (frames, continuation) = AsyncStream.makeStream(of: NodeLinkFrame.self)
             try sync.addHandler(ByteToMessageHandler(NodeLinkDecoder()))
-            return .nodeLink(channel, node)
+            try sync.addHandler(NodeLinkServerHandler(connections: connections, metrics: metrics, messages: continuation))
+            return .nodeLink(channel, node, NodeLinkIntake(connections: connections, frames: frames))
         }
     }
 
@@ -99,19 +110,11 @@ extension LiveEndpoint {
     /// One node link, for as long as it is open: each forwarded connection gets a
     /// `LiveSession` here (as if its browser were connected to this node), fed the commands
     /// that arrive for it; everything it is sent goes back over the link.
-    func runLink(channel: any Channel, from node: String, logger: Logger) async {
+    func runLink(channel: any Channel, from node: String, intake: NodeLinkIntake, logger: Logger) async {
         var logger = logger
         logger[metadataKey: "link.node"] = "\(node)"
-        let connections = LinkConnections()
-        let (frames, continuation) = AsyncStream.makeStream(of: NodeLinkFrame.self)
-        do {
-            try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandler(NodeLinkServerHandler(connections: connections, metrics: audioMetrics, messages: continuation))
-            }.get()
-        } catch {
-            try? await channel.close()
-            return
-        }
+        let connections = intake.connections
+        let frames = intake.frames
         logger.info("node link opened")
         var sessions: [ConnectionID: AsyncStream<Data>.Continuation] = [:]
         // On SIGTERM the server waits for its connections: the link ends at once (the other

@@ -60,7 +60,7 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
     enum UpgradeResult: Sendable {
         case live(any Channel, Admitted, AsyncStream<Data>)
         /// A link from another node of the cluster (`NodeLinkHTTP`), named by its id.
-        case nodeLink(any Channel, String)
+        case nodeLink(any Channel, String, NodeLinkIntake)
         case notUpgraded(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>)
         case refused(NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>, Refusal)
     }
@@ -79,7 +79,7 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
 
     struct NodeLinks: Sendable {
         var verify: @Sendable (_ node: String, _ key: String) async -> Bool
-        var run: @Sendable (any Channel, String, Logger) async -> Void
+        var run: @Sendable (any Channel, String, NodeLinkIntake, Logger) async -> Void
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -127,7 +127,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
 
             var upgraders: [any NIOTypedHTTPServerProtocolUpgrader<UpgradeResult>] = [upgrader]
             if let links = self.links {
-                upgraders.append(NodeLinkUpgrader(verify: links.verify, admitted: NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)))
+                upgraders.append(NodeLinkUpgrader(verify: links.verify, metrics: settings.audioMetrics,
+                                                  admitted: NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)))
             }
             let serverUpgrade = NIOTypedHTTPServerUpgradeConfiguration(
                 upgraders: upgraders,
@@ -160,8 +161,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                 await writeRefusal(http, refusal)
             case .live(let channel, let admitted, let stream):
                 await run(admitted, channel, stream, logger)
-            case .nodeLink(let channel, let node):
-                await links?.run(channel, node, logger)
+            case .nodeLink(let channel, let node, let intake):
+                await links?.run(channel, node, intake, logger)
             }
         } catch {
             logger.debug("connection ended during upgrade", metadata: ["error": "\(error)"])
