@@ -91,6 +91,10 @@ public protocol ClusterStore: JobStore {
     func releaseMeeting(_ meeting: MeetingID, node: String) async throws
     /// The node holding an unexpired lease on `meeting`, if any.
     func meetingHolder(_ meeting: MeetingID, at now: Date) async throws -> ClusterNode?
+    /// Records who is in `meeting` now (opaque JSON), if `node` holds its lease.
+    func setMeetingRoster(_ meeting: MeetingID, node: String, roster: Data) async throws
+    /// The roster the holder of an unexpired lease on `meeting` recorded last, if any.
+    func meetingRoster(_ meeting: MeetingID, at now: Date) async throws -> Data?
     /// The node `id` as its last heartbeat left it, if it ever beat.
     func clusterNode(_ id: String) async throws -> ClusterNode?
 }

@@ -414,6 +414,15 @@ def test_two_participants_on_different_nodes_hear_each_other_in_one_meeting(clus
         # Xenia (on a) is told Yusuf (on b) came.
         x.wait(lambda m: m["type"] == "meeting.participant.joined" and m["data"]["participant"]["streamId"] == y_stream, 3,
                what="meeting.participant.joined for Yusuf (node b)")
+        # Over HTTP, every node tells who is in the meeting (node a relays it).
+        for who in (yusuf_b, cluster.member("xenia", "c")):
+            deadline = time.monotonic() + 3
+            while True:
+                status, read = who.call("GET", f"/api/v1/meetings/{meeting['id']}")
+                if status == 200 and [p["id"] for p in read["participants"]] == [xenia_a.id, yusuf_b.id]:
+                    break
+                assert time.monotonic() < deadline, f"GET /api/v1/meetings/{{id}} on another node than the relay: {status} {read}"
+                time.sleep(0.2)
 
         # Yusuf speaks through node b; Xenia hears exactly his frames, unchanged.
         sent = [audio_frame(y_stream, n, bytes([0xF8, 0xFF, 0xFE, n])) for n in range(10)]

@@ -176,7 +176,20 @@ actor ClusterLink: HubObserver, Service {
     }
 
     nonisolated func rostered(in workspace: WorkspaceID, frame: ByteBuffer) async {
-        await send(.roster(workspace: workspace, frame: Data(frame.readableBytesView)))
+        let data = Data(frame.readableBytesView)
+        await send(.roster(workspace: workspace, frame: data))
+        // Kept with the lease for the other nodes' HTTP answers (only the relaying node's counts).
+        struct Frame: Decodable { struct Roster: Decodable { var meetingId: MeetingID; var participants: [LiveJSON.PersonRef] }; var data: Roster }
+        guard let roster = try? JSONDecoder().decode(Frame.self, from: data).data,
+              await hub.meetings.relayed.contains(roster.meetingId),
+              let participants = try? JSONEncoder().encode(roster.participants) else { return }
+        try? await store.setMeetingRoster(roster.meetingId, node: node.id, roster: participants)
+    }
+
+    /// Who is in `meeting` now, as the node relaying it last said (nil: nobody relays it).
+    nonisolated func roster(of meeting: MeetingID) async -> [LiveJSON.PersonRef]? {
+        guard let data = try? await store.meetingRoster(meeting, at: Date()) else { return nil }
+        return try? JSONDecoder().decode([LiveJSON.PersonRef].self, from: data)
     }
 
     nonisolated func remotePresence(in workspace: WorkspaceID) async -> [ClusterPresence]? {

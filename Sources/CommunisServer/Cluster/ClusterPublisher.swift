@@ -41,9 +41,13 @@ struct ClusterPublisher: LivePublisher, MeetingLive {
         await link.send(.workspaceDeleted(workspace))
     }
 
-    // MARK: MeetingLive (the roster and gauges are this node's; see the closing notes)
+    // MARK: MeetingLive (the gauges are this node's)
 
-    func roster(of meeting: MeetingID) async -> [LiveJSON.PersonRef] { await hub.roster(of: meeting) }
+    /// From the meeting's room when it is relayed here, else as the relaying node recorded it.
+    func roster(of meeting: MeetingID) async -> [LiveJSON.PersonRef] {
+        if await hub.meetings.relayed.contains(meeting) { return await hub.roster(of: meeting) }
+        return await link.roster(of: meeting) ?? []
+    }
 
     func ended(_ meeting: MeetingID, by: LiveJSON.PersonRef) async {
         await hub.ended(meeting, by: by)

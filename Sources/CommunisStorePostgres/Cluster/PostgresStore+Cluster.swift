@@ -1,6 +1,7 @@
 import CommunisModel
 import CommunisStore
 import Foundation
+import NIOCore
 import PostgresNIO
 
 /// The meeting point of a cluster's nodes: heartbeats, the log's heads, doorbells and notes
@@ -192,6 +193,20 @@ extension PostgresStore: ClusterStore {
                 throw error
             }
         }
+    }
+
+    public func setMeetingRoster(_ meeting: MeetingID, node: String, roster: Data) async throws {
+        try await client.query("""
+            UPDATE cluster_meeting_leases SET roster = \(ByteBuffer(bytes: roster)) WHERE meeting_id = \(meeting.uuid) AND node_id = \(node)
+            """, logger: logger).run()
+    }
+
+    public func meetingRoster(_ meeting: MeetingID, at now: Date) async throws -> Data? {
+        guard let row = try await client.query("""
+            SELECT roster FROM cluster_meeting_leases WHERE meeting_id = \(meeting.uuid) AND expires_at >= \(now)
+            """, logger: logger).first() else { return nil }
+        let bytes = try row.get("roster", as: ByteBuffer.self)
+        return bytes.readableBytes == 0 ? nil : Data(bytes.readableBytesView)
     }
 
     public func clusterNode(_ id: String) async throws -> ClusterNode? {

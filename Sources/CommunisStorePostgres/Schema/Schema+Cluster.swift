@@ -7,7 +7,8 @@ extension PostgresSchema {
     ///   next heartbeat of anyone.
     /// - `cluster_meeting_leases`: the node relaying a meeting's audio until `expires_at`; the
     ///   holder renews it every few seconds, another node may take it once it expired. Goes with
-    ///   the meeting. Neither table is data an installation copies (`migrate-data`).
+    ///   the meeting. `roster` is who is in it now, as the holder last announced it (JSON), for
+    ///   the other nodes' HTTP answers. Neither table is data an installation copies.
     /// - `cluster_presence`: who is subscribed to which workspace on which node (a node writes
     ///   its own rows, reads the others'; rows of a node whose heartbeat is stale are ignored
     ///   and removed). UNLOGGED: presence is not data, and after a database crash it is rebuilt
@@ -27,7 +28,8 @@ extension PostgresSchema {
         CREATE TABLE cluster_meeting_leases (
             meeting_id uuid PRIMARY KEY REFERENCES meetings (id) ON DELETE CASCADE,
             node_id    text NOT NULL,
-            expires_at timestamptz NOT NULL
+            expires_at timestamptz NOT NULL,
+            roster     bytea NOT NULL DEFAULT ''
         )
         """,
         """
