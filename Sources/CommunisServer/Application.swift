@@ -99,6 +99,16 @@ public func buildApplication(
     let jobs = JobRunner(store: store, node: node.id, metrics: nodeMetrics)
     app.addServices(StoreService(store: store, logger: logger))
     if let link { app.addServices(link) }
+    if let cluster {
+        // A recording whose relaying node died is finalised by a node alive: its meeting has had
+        // no lease for a while (the relay renews it every 2 s while the meeting has a room).
+        app.addServices(PeriodicJob(name: "recover-recordings", interval: .seconds(20), jobs: jobs, logger: logger) {
+            try await RecordingRecovery.run(recordings, logger: logger) { recording in
+                guard recording.startedAt < Date().addingTimeInterval(-MeetingPlacement.lease * 2) else { return false }
+                do { return try await cluster.meetingHolder(recording.meetingID, at: Date()) == nil } catch { return false }
+            }
+        })
+    }
     app.addServices(
         SessionSweeper.job(store: store, clock: clock, jobs: jobs, logger: logger),
         EventPruner.job(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit,

@@ -12,8 +12,10 @@ import Logging
 /// (`OggOpusRecovery`) and is completed with the reason `interrupted` — or marked `failed`
 /// when nothing playable was left.
 enum RecordingRecovery {
-    static func run(_ recordings: Recordings, logger: Logger) async throws {
-        for recording in try await recordings.unfinished() {
+    /// Finalises the unfinished recordings `orphaned` says nobody writes any more (all of them
+    /// at a start with no other node alive).
+    static func run(_ recordings: Recordings, logger: Logger, orphaned: @Sendable (Recording) async -> Bool = { _ in true }) async throws {
+        for recording in try await recordings.unfinished() where await orphaned(recording) {
             let path = recordings.path(of: recording.fileName)
             var metadata: Logger.Metadata = ["recording.id": "\(recording.id)"]
             do {

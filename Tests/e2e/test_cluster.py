@@ -499,3 +499,33 @@ def test_a_meeting_moves_to_another_node_when_its_node_dies_and_people_rejoin(cl
     assert y_stream != z_stream
     y.close()
     z.close()
+
+
+@explained
+def test_a_recording_cut_off_by_its_nodes_death_is_finalised_by_a_node_alive(cluster: Cluster):
+    xenia_a = cluster.member("xenia", "a")
+    workspace, _ = shared_workspace(xenia_a)
+    status, meeting = xenia_a.call("POST", f"/api/v1/workspaces/{workspace}/meetings", {"title": "Inspelat klustermöte"})
+    assert status == 201, meeting
+    on_air = f"meeting:{meeting['id']}"
+    x = cluster.live(xenia_a, "a")
+    stream = x.ok("meeting.join", on_air, {"muted": False})["data"]["streamId"]
+    recording = x.ok("meeting.recording.start", on_air, {"title": "Avbruten"})["data"]["recording"]["id"]
+    for n in range(50):   # one second of 20 ms silence frames
+        x.ws.send(audio_frame(stream, n, b"\xf8\xff\xfe"))
+        time.sleep(0.02)
+    time.sleep(1.5)       # the recorder flushes its pages at least every second
+    cluster.kill("a")
+    x.close()
+
+    reader = cluster.member("xenia", "b")
+    deadline = time.monotonic() + 75
+    while True:
+        status, read = reader.call("GET", f"/api/v1/recordings/{recording}")
+        assert status == 200, read
+        if read["state"] != "recording":
+            break
+        assert time.monotonic() < deadline, f"the recording stayed 'recording' after its node died: {read}"
+        time.sleep(1)
+    assert (read["state"], read.get("stopReason")) == ("complete", "interrupted"), read
+    assert read["durationMs"] > 0, f"what was written before the crash is kept: {read}"
