@@ -102,10 +102,16 @@ public func buildApplication(
     if let cluster {
         // A recording whose relaying node died is finalised by a node alive: its meeting has had
         // no lease for a while (the relay renews it every 2 s while the meeting has a room).
-        app.addServices(PeriodicJob(name: "recover-recordings", interval: .seconds(20), jobs: jobs, logger: logger) {
+        // So are the open attendance stays of such a meeting.
+        app.addServices(PeriodicJob(name: "recover-meetings", interval: .seconds(20), jobs: jobs, logger: logger) {
             try await RecordingRecovery.run(recordings, logger: logger) { recording in
                 guard recording.startedAt < Date().addingTimeInterval(-MeetingPlacement.lease * 2) else { return false }
                 do { return try await cluster.meetingHolder(recording.meetingID, at: Date()) == nil } catch { return false }
+            }
+            for meeting in try await store.meetingsWithOpenAttendance() where try await cluster.meetingHolder(meeting, at: Date()) == nil {
+                // A lease is claimed before anyone's stay opens, and renewed while they stay.
+                let closed = try await store.closeOpenAttendance(of: meeting, at: clock.now())
+                if closed > 0 { logger.notice("meeting stays of a node gone closed", metadata: ["meeting.id": "\(meeting)", "count": "\(closed)"]) }
             }
         })
     }

@@ -41,6 +41,10 @@ public protocol MeetingStore: Sendable {
     /// live meetings are held in memory, so after a crash nobody is in a meeting any more and
     /// the stays that the crash left open end at the restart.
     func closeOpenAttendance(at: Date) async throws -> Int
+    /// The same for one meeting (in a cluster: a meeting whose relaying node died).
+    func closeOpenAttendance(of meeting: MeetingID, at: Date) async throws -> Int
+    /// The meetings that have a stay still open.
+    func meetingsWithOpenAttendance() async throws -> Set<MeetingID>
     /// Every stay in the meeting, oldest join first (then in the order they were opened).
     func attendance(meeting: MeetingID) async throws -> [MeetingAttendance]
 }

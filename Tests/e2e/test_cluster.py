@@ -529,3 +529,7 @@ def test_a_recording_cut_off_by_its_nodes_death_is_finalised_by_a_node_alive(clu
         time.sleep(1)
     assert (read["state"], read.get("stopReason")) == ("complete", "interrupted"), read
     assert read["durationMs"] > 0, f"what was written before the crash is kept: {read}"
+    # Xenia's stay in the meeting, opened on node a, is closed too.
+    status, stays = reader.call("GET", f"/api/v1/meetings/{meeting['id']}/attendance")
+    assert status == 200, stays
+    assert [s["leftAt"] is not None for s in stays["items"]] == [True], f"the dead node's stays are closed: {stays}"

@@ -124,6 +124,20 @@ extension PostgresStore {
             """, logger: logger).collect()
     }
 
+    public func closeOpenAttendance(of meeting: MeetingID, at: Date) async throws -> Int {
+        try await client.query("""
+            WITH closed AS (
+                UPDATE meeting_attendance SET left_at = greatest(joined_at, \(at)) WHERE left_at IS NULL AND meeting_id = \(meeting.uuid) RETURNING 1
+            )
+            SELECT count(*) AS n FROM closed
+            """, logger: logger).first()?.get("n") ?? 0
+    }
+
+    public func meetingsWithOpenAttendance() async throws -> Set<MeetingID> {
+        Set(try await client.query("SELECT DISTINCT meeting_id FROM meeting_attendance WHERE left_at IS NULL", logger: logger).all()
+            .map { try $0.id("meeting_id") })
+    }
+
     public func closeOpenAttendance(at: Date) async throws -> Int {
         // Never before the stay began: a clock set back across the restart still gives a
         // stay of zero length, not a negative one.

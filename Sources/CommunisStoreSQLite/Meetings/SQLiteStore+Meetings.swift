@@ -133,6 +133,20 @@ extension SQLiteStore {
         }
     }
 
+    public func closeOpenAttendance(of meeting: MeetingID, at: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE meeting_attendance SET left_at = max(joined_at, ?) WHERE left_at IS NULL AND meeting_id = ?",
+                           arguments: [at.unixSeconds, meeting.description])
+            return db.changesCount
+        }
+    }
+
+    public func meetingsWithOpenAttendance() async throws -> Set<MeetingID> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT meeting_id FROM meeting_attendance WHERE left_at IS NULL").compactMap(MeetingID.init))
+        }
+    }
+
     public func attendance(meeting: MeetingID) async throws -> [MeetingAttendance] {
         try await pool.read { db in
             try MeetingAttendanceRow.fetchAll(

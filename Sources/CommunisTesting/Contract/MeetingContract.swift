@@ -169,6 +169,16 @@ public enum MeetingContract {
             MeetingAttendance(meetingID: item.id, personID: eva.id, joinedAt: Instant.at(10), leftAt: nil),
         ])
         #expect(try await store.attendance(meeting: MeetingID()).isEmpty)
+        // A meeting whose node died: its open stays end, another meeting's stay stays open.
+        let other = meeting("Annat", in: space.id, by: eva.id)
+        try await store.createMeeting(other)
+        let otherStay = try await store.openAttendance(MeetingAttendance(meetingID: other.id, personID: olle.id, joinedAt: Instant.at(12)))
+        #expect(try await store.meetingsWithOpenAttendance() == [item.id, other.id])
+        #expect(try await store.closeOpenAttendance(of: other.id, at: Instant.at(3)) == 1)
+        #expect(try await store.closeOpenAttendance(of: other.id, at: Instant.at(60)) == 0)
+        #expect(try await store.attendance(meeting: other.id).map(\.leftAt) == [Instant.at(12)], "never before the stay began")
+        #expect(try await store.meetingsWithOpenAttendance() == [item.id])
+        _ = otherStay
         // After a crash, the stays still open end at the restart (never before they began).
         #expect(try await store.closeOpenAttendance(at: Instant.at(40)) == 1)
         #expect(try await store.closeOpenAttendance(at: Instant.at(50)) == 0)
