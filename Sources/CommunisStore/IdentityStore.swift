@@ -129,6 +129,21 @@ public struct DirectorySyncOutcome: Sendable, Equatable {
     public var roleChanges: [PersonID] = []
 
     public init() {}
+
+    /// Adds what the group rules did to one person: role changes, memberships added and
+    /// ended, and the changes skipped (as errors, with their sentences).
+    public mutating func count(_ result: PersonRuleOutcome) {
+        if result.changes.role != nil { roleChanges.append(result.person.id) }
+        for change in result.changes.memberships {
+            if change.from == nil { membershipsAdded += 1 }
+            if let from = change.from, change.to == nil {
+                membershipsRemoved += 1
+                removedMemberships.append(Membership(workspaceID: change.workspace, personID: result.person.id, role: from))
+            }
+        }
+        errors += result.skipped.count
+        messages += result.skipped
+    }
 }
 
 /// Why a sync refused to change anything; the message says what to check.

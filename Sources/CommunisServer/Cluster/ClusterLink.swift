@@ -216,7 +216,6 @@ actor ClusterLink: HubObserver, Service {
             } catch {
                 logger.warning("this node's presence could not be written; the next round writes it", metadata: ["error": "\(error)"])
             }
-            await refreshRemote([workspace])  // a room new here learns who is elsewhere
         }
         flushing = false
     }

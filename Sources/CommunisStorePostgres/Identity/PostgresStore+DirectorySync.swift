@@ -72,7 +72,7 @@ extension PostgresStore {
                 outcome.disabledPeople.append(result.person.id)
             }
             if result.enabledNow { outcome.enabled += 1 }
-            count(result.rules, into: &outcome)
+            outcome.count(result.rules)
         }
 
         for (subject, id) in active where listed[subject] == nil {
@@ -97,7 +97,7 @@ extension PostgresStore {
         }
         for result in try await applyRules(to: holders, rules: rules, via: .sync, actor: input.actor, address: input.address, at: input.at,
                                            audit: &audit, on: connection, logger: logger) {
-            count(result, into: &outcome)
+            outcome.count(result)
         }
 
         audit.append(AuditEntry(at: input.at, action: .directorySync, actor: input.actor, via: .sync, address: input.address, details: [
@@ -107,18 +107,5 @@ extension PostgresStore {
         ]))
         try await appendAudit(audit, on: connection, logger: logger)
         return outcome
-    }
-
-    private static func count(_ result: PersonRuleOutcome, into outcome: inout DirectorySyncOutcome) {
-        if result.changes.role != nil { outcome.roleChanges.append(result.person.id) }
-        for change in result.changes.memberships {
-            if change.from == nil { outcome.membershipsAdded += 1 }
-            if let from = change.from, change.to == nil {
-                outcome.membershipsRemoved += 1
-                outcome.removedMemberships.append(Membership(workspaceID: change.workspace, personID: result.person.id, role: from))
-            }
-        }
-        outcome.errors += result.skipped.count
-        outcome.messages += result.skipped
     }
 }

@@ -29,35 +29,13 @@ extension LiveWriter {
         // Only events from the post's creation on can carry it: the time bound keeps the scan
         // on the (workspace, created_at) index instead of the whole log.
         let since: Date? = try await run("SELECT created_at FROM posts WHERE id = \(id.uuid)").first?.get("created_at")
-        try await redact(workspace: workspace, containing: id.description, since: since) { payload in
-            guard var post = payload["post"] as? [String: Any], (post["id"] as? String) == id.description else { return false }
-            post["body"] = ""
-            post["deleted"] = true
-            post["reactions"] = [Any]()
-            post["deletedBy"] = ["id": by.description, "name": ""]
-            payload["post"] = post
-            return true
-        }
+        try await redact(workspace: workspace, containing: id.description, since: since, EventRedaction.post(id, by: by))
     }
 
     /// Blanks a deleted blog post's title and text, and its comments, in the workspace's events.
     private func redactBlogPost(_ id: BlogPostID, workspace: WorkspaceID) async throws {
         // The row is already deleted here: every event of the workspace may carry it.
-        try await redact(workspace: workspace, containing: id.description, since: nil) { payload in
-            guard var blog = payload["blogPost"] as? [String: Any], (blog["id"] as? String) == id.description else {
-                // Comments on the blog post go with it.
-                guard var post = payload["post"] as? [String: Any], (post["threadId"] as? String) == id.description else { return false }
-                post["body"] = ""
-                post["deleted"] = true
-                payload["post"] = post
-                return true
-            }
-            blog["title"] = ""
-            blog["body"] = ""
-            blog["deleted"] = true
-            payload["blogPost"] = blog
-            return true
-        }
+        try await redact(workspace: workspace, containing: id.description, since: nil, EventRedaction.blogPost(id))
     }
 
     private func redact(

@@ -62,7 +62,7 @@ extension SQLiteStore {
                 outcome.disabledPeople.append(result.person.id)
             }
             if result.enabledNow { outcome.enabled += 1 }
-            count(result.rules, into: &outcome)
+            outcome.count(result.rules)
         }
 
         for row in active where listed[row["subject"] as String] == nil {
@@ -84,7 +84,7 @@ extension SQLiteStore {
             """, arguments: [provider]).compactMap(PersonID.init).filter { !provisioned.contains($0) }
         for result in try applyRules(to: holders, rules: rules, via: .sync, actor: input.actor, address: input.address, at: input.at,
                                      audit: &audit, db) {
-            count(result, into: &outcome)
+            outcome.count(result)
         }
 
         audit.append(AuditEntry(at: input.at, action: .directorySync, actor: input.actor, via: .sync, address: input.address, details: [
@@ -94,18 +94,5 @@ extension SQLiteStore {
         ]))
         try appendAudit(audit, db)
         return outcome
-    }
-
-    private static func count(_ result: PersonRuleOutcome, into outcome: inout DirectorySyncOutcome) {
-        if result.changes.role != nil { outcome.roleChanges.append(result.person.id) }
-        for change in result.changes.memberships {
-            if change.from == nil { outcome.membershipsAdded += 1 }
-            if let from = change.from, change.to == nil {
-                outcome.membershipsRemoved += 1
-                outcome.removedMemberships.append(Membership(workspaceID: change.workspace, personID: result.person.id, role: from))
-            }
-        }
-        outcome.errors += result.skipped.count
-        outcome.messages += result.skipped
     }
 }

@@ -27,35 +27,13 @@ extension SQLiteStore {
         // Only events from the post's creation on can carry it: the time bound keeps the scan
         // on the (workspace, created_at) index instead of the whole log.
         let since = try Double.fetchOne(db, sql: "SELECT created_at FROM posts WHERE id = ?", arguments: [id.description]) ?? 0
-        try redact(workspace: workspace, containing: id.description, since: since, db) { payload in
-            guard var post = payload["post"] as? [String: Any], (post["id"] as? String) == id.description else { return false }
-            post["body"] = ""
-            post["deleted"] = true
-            post["reactions"] = [Any]()
-            post["deletedBy"] = ["id": by.description, "name": ""]
-            payload["post"] = post
-            return true
-        }
+        try redact(workspace: workspace, containing: id.description, since: since, db, EventRedaction.post(id, by: by))
     }
 
     /// Blanks a deleted blog post's title and text in the workspace's stored events.
     static func redactBlogPost(_ id: BlogPostID, workspace: WorkspaceID, _ db: Database) throws {
         // The row is already deleted here; its events cannot predate the workspace's oldest kept one anyway.
-        try redact(workspace: workspace, containing: id.description, since: 0, db) { payload in
-            guard var blog = payload["blogPost"] as? [String: Any], (blog["id"] as? String) == id.description else {
-                // Comments on the blog post go with it.
-                guard var post = payload["post"] as? [String: Any], (post["threadId"] as? String) == id.description else { return false }
-                post["body"] = ""
-                post["deleted"] = true
-                payload["post"] = post
-                return true
-            }
-            blog["title"] = ""
-            blog["body"] = ""
-            blog["deleted"] = true
-            payload["blogPost"] = blog
-            return true
-        }
+        try redact(workspace: workspace, containing: id.description, since: 0, db, EventRedaction.blogPost(id))
     }
 
     private static func redact(workspace: WorkspaceID, containing needle: String, since: Double, _ db: Database, _ change: (inout [String: Any]) -> Bool) throws {
