@@ -11,7 +11,7 @@ public enum ExternalTool {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try FixtureProcess.spawn(process)
         let output = FixtureProcess.readAll(pipe.fileHandleForReading)
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: output, as: UTF8.self))

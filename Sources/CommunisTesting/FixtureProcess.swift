@@ -25,7 +25,7 @@ public enum FixtureProcess {
         process.standardError = stderr
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         do {
-            try process.run()
+            try spawn(process)
         } catch {
             throw Failure(description: "cannot run \(executable) \(arguments.first ?? ""): \(error)")
         }
@@ -51,6 +51,15 @@ public enum FixtureProcess {
         let err = errors.withLockedValue { $0 }
         return (process.terminationStatus, (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)))
     }
+
+    /// Starts `process`, one start at a time in this test process: Foundation's `Process.run`
+    /// on Linux is not safe against another thread starting a process at the same moment (seen
+    /// as a crash inside `Process.run` while suites started slapd and PostgreSQL in parallel).
+    public static func spawn(_ process: Process) throws {
+        try spawning.withLock { try process.run() }
+    }
+
+    private static let spawning = NIOLock()
 
     /// Reads until end of file, retrying reads a signal interrupted (Foundation's
     /// `readDataToEndOfFile` traps on EINTR, which child processes ending nearby cause).

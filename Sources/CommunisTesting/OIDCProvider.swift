@@ -70,7 +70,7 @@ public final class OIDCProvider: Sendable {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: logFile)
-        try process.run()
+        try FixtureProcess.spawn(process)
 
         let line: String
         do {

@@ -95,7 +95,7 @@ public final class SMTPServer: Sendable {
         let stdinPipe = Pipe()
         process.standardInput = stdinPipe
         do {
-            try process.run()
+            try FixtureProcess.spawn(process)
         } catch {
             throw Failure(description: "cannot start python3 for the test SMTP server: \(error)")
         }
