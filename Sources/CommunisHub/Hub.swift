@@ -163,6 +163,7 @@ public actor Hub: LivePublisher {
     public func publish(_ event: WorkspaceEvent) async {
         // A workspace nobody is subscribed to has no room: there is no one to tell.
         await rooms[event.workspaceID]?.publish(event)
+        if let chat = MeetingChatPost(event) { await meetings.chat(chat.meeting, event: event.kind, post: chat.post) }
     }
 
     public func notify(person: PersonID, frame: Data) {

@@ -29,15 +29,30 @@ public struct Discussions: Sendable {
     let publisher: any LivePublisher
     let clock: Clock
     let content: ContentRules
+    let chats: MeetingChats
 
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, clock: Clock = Clock()) {
         self.store = store
         self.publisher = publisher
         self.clock = clock
         self.content = ContentRules(store: store, publisher: publisher, clock: clock)
+        self.chats = MeetingChats(store: store)
     }
 
     public func createThread(viewer: Viewer, workspace: WorkspaceID, title rawTitle: String, body rawBody: String, idempotencyKey: String?) async throws -> Written<LiveJSON.ThreadCreated> {
+        try await openThread(viewer: viewer, workspace: workspace, title: rawTitle, body: rawBody, idempotencyKey: idempotencyKey, chatOf: nil)
+    }
+
+    /// The chat of a new meeting (`Meetings.create`): the thread has the meeting's title and id
+    /// (`meeting.threadID`), and its opening post is the server's own text.
+    func createChat(viewer: Viewer, meeting: Meeting) async throws -> Written<LiveJSON.ThreadCreated> {
+        try await openThread(
+            viewer: viewer, workspace: meeting.workspaceID, title: meeting.title,
+            body: MeetingChats.openingText(creator: viewer.person.name, meeting: meeting), idempotencyKey: nil, chatOf: meeting)
+    }
+
+    private func openThread(viewer: Viewer, workspace: WorkspaceID, title rawTitle: String, body rawBody: String, idempotencyKey: String?,
+                            chatOf meeting: Meeting?) async throws -> Written<LiveJSON.ThreadCreated> {
         try await content.requireMember(viewer, workspace)
         var validator = Validator()
         let title = validator.text(rawTitle, field: "title", required: true, max: ContentLimits.titleLength)
@@ -45,10 +60,15 @@ public struct Discussions: Sendable {
         let key = content.key(idempotencyKey, validator: &validator)
         try validator.check()
         let now = clock.now()
-        let thread = DiscussionThread(workspaceID: workspace, title: title, authorID: viewer.id, createdAt: now, postCount: 1)
+        let thread = DiscussionThread(id: meeting?.threadID ?? ThreadID(), workspaceID: workspace, title: title, authorID: viewer.id, createdAt: now, postCount: 1)
         let post = Post(workspaceID: workspace, threadID: thread.id, authorID: viewer.id, body: body, createdAt: now)
         let me = LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)
-        let payload = LiveJSON.ThreadCreated(thread: LiveJSON.ThreadJSON(thread, author: me), post: LiveJSON.PostJSON(post, author: me))
+        var payload = LiveJSON.ThreadCreated(thread: LiveJSON.ThreadJSON(thread, author: me), post: LiveJSON.PostJSON(post, author: me))
+        if let meeting {
+            payload.thread.meeting = LiveJSON.MeetingRef(id: meeting.id, title: meeting.title)
+            payload.post.meetingId = meeting.id
+            payload.post.generated = .meetingCreated(meeting, by: me)
+        }
         let applied = try await content.apply(
             .createThread(thread, opening: post), kind: .threadCreated, payload: payload, viewer: viewer,
             workspace: workspace, key: key, mentionsIn: body, threadID: thread.id, postID: post.id)
@@ -60,7 +80,8 @@ public struct Discussions: Sendable {
 
     public func reply(viewer: Viewer, thread threadID: ThreadID, body rawBody: String, parent: PostID?, idempotencyKey: String?) async throws -> Written<LiveJSON.PostEvent> {
         let thread = try await discussionThread(threadID)
-        try await content.requireMember(viewer, thread.workspaceID)
+        let meeting = try await chats.meeting(of: threadID)
+        if try await !chats.isInvitedGuest(viewer, of: meeting) { try await content.requireMember(viewer, thread.workspaceID) }
         var validator = Validator()
         let body = content.body(rawBody, validator: &validator)
         let key = content.key(idempotencyKey, validator: &validator)
@@ -69,7 +90,8 @@ public struct Discussions: Sendable {
             guard let parentPost = try await store.post(id: parent), parentPost.threadID == threadID else { throw DomainError.notFound("Post") }
         }
         let post = Post(workspaceID: thread.workspaceID, threadID: threadID, authorID: viewer.id, parentID: parent, body: body, createdAt: clock.now())
-        let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
+        var payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
+        payload.post.meetingId = meeting?.id
         let applied = try await content.apply(
             .createPost(post), kind: .postCreated, payload: payload, viewer: viewer,
             workspace: thread.workspaceID, key: key, mentionsIn: body, threadID: threadID, postID: post.id)
@@ -82,7 +104,8 @@ public struct Discussions: Sendable {
     /// Only the author edits; the earlier text is kept as a revision.
     public func edit(viewer: Viewer, post postID: PostID, body rawBody: String) async throws -> Written<LiveJSON.PostEvent> {
         guard var post = try await store.post(id: postID), !post.isDeleted else { throw DomainError.notFound("Post") }
-        try await content.requireMember(viewer, post.workspaceID)
+        let meeting = try await chats.meeting(of: post.threadID)
+        if try await !chats.isInvitedGuest(viewer, of: meeting) { try await content.requireMember(viewer, post.workspaceID) }
         guard post.authorID == viewer.id else { throw DomainError.forbidden("Only the author can edit a post.") }
         var validator = Validator()
         let body = content.body(rawBody, validator: &validator)
@@ -91,7 +114,8 @@ public struct Discussions: Sendable {
         post.body = body
         post.editedAt = now
         let reactions = try await content.reactions(of: post.id.uuid)
-        let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name), reactions: reactions))
+        var payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name), reactions: reactions))
+        payload.post.meetingId = meeting?.id
         let applied = try await content.apply(
             .editPost(postID, body: body, at: now, by: viewer.id), kind: .postEdited, payload: payload, viewer: viewer,
             workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
@@ -101,7 +125,8 @@ public struct Discussions: Sendable {
     /// The author or an owner of the workspace deletes; the thread keeps a "removed" marker.
     public func delete(viewer: Viewer, post postID: PostID) async throws -> Written<LiveJSON.PostEvent> {
         guard var post = try await store.post(id: postID), !post.isDeleted else { throw DomainError.notFound("Post") }
-        let role = try await content.requireMember(viewer, post.workspaceID)
+        let meeting = try await chats.meeting(of: post.threadID)
+        let role: MembershipRole? = try await chats.isInvitedGuest(viewer, of: meeting) ? nil : try await content.requireMember(viewer, post.workspaceID)
         guard post.authorID == viewer.id || role == .owner else {
             throw DomainError.forbidden("Only the author or an owner of the workspace can delete a post.")
         }
@@ -109,7 +134,8 @@ public struct Discussions: Sendable {
         post.deletedAt = now
         post.deletedBy = viewer.id
         let author = try await content.personRef(post.authorID)
-        let payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: author, deletedBy: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
+        var payload = LiveJSON.PostEvent(post: LiveJSON.PostJSON(post, author: author, deletedBy: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
+        payload.post.meetingId = meeting?.id
         let applied = try await content.apply(
             .deletePost(postID, at: now, by: viewer.id), kind: .postDeleted, payload: payload, viewer: viewer,
             workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
@@ -144,19 +170,25 @@ public struct Discussions: Sendable {
         try await content.requireReader(viewer, workspace)
         let threads = try await store.threads(workspace: workspace, page: page)
         let names = try await content.names(Set(threads.items.map(\.authorID)))
-        return threads.map { LiveJSON.ThreadJSON($0, author: names.ref($0.authorID)) }
+        return try await chats.decorate(threads.map { LiveJSON.ThreadJSON($0, author: names.ref($0.authorID)) })
     }
 
     public func thread(viewer: Viewer, id: ThreadID) async throws -> LiveJSON.ThreadJSON {
-        let thread = try await discussionThread(id)
-        try await content.requireReader(viewer, thread.workspaceID)
-        return LiveJSON.ThreadJSON(thread, author: try await content.personRef(thread.authorID))
+        let (thread, meeting) = try await readableThread(viewer, id)
+        return chats.decorate(LiveJSON.ThreadJSON(thread, author: try await content.personRef(thread.authorID)), meeting: meeting)
     }
 
     public func posts(viewer: Viewer, thread threadID: ThreadID, page: PageRequest) async throws -> Page<LiveJSON.PostJSON> {
-        let thread = try await discussionThread(threadID)
-        try await content.requireReader(viewer, thread.workspaceID)
-        return try await content.postJSON(try await store.posts(thread: threadID, page: page))
+        let (thread, meeting) = try await readableThread(viewer, threadID)
+        return chats.decorate(try await content.postJSON(try await store.posts(thread: threadID, page: page)), thread: thread, meeting: meeting)
+    }
+
+    /// Readers of the workspace read its threads; a meeting's invited guests read its chat.
+    private func readableThread(_ viewer: Viewer, _ id: ThreadID) async throws -> (DiscussionThread, Meeting?) {
+        let thread = try await discussionThread(id)
+        let meeting = try await chats.meeting(of: id)
+        if try await !chats.isInvitedGuest(viewer, of: meeting) { try await content.requireReader(viewer, thread.workspaceID) }
+        return (thread, meeting)
     }
 
     /// A discussion thread; a blog post's comment thread is reached only through the blog.

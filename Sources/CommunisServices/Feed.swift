@@ -29,19 +29,52 @@ public struct Feed: Sendable {
     }
 
     /// What happened in the viewer's workspaces, newest first. Only workspaces the viewer is
-    /// a member of contribute, so nothing unreadable is ever listed.
+    /// a member of contribute, so nothing unreadable is ever listed. Meeting chats stay out
+    /// (the start page lists the meetings going on instead), so a slice may be read in more
+    /// than one step; `next` is the last event read, whether it was shown or not.
     public func home(viewer: Viewer, before cursor: String?, limit: Int) async throws -> Slice {
         let limit = min(max(limit, 1), PageRequest.maxLimit)
-        let before = try cursor.map(Self.parse)
-        let events = try await store.feed(for: viewer.id, kinds: Set(LiveEvent.feed.map(\.rawValue)), before: before, limit: limit)
+        var before = try cursor.map(Self.parse)
+        let kinds = Set(LiveEvent.feed.map(\.rawValue))
+        var shown: [WorkspaceEvent] = []
+        var next: String?
+        for _ in 0..<Self.maxSteps {
+            let events = try await store.feed(for: viewer.id, kinds: kinds, before: before, limit: limit)
+            let chats = try await store.meetings(chatThreads: Set(events.compactMap { Self.threadID(of: $0) }))
+            for event in events where shown.count < limit {
+                next = Self.cursor(event)
+                if let thread = Self.threadID(of: event), chats[thread] != nil { continue }
+                shown.append(event)
+            }
+            guard events.count == limit, shown.count < limit, let last = events.last else {
+                if events.count < limit, shown.count < limit { next = nil }
+                break
+            }
+            before = FeedCursor(createdAt: last.createdAt, workspaceID: last.workspaceID, seq: last.seq)
+        }
         var names: [WorkspaceID: String] = [:]
-        for id in Set(events.map(\.workspaceID)) { names[id] = try await store.workspace(id: id)?.name }
-        let items = events.map {
+        for id in Set(shown.map(\.workspaceID)) { names[id] = try await store.workspace(id: id)?.name }
+        let items = shown.map {
             Item(workspace: WorkspaceRef(id: $0.workspaceID, name: names[$0.workspaceID] ?? ""), seq: $0.seq, type: $0.kind,
                  createdAt: $0.createdAt, data: JSONValue.decode($0.payload))
         }
-        let next = events.count == limit ? events.last.map { "\($0.createdAt.timeIntervalSince1970)_\($0.workspaceID)_\($0.seq)" } : nil
         return Slice(items: items, next: next)
+    }
+
+    /// How many reads one slice may take when meeting chats are left out.
+    static let maxSteps = 5
+
+    static func cursor(_ event: WorkspaceEvent) -> String {
+        "\(event.createdAt.timeIntervalSince1970)_\(event.workspaceID)_\(event.seq)"
+    }
+
+    /// The thread a feed event is in (a new thread, or a post of one).
+    static func threadID(of event: WorkspaceEvent) -> ThreadID? {
+        struct Ref: Decodable { var id: ThreadID?; var threadId: ThreadID? }
+        struct Payload: Decodable { var thread: Ref?; var post: Ref? }
+        guard event.kind == LiveEvent.threadCreated.rawValue || event.kind == LiveEvent.postCreated.rawValue,
+              let payload = try? JSONDecoder().decode(Payload.self, from: event.payload) else { return nil }
+        return payload.thread?.id ?? payload.post?.threadId
     }
 
     static func parse(_ cursor: String) throws -> FeedCursor {

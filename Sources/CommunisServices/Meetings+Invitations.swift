@@ -39,6 +39,12 @@ extension Meetings {
         return issued
     }
 
+    /// The meeting a guest from an invitation link came in for (nil for everyone else).
+    public func invitedTo(viewer: Viewer) async throws -> MeetingID? {
+        guard !viewer.role.isEmployee else { return nil }
+        return try await store.meetingInvitation(guest: viewer.id)?.meetingID
+    }
+
     /// What the landing page shows. An unknown, expired or ended link: `invitationInvalid`.
     public func invitation(token: String) async throws -> MeetingInvitationInfo {
         let (invitation, meeting) = try await valid(token)

@@ -18,6 +18,21 @@ extension Meetings {
         return try await view(viewer: viewer, id: id)
     }
 
+    /// The meetings going on now (someone is in them) in the viewer's workspaces, the most
+    /// recently started first: the start page's "Pågår nu".
+    public func goingOn(viewer: Viewer) async throws -> [MeetingView] {
+        var views: [MeetingView] = []
+        for meeting in try await store.liveMeetings(of: viewer.id) {
+            let participants = await live.roster(of: meeting.id)
+            guard !participants.isEmpty, let access = try? await access(viewer: viewer, meeting: meeting.id, hidden: true) else { continue }
+            var view = try await view(of: access)
+            view.participants = participants
+            view.workspaceName = try await store.workspace(id: meeting.workspaceID)?.name
+            views.append(view)
+        }
+        return views
+    }
+
     /// Live meetings, participants and people in lobbies now, for the server's metrics
     /// (administrators only).
     public func gauges(viewer: Viewer) async throws -> MeetingGauges {

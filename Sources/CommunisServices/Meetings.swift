@@ -49,6 +49,8 @@ public struct MeetingView: Sendable {
     public var endedBy: LiveJSON.PersonRef?
     /// Who is in it now, in joining order (live meetings; empty otherwise).
     public var participants: [LiveJSON.PersonRef] = []
+    /// The workspace's name, in lists across workspaces (`goingOn`).
+    public var workspaceName: String?
 }
 
 /// One stay in a meeting, with the person's name, for the moderators' attendance list.
@@ -106,13 +108,9 @@ public struct Meetings: Sendable {
         var validator = Validator()
         let title = validator.text(rawTitle, field: "title", required: true, max: Self.titleLength)
         try validator.check()
-        let threadTitle = String("Möte: \(title)".prefix(ContentLimits.titleLength))
-        let when = scheduledFor.map { " för \(Self.swedishDate($0))" } ?? ""
-        let opening = "\(viewer.person.name) skapade mötet **\(title)**\(when). Här är mötets chatt; den finns kvar efter mötet."
-        let thread = try await discussions.createThread(viewer: viewer, workspace: workspace, title: threadTitle, body: opening, idempotencyKey: nil)
         let meeting = Meeting(
-            workspaceID: workspace, title: title, scheduledFor: scheduledFor, createdBy: viewer.id, createdAt: clock.now(),
-            threadID: thread.value.thread.id)
+            workspaceID: workspace, title: title, scheduledFor: scheduledFor, createdBy: viewer.id, createdAt: clock.now(), threadID: ThreadID())
+        _ = try await discussions.createChat(viewer: viewer, meeting: meeting)
         try await store.createMeeting(meeting)
         await live.created(meeting)
         return meeting

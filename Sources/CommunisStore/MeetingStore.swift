@@ -12,6 +12,11 @@ public protocol MeetingStore: Sendable {
     /// The meetings of a workspace: live ones first, then scheduled ones, then (only with
     /// `includeEnded`) ended ones; within each group the newest (by creation) first, then by id.
     func meetings(workspace: WorkspaceID, includeEnded: Bool) async throws -> [Meeting]
+    /// The meetings that have started and not ended in the workspaces `person` is a member of,
+    /// the most recently started first (then by id).
+    func liveMeetings(of person: PersonID) async throws -> [Meeting]
+    /// The meetings whose chat is one of `threads` (a thread is the chat of at most one meeting).
+    func meetings(chatThreads threads: Set<ThreadID>) async throws -> [ThreadID: Meeting]
     /// Sets `startedAt` to `at` when the meeting has neither started nor ended; returns whether
     /// it changed (false for a meeting already started, ended, or unknown).
     func markMeetingStarted(_ id: MeetingID, at: Date) async throws -> Bool
@@ -24,6 +29,8 @@ public protocol MeetingStore: Sendable {
     func insertMeetingInvitation(_ invitation: MeetingInvitation) async throws
     func meetingInvitation(tokenHash: String) async throws -> MeetingInvitation?
     /// The invitation of `meeting` bound to the guest account `guest`, if any.
+    /// The invitation a link guest's account was made by (nil for any other person).
+    func meetingInvitation(guest: PersonID) async throws -> MeetingInvitation?
     func meetingInvitation(meeting: MeetingID, guest: PersonID) async throws -> MeetingInvitation?
     /// Binds the invitation to its guest account, in one transaction: when the invitation is
     /// already bound, returns that person and inserts nothing (two devices opening the same

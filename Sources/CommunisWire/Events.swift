@@ -37,6 +37,11 @@ public enum LiveJSON {
         public var deleted: Bool
         public var deletedBy: PersonRef?
         public var reactions: [ReactionJSON]
+        /// The meeting whose chat this post is in.
+        public var meetingId: MeetingID?
+        /// Set when the server wrote the post: clients show it in the reader's language from
+        /// these fields; `body` holds the Swedish text for clients that do not know the kind.
+        public var generated: Generated?
 
         public init(_ post: Post, author: PersonRef, deletedBy: PersonRef? = nil, reactions: [ReactionJSON] = []) {
             id = post.id
@@ -53,6 +58,37 @@ public enum LiveJSON {
         }
     }
 
+    /// What the server wrote in a post of its own (`kind` `meeting-created`: the opening of a
+    /// meeting's chat).
+    public struct Generated: Codable, Sendable, Equatable {
+        public var kind: String
+        public var by: PersonRef
+        public var title: String
+        public var scheduledFor: Date?
+
+        public init(kind: String, by: PersonRef, title: String, scheduledFor: Date?) {
+            self.kind = kind
+            self.by = by
+            self.title = title
+            self.scheduledFor = scheduledFor
+        }
+
+        public static func meetingCreated(_ meeting: Meeting, by: PersonRef) -> Generated {
+            Generated(kind: "meeting-created", by: by, title: meeting.title, scheduledFor: meeting.scheduledFor)
+        }
+    }
+
+    /// The meeting whose chat a thread is.
+    public struct MeetingRef: Codable, Sendable, Equatable {
+        public var id: MeetingID
+        public var title: String
+
+        public init(id: MeetingID, title: String) {
+            self.id = id
+            self.title = title
+        }
+    }
+
     public struct ThreadJSON: Codable, Sendable, Equatable {
         public var id: ThreadID
         public var workspaceId: WorkspaceID
@@ -61,6 +97,8 @@ public enum LiveJSON {
         public var createdAt: Date
         public var lastActivityAt: Date
         public var postCount: Int
+        /// Present when the thread is a meeting's chat.
+        public var meeting: MeetingRef?
 
         public init(_ thread: DiscussionThread, author: PersonRef) {
             id = thread.id

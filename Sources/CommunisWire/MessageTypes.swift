@@ -94,6 +94,9 @@ public enum LiveEvent: String, Sendable, CaseIterable {
     case meetingRecording = "meeting.recording"
     case meetingRecordingChapter = "meeting.recording.chapter"
     case meetingRecordingBehind = "meeting.recording.behind"
+    /// A post of the meeting's chat was written, edited or deleted (for the meeting's guests,
+    /// who do not follow the workspace).
+    case meetingChat = "meeting.chat"
 
     /// Whether messages of this type are workspace events: stored before they are sent and
     /// carrying a `seq` a client can resume from.

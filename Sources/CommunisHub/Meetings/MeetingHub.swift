@@ -197,6 +197,13 @@ public actor MeetingHub {
         for (id, room) in rooms where room.workspaceID == workspace { await end(id, by: nil) }
     }
 
+    /// A post of a meeting's chat was written, edited or deleted: its guests (admitted), who do
+    /// not follow the workspace, are sent it on the meeting's topic.
+    public func chat(_ meeting: MeetingID, event: String, post: JSONValue) async {
+        guard let room = rooms[meeting] else { return }
+        await room.sendToGuests(.chat(event: event, post: post))
+    }
+
     public func roster(of meeting: MeetingID) async -> [MeetingJSON.PersonRef] {
         await rooms[meeting]?.roster ?? []
     }

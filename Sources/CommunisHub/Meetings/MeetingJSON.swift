@@ -149,6 +149,9 @@ public enum MeetingEvent: Sendable, Equatable {
     case recordingChapter(recording: RecordingID, chapter: RecordingChapter)
     /// The recorder left audio out because it could not keep up (moderators).
     case recordingBehind(recording: RecordingID, droppedPackets: Int)
+    /// A post of the meeting's chat (`event`: post.created, post.edited or post.deleted) for
+    /// its guests; `post` as in the workspace event.
+    case chat(event: String, post: JSONValue)
 
     public var type: LiveEvent {
         switch self {
@@ -163,6 +166,7 @@ public enum MeetingEvent: Sendable, Equatable {
         case .recording: .meetingRecording
         case .recordingChapter: .meetingRecordingChapter
         case .recordingBehind: .meetingRecordingBehind
+        case .chat: .meetingChat
         }
     }
 
@@ -188,6 +192,7 @@ public enum MeetingEvent: Sendable, Equatable {
         }
         struct Chapter: Encodable { var recordingId: RecordingID; var chapter: RecordingChapter }
         struct Behind: Encodable { var recordingId: RecordingID; var droppedPackets: Int }
+        struct Chat: Encodable { var event: String; var post: JSONValue }
         return switch self {
         case .participantJoined(let participant): Wire.json(Joined(participant: participant))
         case .participantUpdated(let participant, let by): Wire.json(Updated(participant: participant, by: by))
@@ -200,6 +205,7 @@ public enum MeetingEvent: Sendable, Equatable {
         case .recording(let recording, let reason): Wire.json(RecordingChanged(recording: recording, reason: reason))
         case .recordingChapter(let recording, let chapter): Wire.json(Chapter(recordingId: recording, chapter: chapter))
         case .recordingBehind(let recording, let dropped): Wire.json(Behind(recordingId: recording, droppedPackets: dropped))
+        case .chat(let event, let post): Wire.json(Chat(event: event, post: post))
         }
     }
 }

@@ -219,6 +219,11 @@ actor MeetingRoom {
         return relay
     }
 
+    /// Sends `event` to the admitted guests.
+    func sendToGuests(_ event: MeetingEvent) {
+        send(event, to: state.participants.filter(\.guest).map(\.stream))
+    }
+
     /// Encodes once and sends the same bytes to every recipient, one hop per event loop.
     func send(_ event: MeetingEvent, to streams: [UInt16]) {
         guard !streams.isEmpty else { return }

@@ -6,6 +6,12 @@ import Foundation
 
 // The JSON shapes of the meeting operations, as in docs/openapi.yaml.
 
+/// A workspace named in a list across workspaces.
+struct WorkspaceName: Encodable {
+    var id: WorkspaceID
+    var name: String
+}
+
 struct MeetingJSON: Encodable {
     var id: MeetingID
     var workspaceId: WorkspaceID
@@ -22,6 +28,8 @@ struct MeetingJSON: Encodable {
     var moderator: Bool
     /// Who is in it now (live meetings; empty otherwise).
     var participants: [LiveJSON.PersonRef]
+    /// In lists across workspaces only.
+    var workspace: WorkspaceName?
 
     init(_ view: MeetingView) {
         let meeting = view.meeting
@@ -38,10 +46,11 @@ struct MeetingJSON: Encodable {
         threadId = meeting.threadID
         moderator = view.moderator
         participants = meeting.state == .live ? view.participants : []
+        workspace = view.workspaceName.map { WorkspaceName(id: meeting.workspaceID, name: $0) }
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, workspaceId, title, state, scheduledFor, createdBy, createdAt, startedAt, endedAt, endedBy, threadId, moderator, participants
+        case id, workspaceId, title, state, scheduledFor, createdBy, createdAt, startedAt, endedAt, endedBy, threadId, moderator, participants, workspace
     }
 
     // Optional times are written as null rather than left out, as the document says.
@@ -60,6 +69,7 @@ struct MeetingJSON: Encodable {
         try c.encode(threadId, forKey: .threadId)
         try c.encode(moderator, forKey: .moderator)
         try c.encode(participants, forKey: .participants)
+        try c.encodeIfPresent(workspace, forKey: .workspace)
     }
 }
 

@@ -45,6 +45,13 @@ struct MeetingRoutes {
             context.logger.info("meeting created", metadata: ["meeting.id": "\(view.meeting.id)", "workspace.id": "\(view.meeting.workspaceID)"])
             return try MeetingJSON(view).response(.created)
         }
+        api.get("meetings") { request, context in
+            let viewer = try context.requireViewer()
+            guard request.uri.queryParameters.get("state") == "live" else {
+                throw DomainError.validation([FieldError(field: "state", message: "must be live")])
+            }
+            return try ItemsJSON(items: try await meetings.goingOn(viewer: viewer).map(MeetingJSON.init)).response()
+        }
         api.get("meetings/:id") { _, context in
             try MeetingJSON(try await meetings.view(viewer: try context.requireViewer(), id: try context.parameters.id("id"))).response()
         }
@@ -82,7 +89,7 @@ struct MeetingRoutes {
             let started = try await services.accounts.startSession(for: guest, method: .invitation, origin: context.loginOrigin)
             context.logger.info("meeting guest signed in", metadata: ["meeting.id": "\(meeting)", "person.id": "\(guest.id)"])
             var response = try MeetingGuestSessionJSON(
-                meetingId: meeting, user: PersonJSON(started.person), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt
+                meetingId: meeting, user: PersonJSON(started.person, meetingId: meeting), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt
             ).response()
             response.setCookie(SessionRoutes(services: services).cookie(for: started, request: request))
             return response

@@ -40,6 +40,8 @@ struct PersonJSON: Encodable {
     var createdAt: Date
     /// Account fields, for the person themself and administrators only.
     var account: Account?
+    /// Session answers of a meeting link's guest only (`SessionJSON`).
+    var meetingId: MeetingID?
 
     struct Account: Encodable {
         var login: String?
@@ -47,7 +49,8 @@ struct PersonJSON: Encodable {
         var managedFields: [String]
     }
 
-    init(_ person: Person, account: Bool = false) {
+    init(_ person: Person, account: Bool = false, meetingId: MeetingID? = nil) {
+        self.meetingId = meetingId
         id = person.id
         email = person.email.isEmpty ? nil : person.email
         name = person.name
@@ -64,6 +67,7 @@ struct PersonJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, email, name, title, department, workplace, phone, presentation, competences, role, createdAt, login, managedBy, managedFields
+        case meetingId
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -84,6 +88,7 @@ struct PersonJSON: Encodable {
             try c.encode(account.managedBy, forKey: .managedBy)
             try c.encode(account.managedFields, forKey: .managedFields)
         }
+        try c.encodeIfPresent(meetingId, forKey: .meetingId)
     }
 }
 
@@ -240,6 +245,15 @@ struct SessionJSON: Encodable {
     var user: PersonJSON
     var csrfToken: String
     var expiresAt: Date
+
+    /// `user.meetingId` names the meeting a guest from a meeting's invitation link came in
+    /// for: their whole Communis is that meeting.
+    init(user: PersonJSON, csrfToken: String, expiresAt: Date, meetingId: MeetingID? = nil) {
+        self.user = user
+        self.user.meetingId = meetingId
+        self.csrfToken = csrfToken
+        self.expiresAt = expiresAt
+    }
 }
 
 struct ApiTokenJSON: Encodable {

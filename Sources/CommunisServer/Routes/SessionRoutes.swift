@@ -36,7 +36,9 @@ struct SessionRoutes {
             guard let viewer = context.viewer, let session = context.session else {
                 throw DomainError.unauthenticated
             }
-            return try SessionJSON(user: PersonJSON(viewer.person, account: true), csrfToken: session.csrfToken, expiresAt: session.expiresAt).response()
+            return try SessionJSON(
+                user: PersonJSON(viewer.person, account: true), csrfToken: session.csrfToken, expiresAt: session.expiresAt,
+                meetingId: try await services.meetings.invitedTo(viewer: viewer)).response()
         }
         api.delete("session") { request, context in
             if let token = request.cookies[SessionCookie.name]?.value, context.session != nil {

@@ -9,6 +9,10 @@ enum MeetingRows {
         id, workspace_id, title, scheduled_for, created_by, created_at, thread_id, started_at, ended_at, ended_by
         """
 
+    /// `meetingColumns` of the table aliased `m`.
+    static let meetingColumnsOfM = meetingColumns.split(separator: ",")
+        .map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
     static let invitationColumns = """
         id, meeting_id, guest_name, guest_email, token_hash, created_by, created_at, expires_at, guest_id
         """

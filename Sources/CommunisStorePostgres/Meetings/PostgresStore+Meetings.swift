@@ -31,6 +31,23 @@ extension PostgresStore {
             """, logger: logger).all().map(MeetingRows.meeting)
     }
 
+    public func liveMeetings(of person: PersonID) async throws -> [Meeting] {
+        try await client.query("""
+            SELECT \(unescaped: MeetingRows.meetingColumnsOfM) FROM memberships s JOIN meetings m ON m.workspace_id = s.workspace_id
+            WHERE s.person_id = \(person.uuid) AND m.started_at IS NOT NULL AND m.ended_at IS NULL
+            ORDER BY m.started_at DESC, m.id
+            """, logger: logger).all().map(MeetingRows.meeting)
+    }
+
+    public func meetings(chatThreads threads: Set<ThreadID>) async throws -> [ThreadID: Meeting] {
+        guard !threads.isEmpty else { return [:] }
+        let ids = threads.map(\.uuid)
+        let rows = try await client.query(
+            "SELECT \(unescaped: MeetingRows.meetingColumns) FROM meetings WHERE thread_id = ANY(\(ids))", logger: logger).all()
+        let meetings = try rows.map(MeetingRows.meeting)
+        return Dictionary(meetings.map { ($0.threadID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func markMeetingStarted(_ id: MeetingID, at: Date) async throws -> Bool {
         try await client.query("""
             UPDATE meetings SET started_at = \(at) WHERE id = \(id.uuid) AND started_at IS NULL AND ended_at IS NULL RETURNING id
@@ -79,6 +96,13 @@ extension PostgresStore {
         try await client.query("""
             SELECT \(unescaped: MeetingRows.invitationColumns) FROM meeting_invitations
             WHERE meeting_id = \(meeting.uuid) AND guest_id = \(guest.uuid) ORDER BY created_at, id LIMIT 1
+            """, logger: logger).first().map(MeetingRows.invitation)
+    }
+
+    public func meetingInvitation(guest: PersonID) async throws -> MeetingInvitation? {
+        try await client.query("""
+            SELECT \(unescaped: MeetingRows.invitationColumns) FROM meeting_invitations
+            WHERE guest_id = \(guest.uuid) ORDER BY created_at, id LIMIT 1
             """, logger: logger).first().map(MeetingRows.invitation)
     }
 

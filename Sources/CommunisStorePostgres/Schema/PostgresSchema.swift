@@ -26,6 +26,7 @@ enum PostgresSchema {
             Migration(id: "pg1-search", statements: search),
             Migration(id: "pg1-cluster", statements: cluster),
             Migration(id: "pg1-deferrable-keys", statements: deferrableKeys),
+            Migration(id: "pg2-meetings-by-thread", statements: ["CREATE INDEX meetings_thread ON meetings (thread_id)"]),
         ].filter { !$0.statements.isEmpty }
     }
 

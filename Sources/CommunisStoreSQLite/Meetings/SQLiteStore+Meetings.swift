@@ -30,6 +30,27 @@ extension SQLiteStore {
         }
     }
 
+    public func liveMeetings(of person: PersonID) async throws -> [Meeting] {
+        try await pool.read { db in
+            try MeetingRow.fetchAll(db, sql: """
+                SELECT m.* FROM memberships s JOIN meetings m ON m.workspace_id = s.workspace_id
+                WHERE s.person_id = ? AND m.started_at IS NOT NULL AND m.ended_at IS NULL
+                ORDER BY m.started_at DESC, m.id
+                """, arguments: [person.description]).map(\.meeting)
+        }
+    }
+
+    public func meetings(chatThreads threads: Set<ThreadID>) async throws -> [ThreadID: Meeting] {
+        guard !threads.isEmpty else { return [:] }
+        let ids = threads.map(\.description).sorted()
+        return try await pool.read { db in
+            let rows = try MeetingRow.fetchAll(
+                db, sql: "SELECT * FROM meetings WHERE thread_id IN (SELECT value FROM json_each(?))",
+                arguments: [jsonArray(ids)])
+            return Dictionary(rows.map { ($0.meeting.threadID, $0.meeting) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     public func markMeetingStarted(_ id: MeetingID, at: Date) async throws -> Bool {
         try await pool.write { db in
             try db.execute(
@@ -79,6 +100,14 @@ extension SQLiteStore {
             try MeetingInvitationRow.fetchOne(
                 db, sql: "SELECT * FROM meeting_invitations WHERE meeting_id = ? AND guest_id = ? ORDER BY created_at, id LIMIT 1",
                 arguments: [meeting.description, guest.description])?.invitation
+        }
+    }
+
+    public func meetingInvitation(guest: PersonID) async throws -> MeetingInvitation? {
+        try await pool.read { db in
+            try MeetingInvitationRow.fetchOne(
+                db, sql: "SELECT * FROM meeting_invitations WHERE guest_id = ? ORDER BY created_at, id LIMIT 1",
+                arguments: [guest.description])?.invitation
         }
     }
 

@@ -14,4 +14,12 @@ extension Schema {
                 """)
         }
     }
+
+    /// v12: a meeting is found by its chat thread (the feed and search leave meeting chats
+    /// out, thread views mark them).
+    static func registerMeetingChats(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v12-meetings-by-thread") { db in
+            try db.execute(sql: "CREATE INDEX meetings_thread ON meetings (thread_id)")
+        }
+    }
 }

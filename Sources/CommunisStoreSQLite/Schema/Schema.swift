@@ -368,6 +368,7 @@ enum Schema {
         registerSearchScope(&migrator)     // v9
         registerIdentity(&migrator)        // v10
         registerJobs(&migrator)            // v11
+        registerMeetingChats(&migrator)    // v12
 
         return migrator
     }()

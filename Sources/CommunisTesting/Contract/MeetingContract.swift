@@ -10,6 +10,8 @@ public enum MeetingContract {
         ContractCase("a meeting needs an existing workspace; an id is used once", createRefused),
         ContractCase("meetings list live, then scheduled, newest first; ended ones only when asked", listOrder),
         ContractCase("a meeting starts once and never after it ended", startOnce),
+        ContractCase("live meetings are those started and not ended in a person's workspaces, newest start first", liveOfPerson),
+        ContractCase("a meeting is found by its chat thread", byChatThread),
         ContractCase("a meeting ends once and the first end stays", endOnce),
         ContractCase("an invitation is found by its token hash and by its bound guest", invitations),
         ContractCase("binding a guest makes the account once; later binds return it", bindGuest),
@@ -91,6 +93,39 @@ public enum MeetingContract {
         #expect(try await store.markMeetingStarted(MeetingID(), at: Instant.at(8)) == false)
     }
 
+    static func liveOfPerson(_ store: any CommunisStore) async throws {
+        let (eva, space) = try await world(store)
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let hers = try await Fixture.createWorkspace(store, "Bara Olles", owner: olle.id)
+        let early = meeting("Tidigt", in: space.id, by: eva.id)
+        let late = meeting("Sent", in: space.id, by: eva.id)
+        let planned = meeting("Planerat", in: space.id, by: eva.id)
+        let over = meeting("Över", in: space.id, by: eva.id)
+        let elsewhere = meeting("Någon annanstans", in: hers.id, by: olle.id)
+        for item in [early, late, planned, over, elsewhere] { try await store.createMeeting(item) }
+        #expect(try await store.markMeetingStarted(early.id, at: Instant.at(10)))
+        #expect(try await store.markMeetingStarted(late.id, at: Instant.at(20)))
+        #expect(try await store.markMeetingStarted(over.id, at: Instant.at(5)))
+        #expect(try await store.markMeetingEnded(over.id, at: Instant.at(30), by: eva.id))
+        #expect(try await store.markMeetingStarted(elsewhere.id, at: Instant.at(15)))
+
+        #expect(try await store.liveMeetings(of: eva.id).map(\.title) == ["Sent", "Tidigt"])
+        #expect(try await store.liveMeetings(of: olle.id).map(\.title) == ["Någon annanstans"])
+        #expect(try await store.liveMeetings(of: PersonID()).isEmpty)
+    }
+
+    static func byChatThread(_ store: any CommunisStore) async throws {
+        let (eva, space) = try await world(store)
+        let first = meeting("Ett", in: space.id, by: eva.id)
+        let second = meeting("Två", in: space.id, by: eva.id)
+        for item in [first, second] { try await store.createMeeting(item) }
+        let found = try await store.meetings(chatThreads: [first.threadID, second.threadID, ThreadID()])
+        #expect(found.count == 2)
+        #expect(found[first.threadID]?.id == first.id)
+        #expect(found[second.threadID]?.title == "Två")
+        #expect(try await store.meetings(chatThreads: []).isEmpty)
+    }
+
     static func endOnce(_ store: any CommunisStore) async throws {
         let (eva, space) = try await world(store)
         let olle = try await Fixture.insert(store, Fixture.person("Olle"))
@@ -120,6 +155,8 @@ public enum MeetingContract {
         #expect(try await store.meetingInvitation(meeting: item.id, guest: guest.id)?.id == link.id)
         #expect(try await store.meetingInvitation(tokenHash: "abc")?.guestID == guest.id)
         #expect(try await store.meetingInvitation(meeting: item.id, guest: eva.id) == nil)
+        #expect(try await store.meetingInvitation(guest: guest.id)?.meetingID == item.id)
+        #expect(try await store.meetingInvitation(guest: eva.id) == nil)
         let other = meeting("Annat", in: space.id, by: eva.id)
         try await store.createMeeting(other)
         #expect(try await store.meetingInvitation(meeting: other.id, guest: guest.id) == nil)
