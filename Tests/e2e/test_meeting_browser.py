@@ -333,8 +333,8 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
     expect(guest.get_by_role("heading", name="Gå med i mötet")).to_be_visible()
     guest.get_by_role("button", name="Gå med", exact=True).click()
     expect(guest.get_by_text("Väntar på att en moderator släpper in dig")).to_be_visible()
-    # A guest who is not a workspace member cannot read the chat thread: a note says so.
-    expect(guest.get_by_text("Chatten är en diskussion i samarbetsytan och kan bara läsas av dess medlemmar.")).to_be_visible()
+    # The meeting's chat is open to its invited guest (and no other thread of the workspace).
+    expect(guest.get_by_role("textbox", name="Skriv i chatten")).to_be_visible()
     screenshot(guest, "meeting-6-guest-lobby")
 
     # Anna sees her in the lobby and lets her in.
