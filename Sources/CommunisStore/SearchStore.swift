@@ -2,9 +2,13 @@ import CommunisModel
 import Foundation
 
 /// What a search result is: a chapter is one chapter mark of a recording (its id is
-/// "<recording>#<index>", its parent the recording).
+/// "<recording>#<index>", its parent the recording); a workspace is found by its name and
+/// description (by its members, and by every employee unless it is secret).
 public enum SearchKind: String, Sendable, Codable, CaseIterable {
-    case thread, post, blog, person, article, recording, chapter
+    case thread, post, blog, person, article, recording, chapter, workspace
+
+    /// Everything but workspaces: what a search shows below the workspaces it found.
+    public static let content: Set<SearchKind> = Set(allCases).subtracting([.workspace])
 }
 
 /// How results are ordered.

@@ -98,4 +98,16 @@ struct MeetingChatTests {
             #expect(feed.json["next"] == nil || feed.json["next"] is NSNull, "the meeting's chat is all that is older")
         }
     }
+
+    @Test("Search finds a meeting's chat by the meeting's title, never the opening the server wrote")
+    func searchWithoutGeneratedOpenings() async throws {
+        let world = try await MeetingWorld.make()
+        try await world.run { server in
+            let generated = try await Self.get(server, world.sara, "/api/v1/search?q=skapade")
+            #expect(generated.status == 200)
+            #expect((generated.json["results"] as? [[String: Any]])?.isEmpty == true, "\(generated.json)")
+            let byTitle = (try await Self.get(server, world.sara, "/api/v1/search?q=veckomote").json["results"] as? [[String: Any]]) ?? []
+            #expect(byTitle.map { $0["kind"] as? String } == ["thread"], "\(byTitle)")
+        }
+    }
 }

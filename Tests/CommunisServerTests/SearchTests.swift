@@ -99,4 +99,43 @@ struct SearchTests {
             #expect(Self.results(try await erik.get("/api/v1/search?q=motesanteckningar&type=discussion&from=2000-01-01&sort=newest")).count == 6)
         }
     }
+
+    @Test("Workspaces come first; one hit per thread; snippets without Markdown; no date for people and workspaces")
+    func cleanResults() async throws {
+        let world = try await World.make()
+        try await world.test { client in
+            let anna = try await Browser.loggedIn(client, as: world.admin)
+            let sara = try await Browser.loggedIn(client, as: world.sara)
+            let created = try await anna.send(.post, "/api/v1/workspaces", json: [
+                "name": "Lathundar", "description": "Allt om **skolgränserna** och IT-tips", "visibility": "open"])
+            let workspace = try #require(created.json["id"] as? String)
+            let secret = try await WorkspaceTests.create(anna, "Skolgränserna, förhandling", "secret")
+            _ = try await anna.send(.post, "/api/v1/workspaces/\(workspace)/threads", json: [
+                "title": "Nya skolgränserna", "body": "Läs om **skolgränserna** i [kartan](https://katrineholm.se/karta)."])
+            _ = try await anna.send(.post, "/api/v1/workspaces/\(workspace)/threads", json: [
+                "title": "Skolskjuts", "body": "Fråga @[Sara Nilsson](person:\(world.sara.id)) om **skolgränserna**."])
+
+            let found = Self.results(try await sara.get("/api/v1/search?q=skolgranserna"))
+            #expect(found.first?["kind"] as? String == "workspace", "\(found)")
+            #expect(found.first?["id"] as? String == workspace)
+            #expect(found.first?["url"] as? String == "#/workspaces/\(workspace)")
+            #expect(found.first?["date"] == nil)
+            #expect(!found.contains { $0["id"] as? String == secret }, "a secret workspace is not found by outsiders")
+            // "Nya skolgränserna": the thread by its title, not again as its opening post.
+            let threads = found.filter { $0["title"] as? String == "Nya skolgränserna" }
+            #expect(threads.map { $0["kind"] as? String } == ["thread"], "\(threads)")
+            let post = try #require(found.first { $0["kind"] as? String == "post" })
+            #expect(post["title"] as? String == "Skolskjuts")
+            let text = ((post["snippet"] as? [[String: Any]]) ?? []).compactMap { $0["text"] as? String }.joined()
+            #expect(text.contains("@Sara Nilsson") && text.contains("skolgränserna.") && !text.contains("**") && !text.contains("person:"), "\(text)")
+            #expect(post["date"] is String)
+
+            let person = try #require(Self.results(try await sara.get("/api/v1/search?q=erik&type=person")).first)
+            #expect(person["kind"] as? String == "person" && person["date"] == nil)
+            let onlySpaces = Self.results(try await sara.get("/api/v1/search?q=lathundar&type=workspace"))
+            #expect(onlySpaces.map { $0["kind"] as? String } == ["workspace"])
+            let narrowed = Self.results(try await sara.get("/api/v1/search?q=skolgranserna&workspace=\(workspace)"))
+            #expect(!narrowed.contains { $0["kind"] as? String == "workspace" }, "a search in one workspace lists its content")
+        }
+    }
 }

@@ -19,7 +19,8 @@ struct SearchRoutes {
         var workspaceId: WorkspaceID?
         var workspaceName: String?
         var author: PersonRefJSON?
-        var date: Date
+        /// When it was written; left out for people and workspaces (a date says nothing there).
+        var date: Date?
         /// The web client's hash route of the result.
         var url: String
         /// Recording and chapter results: the recording to open (`/api/v1/recordings/{id}`).
@@ -37,7 +38,7 @@ struct SearchRoutes {
             if hit.kind != .person, let authorID = hit.authorID, let name = hit.authorName {
                 author = PersonRefJSON(id: authorID, name: name)
             }
-            date = hit.date
+            date = hit.kind == .person || hit.kind == .workspace ? nil : hit.date
             url = Self.url(hit)
             recordingId = hit.recordingID
             offsetMs = hit.kind == .chapter ? hit.offsetMs : nil
@@ -54,6 +55,7 @@ struct SearchRoutes {
             case (.article, _): return "#/knowledge/\(id)"
             case (.recording, _): return "#/recordings/\(id)"
             case (.chapter, _): return "#/recordings/\(hit.parentID ?? "")?t=\(hit.offsetMs ?? 0)"
+            case (.workspace, _): return "#/workspaces/\(id)"
             case (_, nil): return "#/"
             }
         }
@@ -85,7 +87,7 @@ struct SearchRoutes {
             if name == "discussion" { kinds.formUnion([.thread, .post]); continue }
             if name == "recording" { kinds.formUnion([.recording, .chapter]); continue }
             guard let kind = SearchKind(rawValue: name) else {
-                throw Problem.badParameter("type", "must be a list of discussion, thread, post, blog, person, article, recording, chapter")
+                throw Problem.badParameter("type", "must be a list of discussion, thread, post, blog, person, article, recording, chapter, workspace")
             }
             kinds.insert(kind)
         }

@@ -27,6 +27,7 @@ enum PostgresSchema {
             Migration(id: "pg1-cluster", statements: cluster),
             Migration(id: "pg1-deferrable-keys", statements: deferrableKeys),
             Migration(id: "pg2-meetings-by-thread", statements: ["CREATE INDEX meetings_thread ON meetings (thread_id)"]),
+            Migration(id: "pg2-search-workspaces", statements: searchWorkspaces),
         ].filter { !$0.statements.isEmpty }
     }
 

@@ -93,7 +93,9 @@ extension PostgresStore {
             filter += " & " + SearchWords.quoted("#scope w" + workspace.uuid.uuidString.lowercased())
         }
         if !query.includeArchived { filter += " & !'#scope archived'" }
-        if !query.kinds.isEmpty {
+        if query.kinds == SearchKind.content {
+            filter += " & !" + SearchWords.quoted("#kind workspace")
+        } else if !query.kinds.isEmpty {
             filter += " & (" + query.kinds.map { SearchWords.quoted("#kind " + $0.rawValue) }.sorted().joined(separator: " | ") + ")"
         }
         return SearchMatch(words: words.tsquery, scopes: filter, query: query)

@@ -85,7 +85,7 @@ extension Schema {
 
     /// The scope words of the document `row` (a table name or NEW), from the current state of
     /// its workspace and recording; see `registerSearchScope`. Never NULL.
-    private static func scope(_ row: String) -> String {
+    static func scope(_ row: String) -> String {
         """
         (CASE WHEN \(row).workspace_id IS NULL THEN (CASE \(row).kind WHEN 'person' THEN 'people' ELSE 'org' END)
               ELSE 'w' || replace(\(row).workspace_id, '-', '') || coalesce((

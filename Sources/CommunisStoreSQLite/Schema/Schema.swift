@@ -369,6 +369,7 @@ enum Schema {
         registerIdentity(&migrator)        // v10
         registerJobs(&migrator)            // v11
         registerMeetingChats(&migrator)    // v12
+        registerSearchWorkspaces(&migrator)  // v13
 
         return migrator
     }()

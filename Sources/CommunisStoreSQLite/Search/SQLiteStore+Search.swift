@@ -80,6 +80,12 @@ extension SQLiteStore {
             match += " AND scope : \(quoted(scope))"
         }
         if !query.includeArchived { match += " NOT scope : archived" }
+        // Workspaces' own documents carry the scope word `space` (v13).
+        if query.kinds == [.workspace] {
+            match += " AND scope : space"
+        } else if !query.kinds.isEmpty, !query.kinds.contains(.workspace) {
+            match += " NOT scope : space"
+        }
         return match
     }
 
@@ -198,7 +204,8 @@ extension SQLiteStore {
     static func searchFilter(_ query: SearchQuery) -> (sql: String, arguments: StatementArguments)? {
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if !query.kinds.isEmpty {
+        // Only workspaces, or all but workspaces: the FTS5 expression says so already.
+        if !query.kinds.isEmpty, query.kinds != [.workspace], query.kinds != SearchKind.content {
             conditions.append("d.kind IN (" + query.kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ") + ")")
         }
         if let author = query.author {

@@ -24,6 +24,7 @@ public enum SearchContract {
         Live.case("a secret workspace's recording titles never reach outsiders; shared ones reach employees, never guests", recordingPermissions),
         Live.case("a workspace's change of visibility changes who finds its content at once; its articles stay with members", visibilityChange),
         Live.case("sharing a recording with the organisation, unsharing it, or its workspace turning secret changes who finds it", sharingChange),
+        Live.case("workspaces: found by name and description by members, and by employees unless secret; kept apart from content", workspaces),
     ]
 
     static func reader(_ person: Person) -> SearchReader {
@@ -396,4 +397,44 @@ extension SearchContract {
         #expect(ids(try await find(store, ["prognosen"], as: olle)).isEmpty)
         #expect(Set(ids(try await find(store, ["prognosen"], as: eva))) == both)
     }
+
+    static func workspaces(_ store: Live.Store) async throws {
+        let eva = try await Fixture.insert(store, Fixture.person("Eva"))
+        let olle = try await Fixture.insert(store, Fixture.person("Olle"))
+        let guest = try await Fixture.insert(store, Fixture.person("Gunnar", role: .guest))
+        var open = try await Fixture.createWorkspace(store, "Lathundar", .open, owner: eva.id)
+        open.description = "Instruktioner om skolgränserna och IT-tips"
+        try await store.updateWorkspace(open)
+        let closed = try await Fixture.createWorkspace(store, "Skolgränser 2027", .closed, owner: eva.id)
+        var secret = try await Fixture.createWorkspace(store, "Skolgränser, förhandling", .secret, owner: eva.id)
+        try await store.addMember(Membership(workspaceID: closed.id, personID: guest.id, role: .member, joinedAt: Instant.t0))
+        try await Live.thread(store, "Skolgränser i Lathundar", in: open.id, by: eva.id)
+        let spaces: (inout SearchQuery) -> Void = { $0.kinds = [.workspace] }
+
+        #expect(Set(ids(try await find(store, ["skolgrans"], prefix: true, as: eva, spaces))) == [open.id, closed.id, secret.id].map(\.description).asSet)
+        let olles = try await find(store, ["skolgrans"], prefix: true, as: olle, spaces)
+        #expect(Set(ids(olles)) == [open.id, closed.id].map(\.description).asSet, "no secret workspace for outsiders")
+        #expect(olles.hits.allSatisfy { $0.kind == .workspace })
+        #expect(ids(try await find(store, ["skolgrans"], prefix: true, as: guest, spaces)) == [closed.id.description], "guests: their own only")
+        let hit = try #require(try await find(store, ["lathundar"], as: olle, spaces).hits.first)
+        #expect(hit.id == open.id.description && hit.title == "Lathundar" && hit.workspaceID == open.id)
+        #expect(ids(try await find(store, ["it", "tips"], as: olle, spaces)) == [open.id.description], "the description is searched")
+        // Content searches leave workspaces out; a search of every kind has them too.
+        #expect(Set(try await find(store, ["lathundar"], as: olle, { $0.kinds = SearchKind.content }).hits.map(\.kind)) == [.thread, .post])
+        #expect(Set(try await find(store, ["lathundar"], as: olle).hits.map(\.kind)) == [.thread, .post, .workspace])
+        // Renaming, turning secret and deleting are seen at once.
+        secret.name = "Förhandling"
+        secret.visibility = .closed
+        try await store.updateWorkspace(secret)
+        #expect(ids(try await find(store, ["forhandling"], as: olle, spaces)) == [secret.id.description])
+        secret.visibility = .secret
+        try await store.updateWorkspace(secret)
+        #expect(ids(try await find(store, ["forhandling"], as: olle, spaces)).isEmpty)
+        try await store.deleteWorkspace(id: secret.id)
+        #expect(ids(try await find(store, ["forhandling"], as: eva, spaces)).isEmpty)
+    }
+}
+
+private extension Array where Element == String {
+    var asSet: Set<String> { Set(self) }
 }
