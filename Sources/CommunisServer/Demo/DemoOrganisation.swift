@@ -124,6 +124,7 @@ public enum DemoOrganisation {
             guide = try await DemoRecordings.seedGuide(store: store, directory: recordingsDirectory, trainer: ahmed, workspace: it)
         }
         try await DemoHowTos.seed(store: store, byName: byName, workspaceIDs: workspaceIDs, guide: guide)
+        try await DemoDiscussions.seed(store: store, byName: byName, workspaceIDs: workspaceIDs)
         return true
     }
 
