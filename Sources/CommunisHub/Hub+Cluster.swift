@@ -65,6 +65,18 @@ extension Hub {
         await rooms[workspace]?.broadcast(frame)
     }
 
+    /// A post of a meeting's chat was written on another node (stored at `seq`): when the
+    /// meeting is relayed here, its guests are sent it (`meeting.chat`).
+    public func remoteMeetingChat(_ meeting: MeetingID, workspace: WorkspaceID, seq: Int64) async {
+        guard await meetings.relayed.contains(meeting),
+              let event = try? await store.events(workspace: workspace, after: seq - 1, limit: 1).first, event.seq == seq,
+              let chat = MeetingChatPost(event), chat.meeting == meeting else { return }
+        await meetings.chat(meeting, event: event.kind, post: chat.post)
+    }
+
+    /// The meeting whose chat a stored post event is in, if any.
+    public nonisolated static func meetingOfChat(_ event: WorkspaceEvent) -> MeetingID? { MeetingChatPost(event)?.meeting }
+
     /// Someone typing on another node.
     public func remoteTyping(in workspace: WorkspaceID, person: PersonID, name: String, thread: ThreadID, expiresInMs: Int) async {
         await rooms[workspace]?.remoteTyping(person: person, name: name, thread: thread, expiresInMs: expiresInMs)

@@ -36,7 +36,7 @@ public actor Hub: LivePublisher {
         var rooms: Set<WorkspaceID> = []
     }
 
-    private let store: any LiveStore
+    let store: any LiveStore
     private let settings: Settings
     private let logger: Logger
     private var connections: [ConnectionID: Connection] = [:]

@@ -533,3 +533,53 @@ def test_a_recording_cut_off_by_its_nodes_death_is_finalised_by_a_node_alive(clu
     status, stays = reader.call("GET", f"/api/v1/meetings/{meeting['id']}/attendance")
     assert status == 200, stays
     assert [s["leftAt"] is not None for s in stays["items"]] == [True], f"the dead node's stays are closed: {stays}"
+
+
+def meeting_guest(cluster: Cluster, token: str, via: str) -> Member:
+    """The guest of a meeting's invitation link, signed in through `via` by following the link."""
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    guest = Member.__new__(Member)
+    guest.server = cluster.endpoint(via)  # type: ignore[assignment]
+    guest.email = "länkgäst"
+    guest.jar = CookieJar()
+    guest.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(guest.jar))
+    guest.csrf = None
+    status, body = guest.call("POST", f"/api/v1/meeting-invitations/{token}/accept")
+    assert status == 200, f"accepting the meeting invitation: {status} {body}"
+    guest.csrf, guest.id, guest.name = body["csrfToken"], body["user"]["id"], body["user"]["name"]
+    return guest
+
+
+@explained
+def test_a_meeting_guest_on_one_node_gets_the_chat_written_on_another(cluster: Cluster):
+    xenia_a = cluster.member("xenia", "a")
+    yusuf_c = cluster.member("yusuf", "c")
+    workspace, _ = shared_workspace(xenia_a, yusuf_c)
+    status, meeting = xenia_a.call("POST", f"/api/v1/workspaces/{workspace}/meetings", {"title": "Möte med partner"})
+    assert status == 201, meeting
+    status, invited = xenia_a.call("POST", f"/api/v1/meetings/{meeting['id']}/invitations", {"name": "Pia Partner"})
+    assert status == 201, invited
+    guest_b = meeting_guest(cluster, invited["token"], "b")
+    on_air = f"meeting:{meeting['id']}"
+
+    with cluster.live(xenia_a, "a") as x, cluster.live(guest_b, "b") as g:
+        x.ok("meeting.join", on_air, {"muted": True})  # node a relays the meeting
+        waiting = g.ok("meeting.join", on_air, {"muted": True})
+        assert waiting["data"]["state"] == "lobby", waiting
+        x.ok("meeting.admit", on_air, {"streamId": waiting["data"]["streamId"]})
+        g.wait(lambda m: m["type"] == "meeting.admitted", 5, what="meeting.admitted for the guest (node b)")
+
+        # Yusuf writes in the meeting's chat on node c: neither the relay nor the guest's node.
+        status, written = yusuf_c.call("POST", f"/api/v1/threads/{meeting['threadId']}/posts", {"body": "Välkommen, Pia!"})
+        assert status == 201, written
+        chat = g.wait(lambda m: m["type"] == "meeting.chat", 5, what="meeting.chat for the guest on node b (written on node c)")
+        assert chat["topic"] == on_air and chat["data"]["event"] == "post.created", chat
+        assert chat["data"]["post"]["body"] == "Välkommen, Pia!" and chat["data"]["post"]["meetingId"] == meeting["id"], chat
+
+        # And the guest writes in it through node b: its own copy comes back the same way.
+        g.ok("post.create", None, {"threadId": meeting["threadId"], "body": "Tack, hej alla!"})
+        again = g.wait(lambda m: m["type"] == "meeting.chat" and m["data"]["post"]["body"] == "Tack, hej alla!", 5,
+                       what="meeting.chat of the guest's own post")
+        assert again["data"]["post"]["author"]["id"] == guest_b.id, again

@@ -22,6 +22,9 @@ enum ClusterNote: Codable, Sendable {
     case roster(workspace: WorkspaceID, frame: Data)
     /// A meeting was ended over HTTP: the node relaying it tells everyone in it.
     case meetingEnded(MeetingID, by: LiveJSON.PersonRef)
+    /// A post of a meeting's chat was stored at (workspace, seq): the node relaying the meeting
+    /// sends it to the meeting's guests.
+    case meetingChat(MeetingID, workspace: WorkspaceID, seq: Int64)
 }
 
 /// One node's link to the others of a cluster on one PostgreSQL database. The database is the
@@ -105,6 +108,7 @@ actor ClusterLink: HubObserver, Service {
             await hub.remoteTyping(in: workspace, person: person, name: name, thread: thread, expiresInMs: expiresInMs)
         case .roster(let workspace, let frame): await hub.remoteRoster(in: workspace, frame: ByteBuffer(bytes: frame))
         case .meetingEnded(let meeting, let by): await hub.ended(meeting, by: by)
+        case .meetingChat(let meeting, let workspace, let seq): await hub.remoteMeetingChat(meeting, workspace: workspace, seq: seq)
         }
     }
 

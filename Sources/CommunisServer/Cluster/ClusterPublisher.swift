@@ -14,6 +14,10 @@ struct ClusterPublisher: LivePublisher, MeetingLive {
 
     func publish(_ event: WorkspaceEvent) async {
         await hub.publish(event)
+        // A meeting's guests follow its chat on the node that relays the meeting.
+        if let meeting = Hub.meetingOfChat(event), await !hub.meetings.relayed.contains(meeting) {
+            await link.send(.meetingChat(meeting, workspace: event.workspaceID, seq: event.seq))
+        }
     }
 
     func notify(person: PersonID, frame: Data) async {
