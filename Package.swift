@@ -265,7 +265,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CommunisMailTests",
-            dependencies: ["CommunisMail", "CommunisServices", "CommunisTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CommunisMail", "CommunisServices", "CommunisTesting", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

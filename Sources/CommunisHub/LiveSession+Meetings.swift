@@ -7,9 +7,34 @@ import Foundation
 /// service's decision; the rest is the meeting's room's.
 extension LiveSession {
     private struct JoinData: Decodable { var muted: Bool? }
-    private struct MuteData: Decodable { var streamId: UInt16?; var muted: Bool }
-    private struct HandData: Decodable { var streamId: UInt16?; var raised: Bool }
-    private struct StreamData: Decodable { var streamId: UInt16 }
+    // Stream ids are decoded with `decodeInteger…` so that one out of range names `streamId`.
+    private struct MuteData: Decodable {
+        var streamId: UInt16?
+        var muted: Bool
+        enum CodingKeys: String, CodingKey { case streamId, muted }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            streamId = try c.decodeIntegerIfPresent(UInt16.self, forKey: .streamId)
+            muted = try c.decode(Bool.self, forKey: .muted)
+        }
+    }
+    private struct HandData: Decodable {
+        var streamId: UInt16?
+        var raised: Bool
+        enum CodingKeys: String, CodingKey { case streamId, raised }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            streamId = try c.decodeIntegerIfPresent(UInt16.self, forKey: .streamId)
+            raised = try c.decode(Bool.self, forKey: .raised)
+        }
+    }
+    private struct StreamData: Decodable {
+        var streamId: UInt16
+        enum CodingKeys: String, CodingKey { case streamId }
+        init(from decoder: any Decoder) throws {
+            streamId = try decoder.container(keyedBy: CodingKeys.self).decodeInteger(UInt16.self, forKey: .streamId)
+        }
+    }
     private struct Done: Encodable { var ok = true }
     private struct RecordingStart: Decodable { var title: String?; var kind: String? }
     private struct ChapterData: Decodable { var title: String }
@@ -23,6 +48,7 @@ extension LiveSession {
         case .meetingJoin:
             return try await join(meeting, muted: try Wire.optionalData(JoinData.self, of: text)?.muted ?? false)
         case .meetingLeave:
+            try Wire.emptyData(of: text)
             try await registry.leave(connection, meeting: meeting)
         case .meetingMute:
             let data = try Wire.data(MuteData.self, of: text)
@@ -44,6 +70,7 @@ extension LiveSession {
             let stream = try Wire.data(StreamData.self, of: text).streamId
             try await registry.perform(connection, meeting: meeting) { state throws(WireError) in try state.remove(connection: connection, stream: stream) }
         case .meetingEnd:
+            try Wire.emptyData(of: text)
             try await registry.requireModerator(connection, meeting: meeting)
             // Persist, then publish: stored as ended before anyone is told.
             try await meetings.end(meeting: meeting, by: viewer.id)
@@ -51,12 +78,13 @@ extension LiveSession {
         case .meetingRecordingStart:
             let data = try Wire.optionalData(RecordingStart.self, of: text) ?? RecordingStart()
             guard let kind = Recording.Kind(rawValue: data.kind ?? "meeting") else {
-                throw WireError(.validation, "kind must be meeting or guide.")
+                throw WireError(.validation, "kind must be meeting or guide.", field: "kind")
             }
             struct Started: Encodable { var recording: MeetingJSON.RecordingState }
             let recording = try await registry.startRecording(connection, meeting: meeting, title: data.title, kind: kind)
             return Wire.json(Started(recording: recording))
         case .meetingRecordingStop:
+            try Wire.emptyData(of: text)
             struct Stopped: Encodable { var recordingId: RecordingID; var durationMs: Int }
             let stopped = try await registry.stopRecording(connection, meeting: meeting)
             return Wire.json(Stopped(recordingId: stopped.id, durationMs: stopped.durationMs))
@@ -65,6 +93,7 @@ extension LiveSession {
             let title = try Wire.data(ChapterData.self, of: text).title
             return Wire.json(Marked(chapter: try await registry.addChapter(connection, meeting: meeting, title: title)))
         case .meetingStats:
+            try Wire.emptyData(of: text)
             struct Stats: Encodable { var participants: [MeetingJSON.StreamStats] }
             return Wire.json(Stats(participants: try await registry.statistics(connection, meeting: meeting)))
         case .subscribe, .unsubscribe, .presenceSet, .typing, .threadCreate, .postCreate, .postEdit, .postDelete, .reactionAdd,
@@ -114,7 +143,7 @@ extension LiveSession {
 
     private func meetingTopic(_ head: Wire.Head) throws -> MeetingID {
         guard let text = Topic.meetingID(head.topic), let id = MeetingID(text) else {
-            throw WireError(.validation, "topic must be meeting:<id>.")
+            throw WireError(.validation, "topic must be meeting:<id>.", field: "topic")
         }
         return id
     }

@@ -76,6 +76,9 @@ public final class LiveSession {
         var ref: String?
         var topic: String?
         do {
+            // Read first on its own: a message whose envelope is broken otherwise still has its
+            // `ref` echoed in the `bad-message` answer.
+            ref = Wire.ref(of: text)
             let head = try Wire.head(of: text)
             ref = head.ref
             topic = head.topic
@@ -101,7 +104,7 @@ public final class LiveSession {
     static func wireError(_ error: DomainError) -> WireError {
         switch error {
         case .validation(let fields):
-            return WireError(.validation, fields.map { "\($0.field) \($0.message)" }.joined(separator: "; "))
+            return WireError(.validation, fields.map { "\($0.field) \($0.message)" }.joined(separator: "; "), field: fields.first?.field)
         case .notFound(let what): return WireError(.notFound, "\(what) was not found.")
         case .forbidden(let why): return WireError(.forbidden, why)
         case .conflict(let why): return WireError(.conflict, why)
@@ -111,7 +114,13 @@ public final class LiveSession {
 
     // MARK: Commands
 
-    private struct SubscribeData: Decodable { var lastSeq: Int64? }
+    private struct SubscribeData: Decodable {
+        var lastSeq: Int64?
+        enum CodingKeys: String, CodingKey { case lastSeq }
+        init(from decoder: any Decoder) throws {
+            lastSeq = try decoder.container(keyedBy: CodingKeys.self).decodeIntegerIfPresent(Int64.self, forKey: .lastSeq)
+        }
+    }
     private struct PresenceData: Decodable { var status: PresenceStatus }
     private struct TypingData: Decodable { var threadId: ThreadID }
     private struct ThreadData: Decodable { var title: String; var body: String; var idempotencyKey: String? }
@@ -131,22 +140,27 @@ public final class LiveSession {
         switch command {
         case .subscribe:
             let workspace = try workspaceTopic(head)
-            let lastSeq = (try? Wire.data(SubscribeData.self, of: text))?.lastSeq
+            let lastSeq = try Wire.optionalData(SubscribeData.self, of: text)?.lastSeq
+            if let lastSeq, lastSeq < 0 {
+                throw WireError(.validation, "lastSeq must be 0 or more (the highest seq you have seen).", field: "lastSeq")
+            }
             guard try await workspaces.maySubscribe(viewer: viewer, workspace: workspace) else {
                 throw WireError(.notMember, "You are not a member of this workspace.")
             }
             return Wire.json(Seq(seq: try await hub.subscribe(sink.connectionID, workspace: workspace, lastSeq: lastSeq)))
         case .unsubscribe:
+            try Wire.emptyData(of: text)
             await hub.unsubscribe(sink.connectionID, workspace: try workspaceTopic(head))
             return Wire.json(Done())
         case .presenceSet:
             let data = try Wire.data(PresenceData.self, of: text)
-            guard data.status != .offline else { throw WireError(.validation, "status must be online or away.") }
+            guard data.status != .offline else { throw WireError(.validation, "status must be online or away.", field: "status") }
             await hub.setStatus(sink.connectionID, data.status)
             return Wire.json(Done())
         case .typing:
+            let thread = try Wire.data(TypingData.self, of: text).threadId
             let workspace = try await subscribedTopic(head)
-            await hub.typing(sink.connectionID, workspace: workspace, thread: try Wire.data(TypingData.self, of: text).threadId)
+            await hub.typing(sink.connectionID, workspace: workspace, thread: thread)
             return nil
         case .threadCreate:
             let workspace = try workspaceTopic(head)
@@ -175,6 +189,7 @@ public final class LiveSession {
             let data = try Wire.data(BlogCommentData.self, of: text)
             return ack(try await blogs.comment(viewer: viewer, on: data.blogPostId, body: data.body, idempotencyKey: data.idempotencyKey))
         case .ping:
+            try Wire.emptyData(of: text)
             return Wire.json(Done())
         case .meetingJoin, .meetingLeave, .meetingMute, .meetingHand, .meetingAdmit, .meetingDeny, .meetingRemove, .meetingEnd,
              .meetingStats, .meetingRecordingStart, .meetingRecordingStop, .meetingRecordingChapter:
@@ -193,7 +208,7 @@ public final class LiveSession {
 
     private func workspaceTopic(_ head: Wire.Head) throws -> WorkspaceID {
         guard let text = Topic.workspaceID(head.topic), let id = WorkspaceID(text) else {
-            throw WireError(.validation, "topic must be workspace:<id>.")
+            throw WireError(.validation, "topic must be workspace:<id>.", field: "topic")
         }
         return id
     }

@@ -110,6 +110,8 @@ actor Room {
     /// `reload` `data.reason` values (docs/protocol.md, "Subscription control").
     private static let tooFarBehind = "too-far-behind"
     private static let storeUnavailable = "store-unavailable"
+    /// `lastSeq` is above the workspace's newest event: not a seq of this workspace's log.
+    private static let ahead = "ahead"
 
     /// The highest seq known to be committed: the last one sent, or one waiting behind a gap.
     /// An HTTP read made after a `reload` carrying it sees every event up to it (commit order).
@@ -170,40 +172,62 @@ actor Room {
     // MARK: Subscribers
 
     /// Adds a subscriber. Sends them who is present; with `lastSeq`, the events they missed
-    /// (or `reload` if those are no longer kept, are too many, or cannot be read now), then
-    /// live events. Returns the current seq.
+    /// (or `reload` if those are no longer kept, are too many, or cannot be read now; or if
+    /// `lastSeq` is ahead of the log), then live events. The subscription stays active after
+    /// a `reload`: live events after its seq follow. Returns the current seq.
     func subscribe(sink: any LiveSink, person: PersonID, name: String, status: PresenceStatus, lastSeq: Int64?) async -> Int64 {
         let id = sink.connectionID
-        let resumeFrom = lastSeq.map { min($0, lastPublished) }
-        subscribers[id] = Subscriber(sink: sink, person: person, catchingUp: resumeFrom.map { $0 < lastPublished } ?? false, lastSent: resumeFrom ?? lastPublished)
+        let behind = lastSeq.map { $0 < lastPublished } ?? false
+        let ahead = lastSeq.map { $0 > lastPublished } ?? false
+        subscribers[id] = Subscriber(sink: sink, person: person, catchingUp: behind || ahead, lastSent: behind ? lastSeq! : lastPublished)
         if let change = presence.add(person, name: name, connection: id, status: status) { announce(change, except: id) }
         sink.send(presenceState())
-        guard let from = resumeFrom, from < lastPublished else { return lastPublished }
+        guard let lastSeq, behind || ahead else { return lastPublished }
 
-        // The backlog itself says whether it is whole: seqs are gapless and pruning removes
-        // only a prefix, so the first event read is `from + 1` exactly when nothing missed was
-        // pruned (no separate `oldestSeq` read, which a prune between the two reads could
-        // contradict). A read that fails is never taken for an empty backlog.
         var reloadReason: String?
+        var reloadSeq: Int64 = 0
         var backlog: [WorkspaceEvent] = []
-        if lastPublished - from > Int64(replayLimit) {
+        if ahead {
+            // The client says it has seen more than this room sent. In a cluster the room may
+            // lag the log by a doorbell: then the client has those events and continues after
+            // its own seq. Beyond the log's head the seq is not this workspace's (a restored
+            // database, another server): it must reload.
+            do {
+                let head = try await store.latestSeq(workspace: workspaceID)
+                if lastSeq > head {
+                    reloadReason = Self.ahead
+                    reloadSeq = max(head, highestKnown)
+                }
+            } catch {
+                logger.error("event log unreadable while checking a subscriber's seq; told to reload", metadata: [
+                    "workspace.id": "\(workspaceID)", "lastSeq": "\(lastSeq)", "error": "\(error)",
+                ])
+                reloadReason = Self.storeUnavailable
+            }
+        } else if lastPublished - lastSeq > Int64(replayLimit) {
             reloadReason = Self.tooFarBehind
         } else {
+            // The backlog itself says whether it is whole: seqs are gapless and pruning removes
+            // only a prefix, so the first event read is `lastSeq + 1` exactly when nothing missed
+            // was pruned (no separate `oldestSeq` read, which a prune between the two reads could
+            // contradict). A read that fails is never taken for an empty backlog.
             do {
-                backlog = try await store.events(workspace: workspaceID, after: from, limit: replayLimit)
-                if backlog.first?.seq != from + 1 { reloadReason = Self.tooFarBehind }
+                backlog = try await store.events(workspace: workspaceID, after: lastSeq, limit: replayLimit)
+                if backlog.first?.seq != lastSeq + 1 { reloadReason = Self.tooFarBehind }
             } catch {
                 logger.error("event log unreadable while resuming a subscriber; told to reload", metadata: [
-                    "workspace.id": "\(workspaceID)", "from": "\(from)", "error": "\(error)",
+                    "workspace.id": "\(workspaceID)", "from": "\(lastSeq)", "error": "\(error)",
                 ])
                 reloadReason = Self.storeUnavailable
             }
         }
         guard var subscriber = subscribers[id] else { return lastPublished }  // left meanwhile
         if let reloadReason {
-            let seq = max(highestKnown, subscriber.lastSent)
+            let seq = max(reloadSeq, highestKnown, subscriber.lastSent)
             subscriber.sink.send(reloadFrame(reason: reloadReason, seq: seq))
             subscriber.lastSent = seq
+        } else if ahead {
+            subscriber.lastSent = max(lastSeq, subscriber.lastSent)
         } else {
             for event in backlog where event.seq > subscriber.lastSent {
                 subscriber.sink.send(ByteBuffer(bytes: Wire.frame(event, topic: topic)))
@@ -217,7 +241,7 @@ actor Room {
         subscriber.buffered = []
         subscriber.catchingUp = false
         subscribers[id] = subscriber
-        return lastPublished
+        return max(lastPublished, subscriber.lastSent)
     }
 
     func unsubscribe(_ id: ConnectionID) {

@@ -68,4 +68,26 @@ public enum DirectoryPolicy {
         if !viewer.isEmployee { return sharesWorkspace }
         return target.isEmployee || sharesWorkspace
     }
+
+    /// Whether `viewer` sees a person's contact and job details (e-mail, phone, department,
+    /// workplace, presentation, competences): employees do, and everyone about themself. A
+    /// guest sees of the people in their workspaces what the workspace shows anyway (name,
+    /// title, role): the directory is not theirs to mine (`Person.asSeenByGuest`).
+    public static func seesContactDetails(viewer: Role, isSelf: Bool) -> Bool {
+        isSelf || viewer.isEmployee
+    }
+}
+
+extension Person {
+    /// This person as a guest sees them (`DirectoryPolicy.seesContactDetails`): id, name,
+    /// title, role and account state; no e-mail, phone, department, workplace, presentation
+    /// or competences, and nothing about the account's origin.
+    public var asSeenByGuest: Person {
+        Person(id: id, email: "", name: name, role: role, profile: Profile(title: profile.title), disabled: disabled, createdAt: createdAt)
+    }
+
+    /// This person as `viewer` may see them.
+    public func seen(by viewer: Role, isSelf: Bool) -> Person {
+        DirectoryPolicy.seesContactDetails(viewer: viewer, isSelf: isSelf) ? self : asSeenByGuest
+    }
 }

@@ -70,12 +70,13 @@ public func buildApplication(
     let meetingLive: any MeetingLive = clusterPublisher ?? hub
     let services = await Services(store: store, publisher: publisher, meetingLive: meetingLive, configuration: configuration, hasher: hasher,
                                   adapters: adapters, clock: clock, logger: logger)
-    let router = buildRouter(services: services, configuration: configuration, hub: hub, node: nodeMetrics, logger: logger)
+    let liveMetrics = LiveMetrics()
+    let router = buildRouter(services: services, configuration: configuration, hub: hub, node: nodeMetrics, live: liveMetrics, logger: logger)
     let placement = cluster.map { MeetingPlacement(store: $0, node: node.id, linkKey: linkKey, logger: logger) }
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
         origins: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins),
-        audioMetrics: audioMetrics, forwarder: placement)
+        audioMetrics: audioMetrics, liveMetrics: liveMetrics, forwarder: placement)
     let links = cluster.map { cluster in
         LiveServerChannel.NodeLinks(
             verify: { from, key in
@@ -137,13 +138,15 @@ public func buildApplication(
 }
 
 /// The router alone (for in-process route tests and the application).
-public func buildRouter(services: Services, configuration: Configuration, hub: Hub?, node: NodeMetrics? = nil, logger: Logger) -> Router<AppRequestContext> {
+public func buildRouter(services: Services, configuration: Configuration, hub: Hub?, node: NodeMetrics? = nil, live: LiveMetrics? = nil,
+                        logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ConnectionCloseMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: ClientAddressMiddleware(proxies: TrustedProxies(configuration.trustedProxies)))
     router.add(middleware: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
-    router.add(middleware: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: logger))
+    router.add(middleware: WebFilesMiddleware(files: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: logger)))
 
     let health = services.health
     router.get("healthz") { _, _ in
@@ -175,7 +178,7 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)
     DiscussionRoutes(services: services).register(on: api)
-    MeetingRoutes(services: services, audio: hub?.meetings.settings.metrics, node: node).register(on: api)
+    MeetingRoutes(services: services, audio: hub?.meetings.settings.metrics, node: node, live: live).register(on: api)
     HowToRoutes(services: services).register(on: api)
     RecordingRoutes(services: services).register(on: api)
     SearchRoutes(services: services).register(on: api)

@@ -55,7 +55,8 @@ public struct Directory: Sendable {
     }
 
     /// A profile as `viewer` may see it. A person the viewer may not know of is "not found";
-    /// a guest asking about anyone outside their workspaces is refused.
+    /// a guest asking about anyone outside their workspaces is refused, and sees of the
+    /// people in them only name, title and role (`Person.asSeenByGuest`).
     public func person(viewer: Viewer, id: PersonID) async throws -> Person {
         let isSelf = viewer.id == id
         let target = try await store.person(id: id)
@@ -66,7 +67,7 @@ public struct Directory: Sendable {
         guard DirectoryPolicy.canView(target: target.role, viewer: viewer.role, isSelf: isSelf, sharesWorkspace: shares) else {
             throw viewer.role.isEmployee ? DomainError.notFound("Person") : DomainError.forbidden("Guests see only the people in their workspaces.")
         }
-        return target
+        return target.seen(by: viewer.role, isSelf: isSelf)
     }
 
     public func updateProfile(viewer: Viewer, change: ProfileChange) async throws -> Person {

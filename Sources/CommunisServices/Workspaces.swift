@@ -114,7 +114,16 @@ public struct Workspaces: Sendable {
         guard WorkspacePolicy.canRead(listing.overview.workspace.visibility, viewer: viewer.role, membership: listing.myRole) else {
             throw DomainError.forbidden("Only members see who is in this workspace.")
         }
-        return try await store.members(of: id, page: page)
+        let page = try await store.members(of: id, page: page)
+        guard !viewer.role.isEmployee else { return page }
+        // A guest sees who the members are, not their contact or job details.
+        var seen = page
+        seen.items = page.items.map { member in
+            var member = member
+            member.person = member.person.seen(by: viewer.role, isSelf: member.person.id == viewer.id)
+            return member
+        }
+        return seen
     }
 
     /// An owner adds (invites) an existing employee or guest; they are a member at once.

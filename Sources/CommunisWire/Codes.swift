@@ -2,7 +2,8 @@ import Foundation
 
 /// Stable error codes of `error` messages (docs/protocol.md lists them with their meaning).
 public enum WireErrorCode: String, Sendable, CaseIterable {
-    /// Not JSON, or no `v`/`type`.
+    /// Not a JSON object, or `v`/`type` missing, or `v`, `type`, `ref` or `topic` not of
+    /// their type. Carries the message's `ref` when it had a string one.
     case badMessage = "bad-message"
     /// `v` is not a version this server speaks.
     case unsupportedVersion = "unsupported-version"
@@ -39,11 +40,15 @@ public struct WireError: Error, Sendable, Equatable {
     public var code: WireErrorCode
     public var message: String
     public var retryAfterMs: Int?
+    /// `validation-failed`: the field that is wrong, as a path inside `data` (`lastSeq`,
+    /// `streamId`), or `data` for the whole payload, `topic` for the topic.
+    public var field: String?
 
-    public init(_ code: WireErrorCode, _ message: String, retryAfterMs: Int? = nil) {
+    public init(_ code: WireErrorCode, _ message: String, retryAfterMs: Int? = nil, field: String? = nil) {
         self.code = code
         self.message = message
         self.retryAfterMs = retryAfterMs
+        self.field = field
     }
 }
 

@@ -31,8 +31,35 @@ public enum Wire {
 
     public static func head(of text: Data) throws -> Head {
         do { return try JSONDecoder().decode(Head.self, from: text) } catch {
-            throw WireError(.badMessage, "A message must be a JSON object with \"v\" and \"type\".")
+            throw WireError(.badMessage, "A message must be a JSON object with \"v\" (a number) and \"type\" (a string); \"ref\" and \"topic\", when sent, are strings.")
         }
+    }
+
+    /// The `ref` of a message whose envelope may be broken otherwise (for the `bad-message`
+    /// answer): the string `ref` of a JSON object, else nil.
+    public static func ref(of text: Data) -> String? {
+        struct Ref: Decodable { var ref: String? }
+        // A message that is not an object, or whose ref is not a string, has no ref to echo.
+        return try? JSONDecoder().decode(Ref.self, from: text).ref
+    }
+
+    /// A command without fields (`{}`): its `data` may be left out, null or an object (whose
+    /// members are ignored); anything else is `validation-failed`.
+    public static func emptyData(of text: Data) throws {
+        struct Empty: Decodable {
+            // A synthesized init of a struct without members reads nothing and accepts any
+            // value; asking for the keyed container is what refuses a string or a number.
+            init(from decoder: any Decoder) throws {
+                struct AnyKey: CodingKey {
+                    var stringValue: String
+                    var intValue: Int? { nil }
+                    init?(stringValue: String) { self.stringValue = stringValue }
+                    init?(intValue: Int) { nil }
+                }
+                _ = try decoder.container(keyedBy: AnyKey.self)
+            }
+        }
+        _ = try decode(OptionalBody<Empty>.self, text)
     }
 
     /// A command whose `data` may be left out.
@@ -55,13 +82,38 @@ public enum Wire {
         do {
             return try JSONDecoder().decode(B.self, from: text)
         } catch let DecodingError.keyNotFound(key, context) {
-            let path = (context.codingPath + [key]).map(\.stringValue).filter { $0 != "data" }.joined(separator: ".")
-            throw WireError(.validation, "\(path.isEmpty ? "data" : path) is required.")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let DecodingError.dataCorrupted(context) {
-            let path = context.codingPath.map(\.stringValue).filter { $0 != "data" }.joined(separator: ".")
-            throw WireError(.validation, "\(path.isEmpty ? "data" : path) has the wrong type or value.")
+            let field = path(context.codingPath + [key])
+            throw WireError(.validation, "\(field) is required.", field: field)
+        } catch let DecodingError.valueNotFound(_, context) {
+            let field = path(context.codingPath)
+            throw WireError(.validation, "\(field) must not be null.", field: field)
+        } catch let DecodingError.typeMismatch(expected, context) {
+            let field = path(context.codingPath)
+            throw WireError(.validation, "\(field) must be \(describe(expected)).", field: field)
+        } catch let DecodingError.dataCorrupted(context) {
+            let field = path(context.codingPath)
+            throw WireError(.validation, "\(field) has a value that is not allowed.", field: field)
         } catch {
             throw WireError(.badMessage, "The message is not valid JSON.")
+        }
+    }
+
+    /// `data.lastSeq` → `lastSeq`; the whole payload is `data`.
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        let path = codingPath.dropFirst().map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        return path.isEmpty ? "data" : path
+    }
+
+    /// What a field should have been, in the words of docs/protocol.md.
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Bool.Type: "true or false"
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is UInt16.Type, is Int32.Type, is UInt.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is [Any].Type: "an array"
+        case is [String: Any].Type: "an object"
+        default: "of another type"
         }
     }
 
@@ -122,8 +174,9 @@ public enum Wire {
 
     /// An error answer: `{"type":"error","ref":…,"data":{"code":…,"message":…}}`.
     public static func error(_ error: WireError, ref: String?, topic: String? = nil) -> Data {
-        struct Payload: Encodable { var code: String; var message: String; var retryAfterMs: Int? }
-        return frame(type: .error, ref: ref, topic: topic, value: Payload(code: error.code.rawValue, message: error.message, retryAfterMs: error.retryAfterMs))
+        struct Payload: Encodable { var code: String; var message: String; var retryAfterMs: Int?; var field: String? }
+        return frame(type: .error, ref: ref, topic: topic, value: Payload(
+            code: error.code.rawValue, message: error.message, retryAfterMs: error.retryAfterMs, field: error.field))
     }
 }
 
@@ -142,5 +195,24 @@ public enum Topic {
     public static func workspaceID(_ topic: String?) -> String? {
         guard let topic, topic.hasPrefix("workspace:") else { return nil }
         return String(topic.dropFirst("workspace:".count))
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes an integer field. Foundation's JSONDecoder (swift-foundation) reports a number
+    /// that does not fit the type (`1.5`, or `70000` for a UInt16) with an error of its own
+    /// that the top level turns into "not valid JSON" without a coding path; this turns it
+    /// into a `dataCorrupted` error naming the field, so `validation-failed` can say which.
+    public func decodeInteger<T: FixedWidthInteger & Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        do { return try decode(T.self, forKey: key) } catch let error as DecodingError { throw error } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: codingPath + [key], debugDescription: "not a \(T.self): \(error)"))
+        }
+    }
+
+    /// `decodeInteger` for an optional field (absent or null is nil).
+    public func decodeIntegerIfPresent<T: FixedWidthInteger & Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        do { return try decodeIfPresent(T.self, forKey: key) } catch let error as DecodingError { throw error } catch {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: codingPath + [key], debugDescription: "not a \(T.self): \(error)"))
+        }
     }
 }

@@ -59,6 +59,16 @@ func makeLogger(_ level: String) -> Logger {
     return logger
 }
 
+/// Logs each `COMMUNIS_…` environment variable that is no configuration key: probably a
+/// misspelt key, or a variable a deployment script uses for itself; it does not stop start-up.
+func warnAboutUnknownEnvironment(_ logger: Logger) {
+    let unknown = Configuration.unknownEnvironmentVariables(ProcessInfo.processInfo.environment)
+    guard !unknown.isEmpty else { return }
+    logger.warning("environment variables named like configuration keys but not keys; ignored", metadata: [
+        "variables": .array(unknown.map { .string($0) }),
+    ])
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the server.")
 
@@ -75,6 +85,7 @@ struct Serve: AsyncParsableCommand {
         if let recordingsDir { flags["storage.recordings_dir"] = recordingsDir }
         let configuration = try storage.load(flags)
         let logger = makeLogger(configuration.logLevel)
+        warnAboutUnknownEnvironment(logger)
         try FileManager.default.createDirectory(atPath: configuration.recordingsDirectory, withIntermediateDirectories: true)
         let opened = try await storage.openStore(configuration, logger: logger)
         let store = opened.store

@@ -31,9 +31,14 @@ struct ConfigurationTests {
         #expect { try Configuration.load(file: nil, environment: ["COMMUNIS_AUTH_FREE_ATTEMPTS": "many"]) } throws: { error in
             "\(error)".contains("auth.free_attempts")
         }
-        #expect(throws: ConfigurationError.self) {
-            try Configuration.load(file: nil, environment: ["COMMUNIS_SERVER_PROT": "1"])
-        }
+    }
+
+    @Test("An unknown COMMUNIS_ environment variable is listed for a warning and does not stop start-up")
+    func unknownEnvironmentVariable() throws {
+        let environment = ["COMMUNIS_SERVER_PROT": "1", "COMMUNIS_DEPLOY_TAG": "x", "COMMUNIS_SERVER_PORT": "9004", "PATH": "/bin"]
+        let configuration = try Configuration.load(file: nil, environment: environment)
+        #expect(configuration.port == 9004)
+        #expect(Configuration.unknownEnvironmentVariables(environment) == ["COMMUNIS_DEPLOY_TAG", "COMMUNIS_SERVER_PROT"])
     }
 
     @Test("Precedence: file < environment < flags")

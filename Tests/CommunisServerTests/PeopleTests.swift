@@ -58,4 +58,47 @@ struct PeopleTests {
             #expect(try await erik.get("/api/v1/people/inte-ett-id").status == .notFound)
         }
     }
+
+    @Test("A guest sees a co-member's name and title, never their contact details; anyone else is 403")
+    func guestSeesNoContactDetails() async throws {
+        let world = try await World.make()
+        try await world.test { client in
+            let erik = try await Browser.loggedIn(client, as: world.erik)
+            let created = try await erik.send(.post, "/api/v1/workspaces", json: ["name": "Med gäst", "visibility": "closed"])
+            let workspace = try #require(created.json["id"] as? String)
+            #expect(try await erik.send(.post, "/api/v1/workspaces/\(workspace)/members", json: ["personId": world.guest.id.description]).status == .created)
+            let guest = try await Browser.loggedIn(client, as: world.guest)
+
+            // Given a guest who shares a workspace with Erik, when they read Erik's profile:
+            let profile = try await guest.get("/api/v1/people/\(world.erik.id)")
+            #expect(profile.status == .ok)
+            #expect(profile.json["name"] as? String == "Erik Johansson")
+            #expect(profile.json["title"] as? String == "Titel")
+            for hidden in ["email", "phone", "department", "workplace", "presentation"] {
+                let value = profile.json[hidden]
+                #expect(value == nil || value is NSNull || (value as? String) == "", "\(hidden): \(String(describing: value))")
+            }
+            #expect((profile.json["competences"] as? [String]) == [])
+            #expect(!profile.text.contains("erik@katrineholm.se") && !profile.text.contains("Bildningsförvaltningen") && !profile.text.contains("Stadshuset"))
+
+            // The member list shows who is there, not their details.
+            let members = try await guest.get("/api/v1/workspaces/\(workspace)/members")
+            #expect(members.status == .ok)
+            let people = ((members.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["person"] as? [String: Any] }
+            let erikThere = try #require(people.first { $0["name"] as? String == "Erik Johansson" })
+            #expect(erikThere["title"] as? String == "Titel")
+            #expect(erikThere["department"] as? String == "" && erikThere["workplace"] as? String == "")
+            #expect(!members.text.contains("Bildningsförvaltningen"))
+            // Erik, an employee, still sees everything in the same list, and the guest themself.
+            let asEmployee = try await erik.get("/api/v1/workspaces/\(workspace)/members")
+            #expect(asEmployee.text.contains("Bildningsförvaltningen") && asEmployee.text.contains("Konsultbolaget"))
+            #expect(try await guest.get("/api/v1/people/\(world.guest.id)").json["email"] as? String == "lena@konsult.se")
+
+            // Someone the guest shares no workspace with: 403, as for any id.
+            #expect(try await guest.get("/api/v1/people/\(world.sara.id)").status == .forbidden)
+            #expect(try await guest.get("/api/v1/people/\(world.sara.id)/presence").status == .forbidden)
+            #expect(try await guest.get("/api/v1/people/\(UUID())").status == .forbidden)
+            #expect(try await guest.get("/api/v1/people?q=sara").status == .forbidden)
+        }
+    }
 }

@@ -43,6 +43,12 @@ struct SessionTests {
             #expect(session.json["csrfToken"] as? String == browser.csrf)
             #expect(try await browser.send(.delete, "/api/v1/session").status == .noContent)
             #expect(try await browser.get("/api/v1/me").status == .unauthorized)
+            // Logging out again: there is no session to end (docs/openapi.yaml: 401), and the
+            // stale cookie is cleared all the same.
+            let again = try await browser.send(.delete, "/api/v1/session")
+            #expect(again.status == .unauthorized)
+            #expect(again.problemCode == "unauthenticated")
+            #expect(again.headers[.setCookie]?.contains("communis_session=") == true)
         }
     }
 

@@ -113,6 +113,9 @@ extension TestResponse {
         (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
     }
 
+    /// The body as text.
+    var text: String { String(buffer: body) }
+
     /// The problem code of an error answer.
     var problemCode: String? { json["code"] as? String }
 

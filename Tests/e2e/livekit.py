@@ -174,7 +174,7 @@ class User:
         return written
 
     def posts(self, thread: str) -> list[dict]:
-        status, page = self.call("GET", f"/api/v1/threads/{thread}/posts?limit=200")
+        status, page = self.call("GET", f"/api/v1/threads/{thread}/posts?limit=100")
         assert status == 200, page
         return page["items"]
 

@@ -131,3 +131,109 @@ def test_a_burst_of_command_burst_commands_sent_at_once_is_served():
             assert set(answers.values()) == {"ack"}, {k: v for k, v in answers.items() if v != "ack"}
         finally:
             raw.close()
+
+
+def _error(live: Live, ref: str) -> dict:
+    answer = live.answer(ref)
+    assert answer["type"] == "error", answer
+    assert answer["ref"] == ref, answer
+    return answer["data"]
+
+
+def test_every_command_field_is_type_checked_and_the_error_names_it(demo_server, erik):
+    """docs/protocol.md: a field of the wrong type is validation-failed, naming the field, with
+    the command's ref; nothing is done (a subscribe with a bad lastSeq subscribes to nothing)."""
+    workspace = erik.create_workspace()
+    thread = erik.create_thread(workspace)["result"]["thread"]["id"]
+    meeting = f"meeting:{'0' * 8}-0000-4000-8000-{'0' * 12}"
+    cases = [
+        ("subscribe", topic(workspace), {"lastSeq": "abc"}, "lastSeq"),
+        ("subscribe", topic(workspace), {"lastSeq": True}, "lastSeq"),
+        ("subscribe", topic(workspace), {"lastSeq": 1.5}, "lastSeq"),
+        ("subscribe", topic(workspace), {"lastSeq": -1}, "lastSeq"),
+        ("subscribe", topic(workspace), "everything", "data"),
+        ("subscribe", "workspace:not-an-id", {}, "topic"),
+        ("unsubscribe", topic(workspace), [1], "data"),
+        ("ping", None, "x", "data"),
+        ("presence.set", None, {"status": 1}, "status"),
+        ("presence.set", None, {"status": "busy"}, "status"),
+        ("presence.set", None, {}, "status"),
+        ("typing", topic(workspace), {"threadId": 7}, "threadId"),
+        ("thread.create", topic(workspace), {"title": ["x"], "body": "b"}, "title"),
+        ("thread.create", topic(workspace), {"title": "t", "body": "b", "idempotencyKey": 5}, "idempotencyKey"),
+        ("post.create", None, {"threadId": thread, "body": False}, "body"),
+        ("post.create", None, {"threadId": "not-a-uuid", "body": "b"}, "threadId"),
+        ("post.create", None, {"threadId": thread, "body": "b", "parentId": 3}, "parentId"),
+        ("post.edit", None, {"postId": thread, "body": {}}, "body"),
+        ("post.delete", None, {"postId": None}, "postId"),
+        ("reaction.add", None, {"targetId": thread, "emoji": 1}, "emoji"),
+        ("reaction.remove", None, {"targetId": 1, "emoji": "👍"}, "targetId"),
+        ("blog.save", topic(workspace), {"title": "t", "body": "b", "publish": "yes"}, "publish"),
+        ("blog.delete", None, {"id": True}, "id"),
+        ("blog.comment", None, {"blogPostId": thread, "body": 9}, "body"),
+        ("meeting.join", meeting, {"muted": "no"}, "muted"),
+        ("meeting.leave", meeting, 5, "data"),
+        ("meeting.mute", meeting, {"muted": 1}, "muted"),
+        ("meeting.mute", meeting, {"muted": True, "streamId": 70000}, "streamId"),
+        ("meeting.hand", meeting, {"raised": "up"}, "raised"),
+        ("meeting.admit", meeting, {"streamId": "7"}, "streamId"),
+        ("meeting.deny", meeting, {"streamId": -1}, "streamId"),
+        ("meeting.remove", meeting, {}, "streamId"),
+        ("meeting.end", meeting, "now", "data"),
+        ("meeting.stats", meeting, [], "data"),
+        ("meeting.recording.start", meeting, {"title": 3}, "title"),
+        ("meeting.recording.start", meeting, {"kind": "podcast"}, "kind"),
+        ("meeting.recording.stop", meeting, 0, "data"),
+        ("meeting.recording.chapter", meeting, {"title": None}, "title"),
+    ]
+    with erik.live() as live:
+        for type, where, data, field in cases:
+            ref = f"bad-{type}-{field}"
+            message = {"v": 1, "type": type, "ref": ref, "data": data}
+            if where is not None:
+                message["topic"] = where
+            live.ws.send(json.dumps(message))
+            error = _error(live, ref)
+            assert error["code"] == "validation-failed", (type, data, error)
+            assert error.get("field") == field, (type, data, error)
+            assert field in error["message"], (type, data, error)
+            time.sleep(0.11)  # stay under the command rate
+        # the subscribe with a bad lastSeq subscribed to nothing: typing needs a subscription
+        ref = live.send("typing", topic(workspace), {"threadId": thread})
+        assert _error(live, ref)["code"] == "not-subscribed"
+        # and a good one still works on the same connection
+        assert live.subscribe(workspace, last_seq=0)["data"]["seq"] == 1
+
+
+def test_bad_message_echoes_a_string_ref(demo_server, erik):
+    with erik.live() as live:
+        for raw in ['{"ref":"x1","data":{}}', '{"v":1,"ref":"x2"}', '{"v":"1","type":"ping","ref":"x3"}',
+                    '{"v":1,"type":"ping","ref":"x4","topic":5}']:
+            live.ws.send(raw)
+            ref = json.loads(raw)["ref"]
+            assert _error(live, ref)["code"] == "bad-message", raw
+        for raw in ["not json", '["v", 1]', '{"v":1,"type":"ping","ref":7}']:
+            live.ws.send(raw)
+            answer = live.wait_type("error")
+            assert answer["data"]["code"] == "bad-message" and "ref" not in answer, answer
+        assert live.ok("ping")["data"] == {"ok": True}
+
+
+def test_last_seq_ahead_of_the_log_gets_reload_and_the_subscription_stays(demo_server, erik):
+    workspace = erik.create_workspace()
+    thread = erik.create_thread(workspace)["result"]["thread"]["id"]
+    with erik.live() as live:
+        ref = live.send("subscribe", topic(workspace), {"lastSeq": 99})
+        reload = live.wait_type("reload", topic=topic(workspace))
+        assert reload["data"] == {"reason": "ahead", "seq": 1}, reload
+        assert live.answer(ref)["data"]["seq"] == 1
+        # still subscribed: the next event arrives live, nothing at or below the reload's seq
+        erik.reply(thread, "Efter reload")
+        event = live.wait_type("post.created", topic=topic(workspace))
+        assert event["seq"] == 2, event
+        assert [m for m in live.drain(quiet=0.3) if m["type"] == "reload" or m.get("seq", 3) <= 2] == []
+
+    with erik.live() as live:   # lastSeq equal to the head: nothing to replay, no reload
+        ref = live.send("subscribe", topic(workspace), {"lastSeq": 2})
+        assert live.answer(ref)["data"]["seq"] == 2
+        assert [m for m in live.drain(quiet=0.3) if m["type"] == "reload"] == []

@@ -127,6 +127,12 @@ def test_every_answer_matches_the_document(servers):
     guest_server = another_client(server)
     guest_server.login("gast@partner.se", "GästLösen2026")
     guest = Checked(guest_server)
+    # A guest sees a co-member's name and title, no contact details; anyone else is 403.
+    seen = guest("GET", f"/api/v1/people/{sara['id']}", expect=200)
+    assert seen["name"] == sara["name"] and seen["email"] is None and seen["phone"] == "" and seen["department"] == ""
+    guest("GET", f"/api/v1/people/{erik_id}", expect=403)
+    members = guest("GET", f"/api/v1/workspaces/{ws['id']}/members", expect=200)["items"]
+    assert [m["person"]["department"] for m in members if m["person"]["id"] == sara["id"]] == [""], members
 
     # Discussions: threads, posts, edits, revisions, reactions
     nobody = "00000000-0000-0000-0000-000000000000"
@@ -602,6 +608,8 @@ def test_every_answer_matches_the_document(servers):
     api("DELETE", f"/api/v1/workspaces/{open_ws['id']}", expect=204)
     api("GET", f"/api/v1/workspaces/{open_ws['id']}", expect=404)
     erik("DELETE", "/api/v1/session", expect=204)
+    erik("DELETE", "/api/v1/session", expect=401)   # nothing left to end
+    anonymous("DELETE", "/api/v1/session", expect=401)
 
     documented = documented_operations() - IDENTITY_WALK - {("get", "/healthz"), ("get", "/api/openapi.yaml")}
     unseen = documented - api.seen - erik.seen - anonymous.seen

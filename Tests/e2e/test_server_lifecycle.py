@@ -109,3 +109,88 @@ def test_sigterm_with_live_connections_tells_them_to_come_back_and_exits(data_di
     assert server.proc.wait(timeout=15) == 0, server.log()
     assert seconds < 5
     assert "database closed" in server.log()
+
+
+def test_unknown_communis_environment_variable_is_a_warning_not_a_refusal(data_dir):
+    server = Running(data_dir, env={"COMMUNIS_DEPLOY_TAG": "blue", "COMMUNIS_SERVER_PROT": "1"})
+    try:
+        status, _ = server.call("GET", "/healthz")
+        assert status == 200
+        log = server.log()
+        assert "COMMUNIS_DEPLOY_TAG" in log and "COMMUNIS_SERVER_PROT" in log
+    finally:
+        server.stop()
+
+
+def _raw_http(port: int, request: bytes, timeout: float = 10) -> tuple[bytes, bool]:
+    """Sends one raw request; returns the response head and whether the server then closed."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+        head = received.split(b"\r\n\r\n", 1)[0]
+        closed = False
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+        except socket.timeout:
+            closed = False
+        return head, closed
+
+
+def test_connection_close_from_the_client_is_echoed_and_honoured(data_dir):
+    """RFC 9112 §9.6: a server that closes after the response says so with Connection: close."""
+    server = Running(data_dir)
+    try:
+        head, closed = _raw_http(server.port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout=5)
+        lines = head.decode("latin-1").lower().split("\r\n")
+        assert lines[0].startswith("http/1.1 200"), head
+        assert "connection: close" in lines, head
+        assert closed
+        head, _ = _raw_http(server.port, b"GET /api/v1/nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout=5)
+        assert "connection: close" in head.decode("latin-1").lower().split("\r\n"), head
+    finally:
+        server.stop()
+
+
+def test_sigterm_does_not_wait_for_idle_keep_alive_connections(data_dir):
+    import socket
+    import time
+
+    server = Running(data_dir)
+    idle = []
+    try:
+        for _ in range(2):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            received = b""
+            while b"\r\n\r\n" not in received:
+                received += sock.recv(4096)
+            assert received.startswith(b"HTTP/1.1 200"), received
+            idle.append(sock)  # kept alive, idle
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(timeout=30) == 0, server.log()
+        seconds = time.monotonic() - started
+        assert seconds < 5, f"shutdown took {seconds:.1f} s with idle keep-alive connections open"
+        for sock in idle:
+            sock.settimeout(5)
+            rest = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                rest += chunk
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()

@@ -32,7 +32,7 @@ extension MeetingRoom {
         } catch let error as DomainError {
             state.recordingStartFailed()
             guard case .validation = error else { throw WireError(.recordingFailed, "The recording could not be stored; the meeting goes on.") }
-            throw WireError(.validation, "A recording's title has at most \(RecordingRules.maxTitleLength) characters.")
+            throw WireError(.validation, "A recording's title has at most \(RecordingRules.maxTitleLength) characters.", field: "title")
         } catch {
             state.recordingStartFailed()
             logger.error("recording not stored", metadata: ["error": "\(String(reflecting: error))"])

@@ -39,7 +39,7 @@ extension MeetingState {
     public func validateChapter(_ title: String) throws(WireError) -> String {
         let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= RecordingRules.maxChapterTitleLength else {
-            throw WireError(.validation, "A chapter needs a title of 1–\(RecordingRules.maxChapterTitleLength) characters.")
+            throw WireError(.validation, "A chapter needs a title of 1–\(RecordingRules.maxChapterTitleLength) characters.", field: "title")
         }
         guard (recording?.chapters.count ?? 0) < RecordingRules.maxChapters else {
             throw WireError(.validation, "A recording has at most \(RecordingRules.maxChapters) chapters.")

@@ -234,7 +234,7 @@ public struct MeetingState: Sendable {
 
     public mutating func remove(connection: ConnectionID, stream: UInt16) throws(WireError) -> [MeetingAction] {
         let me = try moderator(connection)
-        guard stream != me.stream else { throw WireError(.validation, "To leave the meeting yourself, send meeting.leave.") }
+        guard stream != me.stream else { throw WireError(.validation, "To leave the meeting yourself, send meeting.leave.", field: "streamId") }
         guard let index = participants.firstIndex(where: { $0.stream == stream }) else {
             throw WireError(.notFound, "No participant has stream \(stream).")
         }

@@ -238,10 +238,8 @@ public struct Configuration: Sendable, Equatable {
                 values[name] = try key.parse(raw, source: path)
             }
         }
-        let known = Set(keys.map(\.environmentName) + ["COMMUNIS_CONFIG", "COMMUNIS_BIN"])
-        for (variable, _) in environment where variable.hasPrefix("COMMUNIS_") && !known.contains(variable) {
-            throw ConfigurationError("unknown environment variable \(variable)")
-        }
+        // Environment variables that are not keys are someone else's (a deployment script's,
+        // the tests'): `unknownEnvironmentVariables` lists them for a warning, never a refusal.
         for key in keys {
             if let raw = environment[key.environmentName] { values[key.name] = try key.parse(raw, source: key.environmentName) }
         }
@@ -250,6 +248,14 @@ public struct Configuration: Sendable, Equatable {
             values[name] = try key.parse(raw, source: "command line")
         }
         return try Configuration(values: values)
+    }
+
+    /// The `COMMUNIS_…` environment variables that name no key, sorted: the server warns
+    /// about them at start-up (a misspelt key is then visible in the log) and starts anyway.
+    /// Unknown keys in the configuration file, in contrast, stop start-up (`load`).
+    public static func unknownEnvironmentVariables(_ environment: [String: String]) -> [String] {
+        let known = Set(keys.map(\.environmentName) + ["COMMUNIS_CONFIG"])
+        return environment.keys.filter { $0.hasPrefix("COMMUNIS_") && !known.contains($0) }.sorted()
     }
 
     /// Turns nested YAML mappings into dotted keys; an empty file is no keys.

@@ -123,3 +123,33 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     }
 }
+
+/// A client that asks for `Connection: close` gets its connection closed after the answer
+/// (Hummingbird's HTTP/1.1 handler does that when the header is exactly `close`); RFC 9112
+/// §9.6 wants a server that closes to say so in the answer, so the header is echoed on every
+/// answer, errors included. Outermost middleware, so that nothing after it drops the header.
+struct ConnectionCloseMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // The same test Hummingbird makes before it closes: echo only what is honoured.
+        guard request.headers[.connection] == "close" else { return try await next(request, context) }
+        var response: Response
+        do { response = try await next(request, context) } catch let error as any HTTPResponseError {
+            response = try error.response(from: request, context: context)
+        }
+        response.headers[.connection] = "close"
+        return response
+    }
+}
+
+/// Serves `web/` for every path but the API's. An API path that is not found stays a 404
+/// problem: without this, Hummingbird's FileMiddleware would look for a file named like it
+/// and answer 400 for a path it cannot decode (`/api/v1/people/%ZZ`), a status the API
+/// document does not list for those operations.
+struct WebFilesMiddleware<Context: RequestContext>: RouterMiddleware {
+    let files: FileMiddleware<Context, LocalFileSystem>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.uri.path.hasPrefix("/api/") { return try await next(request, context) }
+        return try await files.handle(request, context: context, next: next)
+    }
+}

@@ -2,6 +2,7 @@ import CommunisHub
 import CommunisMedia
 import CommunisWire
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
@@ -31,6 +32,8 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     private let loopGroup: LoopSinkGroup
     let audioQueueCapacity: Int
     let audioMetrics: AudioMetrics
+    /// Names the person and the connection; the frame handler logs closes with it.
+    let logger: Logger
     private var flushPending = false
     private var unflushed = false
     private var closed = false
@@ -55,7 +58,8 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     ///   - attach: hand the sink to the connection's `LiveFrameHandler` (so binary frames reach
     ///     the uplink and writability reaches the audio queue). Tests that drive the handler
     ///     themselves pass false.
-    init(channel: any Channel, maxQueuedBytes: Int, audioQueueCapacity: Int = 64, audioMetrics: AudioMetrics = AudioMetrics(), attach: Bool = true) {
+    init(channel: any Channel, maxQueuedBytes: Int, audioQueueCapacity: Int = 64, audioMetrics: AudioMetrics = AudioMetrics(),
+         logger: Logger = Logger(label: "communis.live", factory: { _ in SwiftLogNoOpLogHandler() }), attach: Bool = true) {
         self.channel = channel
         self.maxQueuedBytes = maxQueuedBytes
         self.audioQueueCapacity = max(1, audioQueueCapacity)
@@ -63,10 +67,14 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
         self.audioQueue = CircularBuffer(initialCapacity: self.audioQueueCapacity)
         self.loopGroup = LoopSinkGroup.for(channel.eventLoop)
         self.group = loopGroup
-        self.connectionID = Self.counter.withLockedValue { value in
+        let connectionID = Self.counter.withLockedValue { value in
             value += 1
             return value
         }
+        self.connectionID = connectionID
+        var logger = logger
+        logger[metadataKey: "connection.id"] = "\(connectionID)"
+        self.logger = logger
         if attach {
             // The handler was installed at upgrade, before this sink existed; a frame that
             // arrives before this runs has no uplink yet either way (nobody has joined).
@@ -214,9 +222,12 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
 
     private func checkBacklog() {
         guard !closed, let queued = try? channel.syncOptions?.getOption(.bufferedWritableBytes), queued > maxQueuedBytes else { return }
+        // Decided here, once per flush: nothing more is queued for this client, and its close
+        // frame waits behind what is already queued for at most `slowConsumerCloseWait`.
         closed = true
         audioQueue.removeAll()
-        LiveFrameHandler.close(channel, .slowConsumer, reason: "too slow: \(queued) bytes waiting")
+        LiveFrameHandler.close(channel, .slowConsumer, reason: "too slow: \(queued) bytes waiting", wait: LiveFrameHandler.slowConsumerCloseWait,
+                               metadata: ["queued.bytes": "\(queued)", "max.queued.bytes": "\(maxQueuedBytes)"])
     }
 }
 

@@ -18,6 +18,8 @@ struct LiveEndpoint: Sendable {
     let origins: OriginMiddleware<AppRequestContext>
     /// Audio counters; pass the hub's shared instance once meetings are wired.
     var audioMetrics = AudioMetrics()
+    /// How live connections ended (`/api/v1/admin/metrics`).
+    var liveMetrics = LiveMetrics()
     /// In a cluster: sends meeting commands to the node relaying the meeting.
     var forwarder: (any MeetingForwarder)?
 
@@ -31,7 +33,8 @@ struct LiveEndpoint: Sendable {
             silenceTimeout: .seconds(Int64(configuration.silenceTimeoutSeconds)),
             commandLimits: .init(burst: configuration.liveCommandBurst, perSecond: Double(configuration.liveCommandsPerSecond)),
             audioQueuePackets: configuration.meetingListenerQueuePackets,
-            audioMetrics: audioMetrics)
+            audioMetrics: audioMetrics,
+            liveMetrics: liveMetrics)
     }
 
     func authorize(_ head: HTTPRequestHead) async -> Result<LiveServerChannel.Admitted, LiveServerChannel.Refusal> {
@@ -72,11 +75,12 @@ struct LiveEndpoint: Sendable {
     /// The whole life of one live connection, in one scope.
     func run(_ admitted: LiveServerChannel.Admitted, channel: any Channel, messages: AsyncStream<Data>, logger: Logger) async {
         let viewer = admitted.viewer
-        let sink = ChannelSink(
-            channel: channel, maxQueuedBytes: configuration.liveMaxQueuedBytes,
-            audioQueueCapacity: configuration.meetingListenerQueuePackets, audioMetrics: audioMetrics)
         var logger = logger
         logger[metadataKey: "person.id"] = "\(viewer.id)"
+        let sink = ChannelSink(
+            channel: channel, maxQueuedBytes: configuration.liveMaxQueuedBytes,
+            audioQueueCapacity: configuration.meetingListenerQueuePackets, audioMetrics: audioMetrics,
+            logger: logger)
         logger[metadataKey: "connection.id"] = "\(sink.connectionID)"
         let session = LiveSession(
             viewer: viewer, sink: sink, hub: hub, workspaces: services.workspaces, discussions: services.discussions, blogs: services.blogs,

@@ -1,6 +1,7 @@
 import CommunisMedia
 import CommunisWire
 import Foundation
+import Logging
 import NIOCore
 import NIOWebSocket
 
@@ -10,6 +11,9 @@ import NIOWebSocket
 /// text must be valid UTF-8 (1007), messages must fit the limit (1009). Complete text
 /// messages go to the connection's task through a bounded stream; a client that floods it
 /// is closed (4029). Pings keep the connection alive; silence past the idle timeout closes it.
+/// Every close goes through `close`, which sends the close frame, waits a bounded time for
+/// it to be taken, logs it and counts it by reason (`LiveMetrics`); so does a connection
+/// that ends without a close frame.
 ///
 /// Complete binary messages are meeting audio: they go, unchanged and synchronously on this
 /// loop, to the connection's uplink into its meeting's relay (`ChannelSink.currentUplink`);
@@ -24,7 +28,15 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         var pingInterval: TimeAmount
         var idleTimeout: TimeAmount
         var audioMetrics: AudioMetrics
+        var liveMetrics: LiveMetrics = LiveMetrics()
     }
+
+    /// How long a close frame may take to reach a client that is too slow (4008) before the
+    /// TCP connection is closed without it: it waits behind at most `live.max_queued_bytes`
+    /// (1 MiB by default is about 5 s on a 1.6 Mbit/s mobile link). docs/protocol.md says so.
+    static let slowConsumerCloseWait: TimeAmount = .seconds(10)
+    /// The same for every other close: the close frame waits behind nothing much.
+    static let closeWait: TimeAmount = .seconds(2)
 
     private let settings: Settings
     private let messages: AsyncStream<Data>.Continuation
@@ -36,10 +48,17 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var lastHeard = NIODeadline.now()
     private var pinger: RepeatedTask?
     private var closing = false
+    /// A close frame was sent (only one ever is).
+    private var closeSent = false
+    /// This connection's end was counted in `LiveMetrics` (once).
+    private var counted = false
+    private var logger: Logger
 
-    init(settings: Settings, messages: AsyncStream<Data>.Continuation) {
+    init(settings: Settings, messages: AsyncStream<Data>.Continuation,
+         logger: Logger = Logger(label: "communis.live", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.settings = settings
         self.messages = messages
+        self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -56,6 +75,7 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func tick(channel: any Channel) {
+        guard !closing else { return }
         if NIODeadline.now() - lastHeard > settings.idleTimeout {
             Self.close(channel, .idleTimeout, reason: "idle timeout")
             closing = true
@@ -64,9 +84,11 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// On the loop: connects the connection's sink (see `ChannelSink.init`).
+    /// On the loop: connects the connection's sink (see `ChannelSink.init`); its logger
+    /// names the person and the connection.
     func attach(_ sink: ChannelSink) {
         self.sink = sink
+        self.logger = sink.logger
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -81,6 +103,11 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if !counted {
+            counted = true
+            settings.liveMetrics.closed(.dropped)
+            logger.debug("live connection ended without a close frame", metadata: ["close.reason": "dropped"])
+        }
         pinger?.cancel()
         messages.finish()
         context.fireChannelInactive()
@@ -133,6 +160,11 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
             var data = frame.unmaskedData
             let code = data.readInteger(as: UInt16.self).flatMap(CloseCode.init(rawValue:)) ?? .normal
             closing = true
+            if !counted {
+                counted = true
+                settings.liveMetrics.closed(.client)
+                logger.debug("live connection closed by the client", metadata: ["close.code": "\(code.rawValue)", "close.reason": "client"])
+            }
             Self.close(context.channel, code, reason: "")
         default:
             fail(context, .protocolError, "unknown opcode")
@@ -185,25 +217,74 @@ final class LiveFrameHandler: ChannelInboundHandler, RemovableChannelHandler {
         Self.close(context.channel, code, reason: reason)
     }
 
-    /// Sends a close frame with `code` and closes the connection once it is written.
-    static func close(_ channel: any Channel, _ code: CloseCode, reason: String) {
+    /// Sends a close frame with `code` and closes the connection once it is written, or after
+    /// `wait` if the client does not take it (one that stopped reading). From any thread; the
+    /// first close of a connection wins, later ones do nothing. Logged and counted here.
+    static func close(_ channel: any Channel, _ code: CloseCode, reason: String, wait: TimeAmount = closeWait,
+                      metadata: Logger.Metadata = [:]) {
+        if channel.eventLoop.inEventLoop {
+            closeOnLoop(channel, code, reason: reason, wait: wait, metadata: metadata)
+        } else {
+            channel.eventLoop.execute { closeOnLoop(channel, code, reason: reason, wait: wait, metadata: metadata) }
+        }
+    }
+
+    private static func closeOnLoop(_ channel: any Channel, _ code: CloseCode, reason: String, wait: TimeAmount, metadata: Logger.Metadata) {
+        let handler = try? channel.pipeline.syncOperations.handler(type: LiveFrameHandler.self)
+        var logger = handler?.logger ?? Logger(label: "communis.live", factory: { _ in SwiftLogNoOpLogHandler() })
+        if let handler {
+            guard !handler.closeSent else { return }
+            handler.closeSent = true
+            handler.closing = true
+            if !handler.counted {
+                handler.counted = true
+                handler.settings.liveMetrics.closed(.server(code))
+                var details = metadata
+                details["close.code"] = "\(code.rawValue)"
+                details["close.reason"] = "\(code.reasonLabel)"
+                details["detail"] = "\(reason)"
+                let level: Logger.Level = switch code {
+                case .slowConsumer, .rateLimited, .internalError: .warning
+                case .normal, .goingAway: .debug
+                default: .info
+                }
+                logger.log(level: level, "live connection closed by the server", metadata: details)
+            }
+        }
+        logger[metadataKey: "close.code"] = "\(code.rawValue)"
+        let closeLogger = logger
         var payload = channel.allocator.buffer(capacity: 2 + reason.utf8.count)
         payload.writeInteger(code.rawValue)
         payload.writeString(String(reason.utf8.prefix(120)) ?? "")
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
-        channel.writeAndFlush(frame).whenComplete { _ in channel.close(promise: nil) }
-        // A peer that does not read would keep the close frame queued forever.
-        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        // A peer that does not read would keep the close frame queued forever: bounded.
+        let deadline = channel.eventLoop.scheduleTask(in: wait) {
+            guard channel.isActive else { return }
+            closeLogger.warning("close frame not taken in time; connection closed without it", metadata: ["wait.ms": "\(wait.nanoseconds / 1_000_000)"])
+            channel.close(promise: nil)
+        }
+        channel.writeAndFlush(frame).whenComplete { _ in
+            deadline.cancel()
+            channel.close(promise: nil)
+        }
     }
 }
 
 /// Closes a connection that sends nothing for too long before its WebSocket handshake is
 /// complete (and idle keep-alive HTTP connections): no half-open handshakes held forever.
+/// On graceful shutdown a connection that has not sent a byte yet is closed at once; once
+/// it has, `HTTPConnectionStateHandler` (HTTP) or the live connection decides.
 final class SilenceTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
+    private var heardAnything = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        heardAnything = true
+        context.fireChannelRead(data)
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
+        if event is IdleStateHandler.IdleStateEvent || (event is ChannelShouldQuiesceEvent && !heardAnything) {
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)

@@ -31,6 +31,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
         var audioQueuePackets: Int = 64
         /// Counters shared by every meeting's relay and every connection.
         var audioMetrics: AudioMetrics = AudioMetrics()
+        /// How live connections ended, by reason.
+        var liveMetrics: LiveMetrics = LiveMetrics()
     }
 
     /// The write-buffer water marks of a live connection. Audio is written only while the
@@ -119,8 +121,8 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                         try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: LiveServerChannel.writeBufferWaterMark)
                         try sync.addHandler(LiveFrameHandler(
                             settings: .init(maxMessageBytes: settings.maxMessageBytes, pingInterval: settings.pingInterval, idleTimeout: settings.idleTimeout,
-                                            audioMetrics: settings.audioMetrics),
-                            messages: continuation))
+                                            audioMetrics: settings.audioMetrics, liveMetrics: settings.liveMetrics),
+                            messages: continuation, logger: logger))
                         return UpgradeResult.live(channel, admitted, stream)
                     }
                 })
@@ -135,6 +137,10 @@ struct LiveServerChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        // As Hummingbird's own HTTP1Channel: on graceful shutdown (the server's
+                        // quiesce event) an idle keep-alive connection closes at once, and one
+                        // with a request in flight closes after its answer.
+                        try channel.pipeline.syncOperations.addHandler(HTTPConnectionStateHandler(logger: logger))
                         let asyncChannel = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
                             wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                         if let refusal = attempt.value.1 { return UpgradeResult.refused(asyncChannel, refusal) }

@@ -43,6 +43,12 @@ struct HowToRoutes {
 
     struct RestoreBody: Decodable { var baseRevision: Int? }
 
+    /// Revisions are numbered from 1 (docs/openapi.yaml: `baseRevision` minimum 1); a lower
+    /// one cannot be a revision anybody started from.
+    static func checkRevision(_ base: Int) throws {
+        guard base >= 1 else { throw Problem.badParameter("baseRevision", "must be a revision number (1 or more)") }
+    }
+
     func register(on api: RouterGroup<AppRequestContext>) {
         let howTos = services.howTos
 
@@ -69,6 +75,7 @@ struct HowToRoutes {
             var request = request
             let viewer = try context.requireViewer()
             let body = try await request.json(SaveBody.self, context: context)
+            if let base = body.baseRevision { try Self.checkRevision(base) }
             var workspace: WorkspaceID?
             if let text = body.workspaceId, !text.isEmpty {
                 guard let id = WorkspaceID(text) else { throw Problem.badParameter("workspaceId", "must be a workspace id or null") }
@@ -90,6 +97,7 @@ struct HowToRoutes {
             let viewer = try context.requireViewer()
             let body = try await request.json(SaveBody.self, context: context)
             guard let base = body.baseRevision else { throw Problem.badParameter("baseRevision", "must name the revision the edit started from") }
+            try Self.checkRevision(base)
             let view = try await howTos.update(viewer: viewer, id: try context.parameters.id("id"), basedOn: base, draft: body.draft)
             context.logger.info("how-to saved", metadata: ["howto.id": "\(view.howTo.id)", "howto.revision": "\(view.howTo.revision)"])
             return try HowToJSON(view).response()
@@ -127,6 +135,7 @@ struct HowToRoutes {
                     throw Problem.malformedJSON("The body must be a JSON object like {\"baseRevision\": 3}.")
                 }
                 base = body.baseRevision
+                if let base { try Self.checkRevision(base) }
             }
             let view = try await howTos.restore(viewer: viewer, id: try context.parameters.id("id"), number: try Self.number(context), basedOn: base)
             return try HowToJSON(view).response()

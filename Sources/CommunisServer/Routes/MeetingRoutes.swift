@@ -16,8 +16,10 @@ struct MeetingRoutes {
     let audio: AudioMetrics?
     /// This node's own counters (cluster, periodic jobs); nil leaves them out.
     let node: NodeMetrics?
+    let live: LiveMetrics?
 
-    init(services: Services, audio: AudioMetrics? = nil, node: NodeMetrics? = nil) {
+    init(services: Services, audio: AudioMetrics? = nil, node: NodeMetrics? = nil, live: LiveMetrics? = nil) {
+        self.live = live
         self.services = services
         self.audio = audio
         self.node = node
@@ -97,7 +99,7 @@ struct MeetingRoutes {
 
         api.get("admin/metrics") { _, context in
             let gauges = try await meetings.gauges(viewer: try context.requireViewer())
-            let text = PrometheusText.render(PrometheusText.meetings(gauges, audio: audio?.snapshot() ?? AudioMetrics.Snapshot()) + (node?.metrics ?? []))
+            let text = PrometheusText.render(PrometheusText.meetings(gauges, audio: audio?.snapshot() ?? AudioMetrics.Snapshot()) + (live?.metrics ?? []) + (node?.metrics ?? []))
             return Response(
                 status: .ok, headers: [.contentType: PrometheusText.contentType, .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

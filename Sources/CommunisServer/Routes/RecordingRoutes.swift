@@ -81,6 +81,13 @@ struct RecordingRoutes {
 
     /// The file, whole or one byte range of it, streamed in chunks.
     static func audioResponse(_ audio: RecordingAudio, request: Request, context: AppRequestContext) async throws -> Response {
+        let download: Bool
+        switch request.query("download") {
+        case nil: download = false
+        case "1", "true": download = true
+        // The document lists 1 and true; anything else is a mistake to report, not a no.
+        default: throw Problem.badParameter("download", "must be 1 or true (or left out)")
+        }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: audio.path),
               let size = (attributes[.size] as? NSNumber)?.intValue else {
             context.logger.error("recording file missing", metadata: ["recording.id": "\(audio.recording.id)", "recording.file": "\(audio.recording.fileName)"])
@@ -91,7 +98,7 @@ struct RecordingRoutes {
             .acceptRanges: "bytes",
             .cacheControl: "private, max-age=0, must-revalidate",
         ]
-        if request.query("download") == "1" || request.query("download") == "true" {
+        if download {
             headers[.contentDisposition] = ContentDisposition.attachment(title: audio.recording.title, extension: "opus")
         }
         let range = ByteRange(header: request.headers[.range], size: size)

@@ -128,6 +128,7 @@ struct SearchRoutes {
     static func limit(_ text: String?) throws -> Int {
         guard let text else { return 20 }
         guard let value = Int(text) else { throw Problem.badParameter("limit", "must be a whole number") }
-        return min(max(value, 1), 50)
+        guard (1...50).contains(value) else { throw Problem.badParameter("limit", "must be between 1 and 50") }
+        return value
     }
 }

@@ -135,7 +135,15 @@ extension Request {
             guard let value = Int(text) else { throw Problem.badParameter(name, "must be a whole number") }
             return value
         }
-        return PageRequest(limit: try number("limit"), offset: try number("offset"))
+        // Out of range is an error, not silently clamped (docs/openapi.yaml, Limit and Offset):
+        // a client asking for 500 items must learn that it gets at most 100.
+        let limit = try number("limit")
+        if let limit, !(1...PageRequest.maxLimit).contains(limit) {
+            throw Problem.badParameter("limit", "must be between 1 and \(PageRequest.maxLimit)")
+        }
+        let offset = try number("offset")
+        if let offset, offset < 0 { throw Problem.badParameter("offset", "must be 0 or more") }
+        return PageRequest(limit: limit, offset: offset)
     }
 
     /// Whether the client reached us over TLS (directly or through a proxy that says so).

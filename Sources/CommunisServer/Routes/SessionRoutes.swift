@@ -41,11 +41,17 @@ struct SessionRoutes {
                 meetingId: try await services.meetings.invitedTo(viewer: viewer)).response()
         }
         api.delete("session") { request, context in
-            if let token = request.cookies[SessionCookie.name]?.value, context.session != nil {
-                try await services.accounts.logout(sessionToken: token, viewer: context.viewer)
+            let cleared = SessionCookie.cookie(token: "", expires: Date(timeIntervalSince1970: 0), secure: request.isSecure(publicURL: services.configuration.publicURL))
+            guard let token = request.cookies[SessionCookie.name]?.value, context.session != nil else {
+                // Nothing to end (no cookie, an expired one, or a bearer token): 401 as the
+                // document says; a stale cookie is cleared all the same.
+                var problem = Problem(DomainError.unauthenticated)
+                problem.headers[.setCookie] = cleared.description
+                throw problem
             }
+            try await services.accounts.logout(sessionToken: token, viewer: context.viewer)
             var response = Response(status: .noContent)
-            response.setCookie(SessionCookie.cookie(token: "", expires: Date(timeIntervalSince1970: 0), secure: request.isSecure(publicURL: services.configuration.publicURL)))
+            response.setCookie(cleared)
             return response
         }
 
