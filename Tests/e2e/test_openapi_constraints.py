@@ -101,10 +101,22 @@ def operations():
                 yield method, template, operation, parameters
 
 
-def breaking(schema: dict) -> list[tuple[str, object]]:
-    """(rule, value) pairs: one value per rule of `schema` that breaks only that rule."""
+def breaking(schema: dict, ids: dict[str, str] | None = None) -> list[tuple[str, object]]:
+    """(rule, value) pairs: one value per rule of `schema` that breaks only that rule. For an
+    array: too many items, and one item breaking each rule of the item's own properties."""
     schema = resolved(schema)
     values: list[tuple[str, object]] = []
+    if schema.get("type") == "array" and ids is not None:
+        items = resolved(schema.get("items", {}))
+        if items.get("type") == "object":
+            valid = {k: sample(k, v, ids) for k, v in items.get("properties", {}).items() if k in items.get("required", [])}
+            if "maxItems" in schema:
+                values.append(("maxItems", [valid] * (schema["maxItems"] + 1)))
+            for name, property_schema in items.get("properties", {}).items():
+                for rule, value in breaking(property_schema, ids):
+                    values.append((f"items.{name}.{rule}", [{**valid, name: value}]))
+        elif "maxItems" in schema:
+            values.append(("maxItems", ["x"] * (schema["maxItems"] + 1)))
     if "enum" in schema:
         values.append(("enum", "no-such-value" if all(isinstance(v, str) for v in schema["enum"]) else -987654))
     if "minimum" in schema:
@@ -201,7 +213,7 @@ def test_every_documented_body_rule_is_enforced(walk):
         # The required properties, and the revision an article edit starts from (PUT needs it).
         base = {k: sample(k, v, ids) for k, v in properties.items() if k in schema.get("required", []) or k == "baseRevision"}
         for name, property_schema in properties.items():
-            for rule, value in breaking(property_schema):
+            for rule, value in breaking(property_schema, ids):
                 body = {**base, name: value}
                 answer = api(method.upper(), path, body, expect=422)
                 assert named(answer, name), f"{method} {template} {name} ({rule}, {value!r:.20}): {answer}"
