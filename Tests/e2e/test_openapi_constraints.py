@@ -239,3 +239,20 @@ def test_a_body_that_is_not_json_gets_a_documented_answer(walk):
         api.check(method.upper(), path, status, content_type, json.loads(raw) if raw else {}, expect=400)
         checked += 1
     assert checked >= 25, checked
+
+
+def test_a_path_parameter_that_cannot_be_decoded_gets_a_documented_answer(walk):
+    """`%ZZ` is no percent-encoding: such an id cannot exist, so the answer is one the operation
+    documents (404; 410 for a token link), never a 400 the document does not list (web/ file serving once answered
+    those for API paths)."""
+    api, _ = walk
+    checked = 0
+    for method, template, operation, _ in operations():
+        if method != "get" or "{" not in template or template.startswith("/api/v1/admin/"):
+            continue
+        path = re.sub(r"\{[^}]+\}", "%ZZ", template)
+        status, content_type, payload = api.request_with_headers("GET", path, None, {})
+        api.check("GET", path, status, content_type, payload, expect=None)
+        assert status in (404, 410), f"GET {path}: {status} {payload}"   # 410: a token link no longer valid
+        checked += 1
+    assert checked >= 20, checked
