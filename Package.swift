@@ -265,7 +265,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommunisMailTests",
-            dependencies: ["CommunisMail", "CommunisServices", "CommunisTesting", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["CommunisMail", "CCurl", "CommunisServices", "CommunisTesting", .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),

@@ -87,7 +87,7 @@ public func buildApplication(
     }
     let server = HTTPServerBuilder { responder in
         LiveServerChannel(
-            responder: responder, settings: live.settings,
+            responder: ConnectionClose.honouring(responder), settings: live.settings,
             authorize: { head in await live.authorize(head) },
             run: { admitted, channel, messages, logger in await live.run(admitted, channel: channel, messages: messages, logger: logger) },
             links: links)

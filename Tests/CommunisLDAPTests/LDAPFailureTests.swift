@@ -49,8 +49,11 @@ import Testing
                 _ = try await directory.authenticate(login: "annlin", password: "Katrineholm2026")
             }
         }
-        // The 2 s timeout, not minutes (loose for a busy machine running every suite at once).
-        #expect(elapsed < 10.0)
+        // The 2 s timeout, not libldap's minutes. The wall clock around `await` also counts
+        // waiting for one of Swift's two cooperative threads, which other suites' fixtures
+        // block while they start processes: 11.1 to 11.5 s were measured for all three modes
+        // at once under a load average of 15. The bound proves the timeout, not the speed.
+        #expect(elapsed < 30.0)
         do {
             try await directory.check()
             Issue.record("check() succeeded against a port that never answers")

@@ -226,4 +226,26 @@ struct HowToTests {
             #expect(fields.contains("title") || refused.problemCode == "validation-failed")
         }
     }
+
+    @Test("A revision below 1 or a fraction is 422 naming the field; a body that is not JSON is 400")
+    func revisionNumbers() async throws {
+        let world = try await World.make()
+        try await world.test { client in
+            let s = try await Self.setUp(client, world)
+            let created = try await s.anna.send(.post, "/api/v1/articles", json: Self.article("Lathund", workspace: s.workspace))
+            #expect(created.status == .created)
+            let id = try #require(created.json["id"] as? String)
+            var edit = Self.article("Lathund", workspace: nil)
+            edit["baseRevision"] = 0
+            let zero = try await s.anna.send(.put, "/api/v1/articles/\(id)", json: edit)
+            #expect(zero.status == .unprocessableContent)
+            #expect(((zero.json["errors"] as? [[String: Any]]) ?? []).first?["field"] as? String == "baseRevision")
+            #expect(try await s.anna.send(.post, "/api/v1/articles/\(id)/revisions/1/restore", json: ["baseRevision": 0]).status == .unprocessableContent)
+            edit["baseRevision"] = 1.5
+            #expect(try await s.anna.send(.put, "/api/v1/articles/\(id)", json: edit).status == .unprocessableContent, "valid JSON of the wrong shape")
+            let broken = try await s.anna.send(.put, "/api/v1/articles/\(id)", raw: "{\"title\": ")
+            #expect(broken.status == .badRequest)
+            #expect(broken.problemCode == "malformed-json")
+        }
+    }
 }

@@ -101,10 +101,22 @@ def operations():
                 yield method, template, operation, parameters
 
 
-def breaking(schema: dict) -> list[tuple[str, object]]:
-    """(rule, value) pairs: one value per rule of `schema` that breaks only that rule."""
+def breaking(schema: dict, ids: dict[str, str] | None = None) -> list[tuple[str, object]]:
+    """(rule, value) pairs: one value per rule of `schema` that breaks only that rule. For an
+    array: too many items, and one item breaking each rule of the item's own properties."""
     schema = resolved(schema)
     values: list[tuple[str, object]] = []
+    if schema.get("type") == "array" and ids is not None:
+        items = resolved(schema.get("items", {}))
+        if items.get("type") == "object":
+            valid = {k: sample(k, v, ids) for k, v in items.get("properties", {}).items() if k in items.get("required", [])}
+            if "maxItems" in schema:
+                values.append(("maxItems", [valid] * (schema["maxItems"] + 1)))
+            for name, property_schema in items.get("properties", {}).items():
+                for rule, value in breaking(property_schema, ids):
+                    values.append((f"items.{name}.{rule}", [{**valid, name: value}]))
+        elif "maxItems" in schema:
+            values.append(("maxItems", ["x"] * (schema["maxItems"] + 1)))
     if "enum" in schema:
         values.append(("enum", "no-such-value" if all(isinstance(v, str) for v in schema["enum"]) else -987654))
     if "minimum" in schema:
@@ -201,7 +213,7 @@ def test_every_documented_body_rule_is_enforced(walk):
         # The required properties, and the revision an article edit starts from (PUT needs it).
         base = {k: sample(k, v, ids) for k, v in properties.items() if k in schema.get("required", []) or k == "baseRevision"}
         for name, property_schema in properties.items():
-            for rule, value in breaking(property_schema):
+            for rule, value in breaking(property_schema, ids):
                 body = {**base, name: value}
                 answer = api(method.upper(), path, body, expect=422)
                 assert named(answer, name), f"{method} {template} {name} ({rule}, {value!r:.20}): {answer}"
@@ -227,3 +239,20 @@ def test_a_body_that_is_not_json_gets_a_documented_answer(walk):
         api.check(method.upper(), path, status, content_type, json.loads(raw) if raw else {}, expect=400)
         checked += 1
     assert checked >= 25, checked
+
+
+def test_a_path_parameter_that_cannot_be_decoded_gets_a_documented_answer(walk):
+    """`%ZZ` is no percent-encoding: such an id cannot exist, so the answer is one the operation
+    documents (404; 410 for a token link), never a 400 the document does not list (web/ file serving once answered
+    those for API paths)."""
+    api, _ = walk
+    checked = 0
+    for method, template, operation, _ in operations():
+        if method != "get" or "{" not in template or template.startswith("/api/v1/admin/"):
+            continue
+        path = re.sub(r"\{[^}]+\}", "%ZZ", template)
+        status, content_type, payload = api.request_with_headers("GET", path, None, {})
+        api.check("GET", path, status, content_type, payload, expect=None)
+        assert status in (404, 410), f"GET {path}: {status} {payload}"   # 410: a token link no longer valid
+        checked += 1
+    assert checked >= 20, checked

@@ -158,6 +158,14 @@ def test_connection_close_from_the_client_is_echoed_and_honoured(data_dir):
         assert closed
         head, _ = _raw_http(server.port, b"GET /api/v1/nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeout=5)
         assert "connection: close" in head.decode("latin-1").lower().split("\r\n"), head
+        # The token in any case and in a list (RFC 9110 §7.6.1) is honoured and echoed too.
+        for value in (b"Close", b"keep-alive, CLOSE"):
+            head, closed = _raw_http(server.port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: " + value + b"\r\n\r\n", timeout=5)
+            assert "connection: close" in head.decode("latin-1").lower().split("\r\n"), (value, head)
+            assert closed, value
+        # Without it the connection stays open (keep-alive) and says nothing about closing.
+        head, closed = _raw_http(server.port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", timeout=2)
+        assert "connection: close" not in head.decode("latin-1").lower().split("\r\n") and not closed, head
     finally:
         server.stop()
 

@@ -28,6 +28,12 @@ extension Request {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw Problem.badParameter(path, "has an invalid value")
         } catch {
+            // swift-foundation reports a number that does not fit its field (1.5 or 1e30 for
+            // an integer) as if the JSON were broken, without a coding path. Valid JSON of the
+            // wrong shape is a validation failure, not a malformed request.
+            if (try? JSONSerialization.jsonObject(with: Data(buffer: buffer), options: [.fragmentsAllowed])) != nil {
+                throw Problem.badParameter("body", "has a number that does not fit its field (a whole number is expected)")
+            }
             throw Problem.malformedJSON("The request body is not valid JSON.")
         }
     }

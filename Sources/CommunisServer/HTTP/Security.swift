@@ -2,6 +2,7 @@ import CommunisServices
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// Names shared by the middleware and the session routes.
@@ -124,14 +125,14 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// A client that asks for `Connection: close` gets its connection closed after the answer
-/// (Hummingbird's HTTP/1.1 handler does that when the header is exactly `close`); RFC 9112
-/// §9.6 wants a server that closes to say so in the answer, so the header is echoed on every
+/// A client that asks for `Connection: close` gets its connection closed after the answer,
+/// and RFC 9112 §9.6 wants a server that closes to say so: the header is echoed on every
 /// answer, errors included. Outermost middleware, so that nothing after it drops the header.
+/// Hummingbird itself closes only for the exact value `close`; `ConnectionClose.honouring`
+/// closes for the token in any case or list (`Close`, `keep-alive, close`).
 struct ConnectionCloseMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // The same test Hummingbird makes before it closes: echo only what is honoured.
-        guard request.headers[.connection] == "close" else { return try await next(request, context) }
+        guard ConnectionClose.requested(request.headers) else { return try await next(request, context) }
         var response: Response
         do { response = try await next(request, context) } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
@@ -141,15 +142,37 @@ struct ConnectionCloseMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// Serves `web/` for every path but the API's. An API path that is not found stays a 404
-/// problem: without this, Hummingbird's FileMiddleware would look for a file named like it
-/// and answer 400 for a path it cannot decode (`/api/v1/people/%ZZ`), a status the API
-/// document does not list for those operations.
+enum ConnectionClose {
+    /// Whether the request's `Connection` header holds the token `close` (RFC 9110 §7.6.1:
+    /// a comma-separated list of case-insensitive tokens).
+    static func requested(_ headers: HTTPFields) -> Bool {
+        headers[values: .connection].contains { value in
+            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" }
+        }
+    }
+
+    /// Wraps the server's responder: after answering a request whose `Connection` asks for
+    /// close in a form Hummingbird does not test for, the input side is closed, so the
+    /// connection's loop ends and the connection closes once the answer is written.
+    static func honouring(_ responder: @escaping HTTPChannelHandler.Responder) -> HTTPChannelHandler.Responder {
+        { request, writer, channel in
+            try await responder(request, writer, channel)
+            if request.headers[.connection] != "close", requested(request.headers) {
+                channel.close(mode: .input, promise: nil)
+            }
+        }
+    }
+}
+
+/// Serves `web/` for every path but the API's and the feeds'. Such a path that is not found
+/// stays a 404 problem: without this, Hummingbird's FileMiddleware would look for a file
+/// named like it and answer 400 for a path it cannot decode (`/api/v1/people/%ZZ`,
+/// `/feeds/workspaces/%ZZ/blog.atom`), a status the API document does not list.
 struct WebFilesMiddleware<Context: RequestContext>: RouterMiddleware {
     let files: FileMiddleware<Context, LocalFileSystem>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path.hasPrefix("/api/") { return try await next(request, context) }
+        if request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/feeds/") { return try await next(request, context) }
         return try await files.handle(request, context: context, next: next)
     }
 }
