@@ -105,9 +105,14 @@ export function actionButton(t, label, action, { alert, cls = 'btn', ariaLabel }
   const btn = h('button', { type: 'button', class: cls, 'aria-label': ariaLabel });
   btn.textContent = label;
   btn.addEventListener('click', async () => {
+    // Disabling a focused button drops focus to <body> (WCAG 2.4.3): give it back afterwards.
+    const hadFocus = document.activeElement === btn;
     btn.disabled = true;
     alert?.clear();
-    try { await action(); } catch (err) { alert?.error(t, err); } finally { btn.disabled = false; }
+    try { await action(); } catch (err) { alert?.error(t, err); } finally {
+      btn.disabled = false;
+      if (hadFocus && btn.isConnected && (document.activeElement === document.body || !document.activeElement)) btn.focus();
+    }
   });
   return btn;
 }

@@ -183,11 +183,31 @@ export async function renderMeeting(ctx) {
     if (window.__communisMeeting?.client === client) window.__communisMeeting = null;
   });
 
-  return h('div', { class: 'meeting-page' }, crumbs,
+  const page = h('div', { class: 'meeting-page', 'data-segment': 'people' }, crumbs,
     h('div', { class: 'card ws-hero' }, h('p', { class: 'eyebrow' }, t('meeting.eyebrow')), pageHeading(meeting.title), subline),
     sign.el,
     alert.el,
+    chatBox.firstChild ? segments(t, (s) => { page.dataset.segment = s; }) : null,
     h('div', { class: 'layout-two' }, h('div', { class: 'col-main stack' }, body), h('div', { class: 'col-side stack' }, chatBox)));
+  return page;
+}
+
+/**
+ * "Deltagare | Chatt": on a phone (CSS) the participants and the chat take turns on the
+ * first screen instead of the chat sitting a thousand pixels below; hidden on a wide screen,
+ * where both are shown side by side.
+ */
+function segments(t, onChoose) {
+  const buttons = ['people', 'chat'].map((s) => h('button', {
+    type: 'button', class: 'segment', 'aria-pressed': String(s === 'people'), 'data-segment': s,
+  }, t(`meeting.segment.${s}`)));
+  for (const b of buttons) {
+    b.addEventListener('click', () => {
+      for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
+      onChoose(b.dataset.segment);
+    });
+  }
+  return h('div', { class: 'segments', role: 'group', 'aria-label': t('meeting.segment.label') }, buttons);
 }
 
 /**

@@ -13,6 +13,7 @@ import { searchBox } from './search.js';
 import { workspaceBlogSection } from './blog.js';
 import { workspaceMeetings } from './meeting/workspace-meetings.js';
 import { workspaceRecordings } from './recording/list.js';
+import { confirmDialog } from './dialog.js';
 
 const MEMBER_PAGE = 50;
 
@@ -52,6 +53,7 @@ export async function renderWorkspace(ctx) {
   const requestsBox = h('section', { class: 'card', 'aria-labelledby': 'requests-h', hidden: true });
   const ownerTools = h('div', { class: 'stack' });
   let memberIds = new Set();
+  const soleOwner = () => ws.myRole === 'owner' && (ws.ownerCount ?? 2) <= 1;
   let memberOffset = 0;
 
   async function refresh() {
@@ -68,10 +70,19 @@ export async function renderWorkspace(ctx) {
     const membership = [];
     if (ws.myRole) {
       membership.push(h('p', {}, t('workspace.youAre', { role: t(`wsRole.${ws.myRole}`) })));
-      membership.push(actionButton(t, t('workspace.leave'), async () => {
-        await api.removeMember(id, user.id);
-        ctx.navigate(buildHash('home'));
-      }, { alert, cls: 'btn btn-secondary' }));
+      // The server refuses to let the last owner go: say so instead of offering it.
+      if (soleOwner()) membership.push(h('p', { class: 'hint sole-owner' }, t('workspace.soleOwner')));
+      else {
+        membership.push(actionButton(t, t('workspace.leave'), async () => {
+          const sure = await confirmDialog({
+            title: t('workspace.leaveConfirmTitle', { name: ws.name }), text: t('workspace.leaveConfirmText'),
+            confirm: t('workspace.leaveConfirm'), cancel: t('common.cancel'), danger: true,
+          });
+          if (!sure) return;
+          await api.removeMember(id, user.id);
+          ctx.navigate(buildHash('home'));
+        }, { alert, cls: 'btn btn-secondary' }));
+      }
     } else if (ws.myRequestPending) {
       membership.push(h('p', {}, t('workspace.requestPendingText')));
       membership.push(actionButton(t, t('workspace.withdrawRequest'), async () => {
@@ -136,7 +147,9 @@ export async function renderWorkspace(ctx) {
             await api.setMemberRole(id, m.person.id, 'owner'); await refresh();
           }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.promoteNamed', { name: m.person.name }) }));
         }
-        if (m.role === 'owner') {
+        if (m.role === 'owner' && self && soleOwner()) {
+          badges.push(h('span', { class: 'badge' }, t('workspace.soleOwnerShort')));
+        } else if (m.role === 'owner') {
           actions.push(actionButton(t, t('workspace.demote'), async () => {
             await api.setMemberRole(id, m.person.id, 'member'); await refresh();
           }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.demoteNamed', { name: m.person.name }) }));

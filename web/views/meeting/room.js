@@ -48,7 +48,9 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
 
   const controls = h('section', { class: 'card meeting-controls', 'aria-labelledby': 'controls-h' },
     h('h2', { id: 'controls-h', tabindex: '-1' }, t('meeting.controls')),
-    h('div', { class: 'row meeting-buttons' }, muteBtn, handBtn, leaveBtn, endBtn),
+    // On a phone this row is a bar fixed at the bottom of the screen (styles.css), within reach of a thumb.
+    h('div', { class: 'row meeting-buttons meeting-bar', role: 'group', 'aria-label': t('meeting.controls') }, muteBtn, handBtn, leaveBtn),
+    h('div', { class: 'row meeting-buttons' }, endBtn),
     h('div', { class: 'mic-line' }, h('span', { class: 'meta' }, t('meeting.yourMic')), mine.el, micStatus),
     notice);
 
@@ -144,12 +146,18 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
     raf = requestAnimationFrame(tick);
   }
   raf = requestAnimationFrame(tick);
+  document.body.classList.add('in-meeting');
 
   return {
     el,
     update(next) { state = next; render(); },
     micLevel({ meter }) { micTarget = meter; },
     levels() { /* read on the next frame */ },
-    dispose() { if (raf) cancelAnimationFrame(raf); raf = null; recording.dispose(); },
+    dispose() {
+      if (raf) cancelAnimationFrame(raf);
+      raf = null;
+      recording.dispose();
+      document.body.classList.remove('in-meeting');
+    },
   };
 }
