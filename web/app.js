@@ -4,7 +4,7 @@
 import { h, replaceChildren } from './lib/dom.js';
 import { createApi } from './lib/api.js';
 import { parseHash, requiresSession, buildHash } from './lib/router.js';
-import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES } from './lib/i18n.js';
+import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES, plural } from './lib/i18n.js';
 import { createLiveClient, liveUrl } from './lib/socket.js';
 import { errorPanel, pageHeading } from './views/components.js';
 import { renderHeader as renderHeaderView } from './views/header.js';
@@ -110,7 +110,7 @@ function renderUnread() {
   if (!unreadEl || !state.t) return;
   const t = state.t;
   unreadEl.link.setAttribute('aria-label', state.unread
-    ? t('notifications.navUnread', { count: state.unread }) : t('notifications.nav'));
+    ? plural(t, 'notifications.navUnread', state.unread) : t('notifications.nav'));
   unreadEl.count.textContent = state.unread ? String(state.unread) : '';
   unreadEl.count.hidden = !state.unread;
 }

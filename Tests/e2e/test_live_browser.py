@@ -129,8 +129,8 @@ def test_thread_reply_presence_typing_and_mention_arrive_live(new_page):
     _reply(erik, "Det här tar jag tillbaka.")
     anna_reply = anna.locator("article.post", has_text="Det här tar jag tillbaka.")
     expect(anna_reply).to_be_visible(timeout=LIVE_TIMEOUT)
-    erik.once("dialog", lambda d: d.accept())
     erik.locator("article.post", has_text="Det här tar jag tillbaka.").get_by_role("button", name="Ta bort").click()
+    erik.get_by_role("dialog", name="Vill du ta bort inlägget?").get_by_role("button", name="Ja").click()
     expect(anna.locator("article.post", has_text="Det här tar jag tillbaka.")).to_have_count(0, timeout=LIVE_TIMEOUT)
     expect(anna.get_by_text("(borttaget)")).to_be_visible()
 

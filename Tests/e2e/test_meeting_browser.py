@@ -310,7 +310,6 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
     status, meeting = anna_api.call("POST", f"/api/v1/workspaces/{ws_id}/meetings", {"title": "Samråd med konsult"})
     assert status in (200, 201), meeting
     anna = audio_page(tones["a440"])
-    anna.on("dialog", lambda dialog: dialog.accept())
     login(anna, ANNA)
     anna.goto(f"/#/meetings/{meeting['id']}")
     _join(anna)
@@ -360,6 +359,7 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
 
     # Anna ends the meeting for everyone.
     anna.get_by_role("button", name="Avsluta mötet för alla").click()
+    anna.get_by_role("dialog", name="Avsluta mötet för alla deltagare?").get_by_role("button", name="Ja").click()
     expect(guest.get_by_role("heading", name="Mötet är avslutat")).to_be_visible()
     expect(anna.get_by_role("heading", name="Mötet är avslutat")).to_be_visible()
     screenshot(guest, "meeting-7-guest-ended")

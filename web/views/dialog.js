@@ -14,9 +14,9 @@ export function confirmDialog({ title, text, confirm, cancel, danger = false }) 
     let answer = false;
     const yes = h('button', { type: 'button', class: `btn ${danger ? 'btn-danger' : 'btn-primary'}` }, confirm);
     const no = h('button', { type: 'button', class: 'btn btn-secondary' }, cancel);
-    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `${id}-h`, 'aria-describedby': `${id}-d` },
+    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': `${id}-h`, 'aria-describedby': text ? `${id}-d` : null },
       h('h2', { id: `${id}-h` }, title),
-      h('p', { id: `${id}-d` }, text),
+      text ? h('p', { id: `${id}-d` }, text) : null,
       h('div', { class: 'row dialog-buttons' }, no, yes));
     yes.addEventListener('click', () => { answer = true; dialog.close(); });
     no.addEventListener('click', () => dialog.close());
@@ -29,4 +29,9 @@ export function confirmDialog({ title, text, confirm, cancel, danger = false }) 
     dialog.showModal();
     no.focus(); // the safe choice first: Enter on a reflex does not leave the workspace
   });
+}
+
+/** A yes/no question in a dialog (in place of window.confirm): resolves true for yes. */
+export function ask(t, question, { confirm, danger = true } = {}) {
+  return confirmDialog({ title: question, text: '', confirm: confirm ?? t('common.confirm'), cancel: t('common.cancel'), danger });
 }

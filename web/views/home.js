@@ -3,12 +3,11 @@
 import { h, replaceChildren, uid } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
-import { formatDateTime } from '../lib/format.js';
 import { plainText } from '../lib/markdown.js';
 import { feedState, appendFeedSlice, applyFeedEvent } from '../lib/live-state.js';
 import { blogTitlesFromFeed } from '../lib/blog-state.js';
 import { validateWorkspace, VISIBILITIES, WORKSPACE_NAME_MAX } from '../lib/validation.js';
-import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel } from './components.js';
+import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel, timeEl } from './components.js';
 import { searchBox } from './search.js';
 
 const PAGE = 12;
@@ -56,7 +55,7 @@ function feedItem(ctx, item, blogTitles) {
     text ? h('p', { class: 'excerpt' }, excerpt(text)) : null,
     h('p', { class: 'meta' },
       ws.name ? h('span', {}, t('feed.in', { workspace: ws.name })) : null,
-      h('time', { datetime: item.createdAt }, formatDateTime(item.createdAt, lang))));
+      timeEl(item.createdAt, lang)));
 }
 
 /** The home feed: newest first, "Visa fler" for older items, live items added on top. */

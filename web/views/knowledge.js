@@ -3,9 +3,11 @@
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { formatDate } from '../lib/format.js';
+import { plural } from '../lib/i18n.js';
 import { validateArticle, diffModel } from '../lib/knowledge.js';
 import { alertBox, field, showFieldErrors, pageHeading, markdownBlock, timeEl, actionButton, pager } from './components.js';
 import { articleRecordings, recordingsEditor } from './knowledge/recordings.js';
+import { ask } from './dialog.js';
 
 function badges(t, a) {
   return [
@@ -77,7 +79,7 @@ export async function renderArticle(ctx) {
       ? actionButton(t, t('kb.restoreCurrent'), async () => { await api.restoreArticleCurrent(a.id); ctx.rerender(); }, { alert, cls: 'btn btn-secondary' })
       : actionButton(t, t('kb.archive'), async () => { await api.archiveArticle(a.id); ctx.rerender(); }, { alert, cls: 'btn btn-secondary' }));
     actions.push(actionButton(t, t('kb.delete'), async () => {
-      if (!window.confirm(t('kb.deleteConfirm'))) return;
+      if (!await ask(t, t('kb.deleteConfirm'))) return;
       await api.deleteArticle(a.id);
       ctx.navigate(buildHash('knowledge'));
     }, { alert, cls: 'btn btn-ghost' }));
@@ -104,6 +106,15 @@ export async function renderArticleEditor(ctx) {
   const existing = editing ? await api.getArticle(route.params.id) : null;
   const spaces = await api.listWorkspaces({ limit: 100 });
   ctx.setTitle(editing ? t('kb.editTitle') : t('kb.new'));
+  // Ask before showing the form, not on save: the article says whether I may edit it; a
+  // new guide needs somewhere to live (a guest writes only in their workspaces).
+  const writable = (spaces.items ?? []).filter((w) => w.myRole);
+  if (editing ? !existing.canEdit : ctx.user?.role === 'guest' && !writable.length) {
+    return h('section', { class: 'card' }, pageHeading(editing ? t('kb.editTitle') : t('kb.new')),
+      h('p', { role: 'status' }, t(editing ? 'kb.mayNotEdit' : 'kb.mayNotWrite')),
+      h('p', {}, h('a', { href: editing ? buildHash('article', { id: existing.id }) : buildHash('knowledge') },
+        editing ? existing.title : t('kb.title'))));
+  }
   const alert = alertBox();
   const v = existing ?? {};
   const fields = {
@@ -115,7 +126,7 @@ export async function renderArticleEditor(ctx) {
     reviewBy: field(t, { label: t('kb.field.reviewBy'), name: 'reviewBy', type: 'date', value: v.reviewBy ?? '' }),
   };
   const scope = editing ? null : field(t, { label: t('kb.field.scope'), name: 'workspaceId', control: 'select', value: route.query.workspace ?? '',
-    options: [...(ctx.user?.role !== 'guest' ? [['', t('kb.scope.organisation')]] : []), ...(spaces.items ?? []).map((w) => [w.id, w.name])] });
+    options: [...(ctx.user?.role !== 'guest' ? [['', t('kb.scope.organisation')]] : []), ...writable.map((w) => [w.id, w.name])] });
   const recordings = recordingsEditor(ctx, { initial: v.recordings ?? [], workspaceId: editing ? v.workspaceId ?? null : scope.input.value || null, alert });
   scope?.input.addEventListener('change', () => recordings.setWorkspace(scope.input.value));
   // "Skriv en lathund med den här inspelningen": the recording comes attached, chapters and all.
@@ -170,8 +181,9 @@ export async function renderArticleHistory(ctx) {
     replaceChildren(diffEl, model.length
       ? model.map((f) => h('section', { class: 'kb-diff-field' }, h('h3', {}, t(`kb.field.${f.field}`)),
         h('pre', {}, f.rows.map((r) => r.kind === 'fold'
-          ? h('div', { class: 'diff-fold' }, t('kb.diff.folded', { count: r.count }))
-          : h('div', { class: `diff-${r.kind}` }, h('span', { class: 'diff-sign', 'aria-label': t(`kb.diff.${r.kind}`) }, r.sign), r.text)))))
+          ? h('div', { class: 'diff-fold' }, plural(t, 'kb.diff.folded', r.count))
+          : h('div', { class: `diff-${r.kind}` }, h('span', { class: 'diff-sign', 'aria-hidden': 'true' }, r.sign),
+            r.kind === 'added' || r.kind === 'removed' ? h('span', { class: 'visually-hidden' }, `${t(`kb.diff.${r.kind}`)}: `) : null, r.text)))))
       : h('p', { class: 'muted' }, t('kb.diff.none')));
   }
   const compare = h('form', { class: 'kb-compare', onsubmit: (e) => {

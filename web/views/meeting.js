@@ -5,7 +5,7 @@
 // silent meeting. The meeting's chat is its workspace thread (views/meeting/chat.js).
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
-import { formatDateTime } from '../lib/format.js';
+import { formatWhen } from '../lib/format.js';
 import { pageHeading, alertBox } from './components.js';
 import { createMeetingClient } from '../meeting/client.js';
 import { meetingRoom } from './meeting/room.js';
@@ -53,7 +53,7 @@ export async function renderMeeting(ctx) {
 
   const sub = () => {
     const parts = [t(`meeting.state.${meeting.state}`)];
-    if (meeting.scheduledFor) parts.push(formatDateTime(meeting.scheduledFor, lang));
+    if (meeting.scheduledFor) parts.push(formatWhen(meeting.scheduledFor, lang));
     return parts.join(' · ');
   };
   const crumbs = h('p', { class: 'crumbs' }, meeting.workspaceId

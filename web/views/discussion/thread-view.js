@@ -11,6 +11,7 @@ import { collectPages } from '../../lib/pagination.js';
 import { markdownBlock, timeEl, alertBox, showFieldErrors, errorPanel, avatar, focusWithin, restoreFocus } from '../components.js';
 import { markdownEditor } from '../editor.js';
 import { reactionBar, liveReactionToggle } from '../reactions.js';
+import { ask } from '../dialog.js';
 
 const POST_PAGE = 100;
 const POST_PAGES_MAX = 20;
@@ -183,8 +184,8 @@ export function threadView(ctx, { wsId, live, isOwner, canWrite, alert, getMembe
         }
         if (own || isOwner) {
           actions.push(h('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': 'delete',
-            onclick: () => {
-              if (!window.confirm(t('discussion.confirmDelete'))) return;
+            onclick: async () => {
+              if (!await ask(t, t('discussion.confirmDelete'))) return;
               act(() => live.send('post.delete', { data: { postId: post.id } }));
             } }, t('discussion.delete')));
         }

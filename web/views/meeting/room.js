@@ -9,6 +9,7 @@ import { meterFromRms, smoothMeter } from '../../meeting/levels.js';
 import { avatar, keepFocus } from '../components.js';
 import { guestInvite, statsPanel } from './moderator.js';
 import { recordingControls } from './recording.js';
+import { ask } from '../dialog.js';
 
 function meterEl(label) {
   const bar = h('span', { class: 'meter-bar' });
@@ -38,7 +39,7 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
   const handBtn = h('button', { type: 'button', class: 'btn btn-secondary', 'data-focus-key': 'hand' });
   const leaveBtn = h('button', { type: 'button', class: 'btn btn-danger', onclick: act(onLeave) }, t('meeting.leave'));
   const endBtn = h('button', { type: 'button', class: 'btn btn-danger', onclick: act(async () => {
-    if (!window.confirm(t('meeting.endConfirm'))) return;
+    if (!await ask(t, t('meeting.endConfirm'))) return;
     await client.end();
   }) }, t('meeting.endForAll'));
   muteBtn.addEventListener('click', act(() => client.setMuted(!client.muted)));

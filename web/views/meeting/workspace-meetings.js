@@ -3,7 +3,7 @@
 // meeting and a small form to schedule one.
 import { h, replaceChildren } from '../../lib/dom.js';
 import { buildHash } from '../../lib/router.js';
-import { formatDateTime } from '../../lib/format.js';
+import { formatWhen } from '../../lib/format.js';
 import { meetingListState, applyRoster, upsertMeeting, visibleMeetings } from '../../meeting/meeting-state.js';
 import { field, alertBox, showFieldErrors, errorPanel } from '../components.js';
 
@@ -33,7 +33,7 @@ export function workspaceMeetings(ctx, ws) {
           h('p', { class: 'meeting-item-title' },
             h('a', { href: buildHash('meeting', { id: m.id }) }, m.title), ' ',
             h('span', { class: `badge ${m.state === 'live' ? 'badge-live' : ''}`.trim() }, t(`meeting.state.${m.state ?? 'scheduled'}`))),
-          m.scheduledFor ? h('p', { class: 'meta' }, t('meeting.scheduledFor', { time: formatDateTime(m.scheduledFor, lang) })) : null,
+          m.scheduledFor ? h('p', { class: 'meta' }, t('meeting.scheduledFor', { time: formatWhen(m.scheduledFor, lang) })) : null,
           h('p', { class: 'meta meeting-roster' }, people.length
             ? t('meeting.inNow', { names: people.map((p) => p.name).join(', ') })
             : t('meeting.nobodyIn')));
