@@ -31,11 +31,16 @@ def test_a_colleague_finds_a_post_typed_without_diacritics_and_opens_it(new_page
     # The post's markup is shown as text, never as HTML.
     expect(result.locator(".search-snippet")).to_contain_text("<b>besökare</b>")
     expect(result.locator("b")).to_have_count(0)
+    # Results are grouped under a heading per kind.
+    expect(sara.get_by_role("heading", level=2, name="Diskussioner")).to_be_visible()
     screenshot(sara, "search-results")
 
-    # The type filter keeps the words; "Personer" finds nothing for this word.
-    sara.get_by_role("link", name="Personer", exact=True).last.click()
-    expect(sara.get_by_text("Inga träffar.")).to_be_visible()
+    # The type filter keeps the words; "Personer" finds nothing for this word, and offers
+    # the whole of Communis instead.
+    sara.get_by_role("navigation", name="Visa typ").get_by_role("link", name="Personer", exact=True).click()
+    expect(sara.get_by_text("Inga träffar här.")).to_be_visible()
+    sara.get_by_role("link", name="Sök i hela Communis").click()
+    expect(sara.locator(".search-result").first.locator("mark")).to_have_text(word)
     sara.get_by_role("link", name="Diskussioner", exact=True).click()
     sara.locator(".search-result").first.get_by_role("link").click()
     wait_until(sara, f"location.hash.startsWith('#/workspaces/{workspace}')")
