@@ -7,6 +7,7 @@ import { plural } from '../lib/i18n.js';
 import { validateArticle, diffModel } from '../lib/knowledge.js';
 import { alertBox, field, showFieldErrors, pageHeading, markdownBlock, timeEl, actionButton, pager } from './components.js';
 import { articleRecordings, recordingsEditor } from './knowledge/recordings.js';
+import { guideRecordings } from './knowledge/guide-recordings.js';
 import { ask } from './dialog.js';
 
 function badges(t, a) {
@@ -53,6 +54,8 @@ export async function renderKnowledge(ctx) {
         ' ', t('kb.reviewByDate', { date: a.reviewBy })))))
     : null;
   const canWrite = ctx.user?.role !== 'guest' || (spaces.items ?? []).length > 0;
+  const recordings = guideRecordings(ctx, q.workspace ?? '');
+  await recordings.ready;
   return h('section', { class: 'kb' },
     pageHeading(t('kb.title')),
     h('p', {}, t('kb.intro')),
@@ -62,7 +65,8 @@ export async function renderKnowledge(ctx) {
       : null,
     dueList, filters,
     items.length ? h('ul', { class: 'kb-list' }, items) : h('p', { class: 'muted' }, t('kb.empty')),
-    pager(t, page, (offset) => go({ offset: String(offset) })));
+    pager(t, page, (offset) => go({ offset: String(offset) })),
+    recordings.el);
 }
 
 /** #/knowledge/:id */
