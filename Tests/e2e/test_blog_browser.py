@@ -33,7 +33,7 @@ def _write(page: Page, scope, form_name: str, title: str, body: str, button: str
     scope.locator("details.blog-write > summary").click()  # "Skriv ett blogginlägg" / "Skriv inlägg"
     form = page.get_by_role("form", name=form_name)
     form.get_by_label("Rubrik").fill(title)
-    form.get_by_role("textbox", name="Text", exact=True).fill(body)
+    form.get_by_role("combobox", name="Text", exact=True).fill(body)
     form.get_by_role("button", name=button, exact=True).click()
     expect(form.get_by_label("Rubrik")).to_have_value("")
 
@@ -123,7 +123,7 @@ def test_personal_blog_on_profile_and_feed_key(new_page):
     _write(erik, my_blog, "Skriv inlägg", title, "Kartor gör *planeringen* lättare.", "Publicera")
     expect(my_blog.get_by_role("link", name=title)).to_be_visible()
     erik.get_by_role("form", name="Skriv inlägg").get_by_label("Rubrik").fill(draft_title)
-    erik.get_by_role("form", name="Skriv inlägg").get_by_role("textbox", name="Text", exact=True).fill("Inte klart än.")
+    erik.get_by_role("form", name="Skriv inlägg").get_by_role("combobox", name="Text", exact=True).fill("Inte klart än.")
     erik.get_by_role("form", name="Skriv inlägg").get_by_role("button", name="Spara utkast").click()
     draft_item = my_blog.locator(".blog-item", has_text=draft_title)
     expect(draft_item.locator(".badge", has_text="Utkast")).to_be_visible()
@@ -131,7 +131,7 @@ def test_personal_blog_on_profile_and_feed_key(new_page):
     # The feed key: created on request, shown as a URL template to copy.
     key = erik.get_by_role("region", name="Prenumerationslänk för nyhetsläsare")
     expect(key).to_contain_text("läsbehörighet till bloggarna i alla samarbetsytor")
-    expect(key).to_contain_text("En ny nyckel ersätter den gamla")
+    expect(key).to_contain_text("En ny länk ersätter den gamla")
     key.get_by_role("button", name="Skapa prenumerationslänk").click()
     ws_url = key.get_by_label("Adress till en samarbetsytas bloggflöde").input_value()
     assert "/feeds/workspaces/{workspaceId}/blog.atom?token=cft_" in ws_url, ws_url

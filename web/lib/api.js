@@ -181,6 +181,8 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     listMeetings: (workspaceId, query) => request('GET', `/workspaces/${enc(workspaceId)}/meetings`, { query }),
     createMeeting: (workspaceId, meeting) => request('POST', `/workspaces/${enc(workspaceId)}/meetings`, { body: meeting }),
     getMeeting: (id) => request('GET', `/meetings/${enc(id)}`),
+    /** Meetings going on now in my workspaces (`{items: [Meeting + workspace + participants]}`). */
+    listLiveMeetings: () => request('GET', '/meetings', { query: { state: 'live' } }),
     endMeeting: (id) => request('POST', `/meetings/${enc(id)}/end`),
     inviteToMeeting: (id, guest) => request('POST', `/meetings/${enc(id)}/invitations`, { body: guest }),
     getMeetingInvitation: (token) => request('GET', `/meeting-invitations/${enc(token)}`),

@@ -36,7 +36,7 @@ export async function renderMeetingInvitation(ctx) {
         ? { user: res.user, csrfToken: res.csrfToken, expiresAt: res.expiresAt }
         : await api.getSession().catch(() => null);
       ctx.setSession(session);
-      ctx.navigate(buildHash('meeting', { id: res?.meetingId ?? meetingId }));
+      ctx.navigate(buildHash('meeting', { id: res?.meetingId ?? meetingId }, { join: '1' }));
     } catch (err) {
       alert.error(t, err);
       go.disabled = false;

@@ -56,7 +56,10 @@ export async function renderMeeting(ctx) {
     if (meeting.scheduledFor) parts.push(formatWhen(meeting.scheduledFor, lang));
     return parts.join(' · ');
   };
-  const crumbs = h('p', { class: 'crumbs' }, meeting.workspaceId
+  // A meeting guest's page holds the meeting and nothing else: no way into a workspace
+  // they cannot see ("hittades inte").
+  const meetingGuest = Boolean(ctx.user?.meetingId);
+  const crumbs = meetingGuest ? null : h('p', { class: 'crumbs' }, meeting.workspaceId
     ? h('a', { href: buildHash('workspace', { id: meeting.workspaceId }) }, t('meeting.backToWorkspace'))
     : h('a', { href: buildHash('home') }, t('common.backHome')));
   const subline = h('p', { class: 'meta' }, sub());
@@ -68,7 +71,7 @@ export async function renderMeeting(ctx) {
       h('h2', { id: 'meeting-screen-h', tabindex: '-1' }, t(`meeting.screen.${kind}.title`)),
       h('p', { role: 'status' }, text),
       kind === 'left' ? h('p', {}, joinButton(t('meeting.joinAgain'))) : null,
-      meeting.workspaceId && kind !== 'lobby'
+      meeting.workspaceId && kind !== 'lobby' && !meetingGuest
         ? h('p', {}, h('a', { href: buildHash('workspace', { id: meeting.workspaceId }) }, t('meeting.backToWorkspace')))
         : null));
     body.querySelector('h2')?.focus?.();
@@ -169,10 +172,16 @@ export async function renderMeeting(ctx) {
       h('h2', {}, t('meeting.screen.ended.title')), h('p', {}, t('meeting.screen.ended.text'))));
   } else {
     preJoin();
+    // From the invitation page's "Gå med" (a click, so audio may start): straight into the
+    // lobby with the default microphone settings; no second "Gå med". Once only.
+    if (ctx.route.query.join === '1' && live) {
+      history.replaceState(null, '', buildHash('meeting', { id }));
+      join(body.querySelector('.meeting-join'), {});
+    }
   }
 
   if (meeting.threadId && meeting.workspaceId) {
-    const chat = meetingChat(ctx, { workspaceId: meeting.workspaceId, threadId: meeting.threadId });
+    const chat = meetingChat(ctx, { workspaceId: meeting.workspaceId, threadId: meeting.threadId, meetingGuest });
     ctx.onCleanup(() => chat.dispose());
     replaceChildren(chatBox, chat.el);
   }
