@@ -64,3 +64,13 @@ export function postText(t, post, lang = 'sv') {
   }
   return post?.body ?? '';
 }
+
+/**
+ * A `meeting.chat` message (for admitted guests, who do not follow the workspace) as the
+ * post event the chat applies (`{type, data: {post}}`), or null for anything else.
+ */
+export function meetingChatEvent(type, data) {
+  const kinds = ['post.created', 'post.edited', 'post.deleted'];
+  if (type !== 'meeting.chat' || !kinds.includes(data?.event) || !data?.post?.id) return null;
+  return { type: data.event, data: { post: data.post } };
+}

@@ -60,3 +60,12 @@ test('a generated "meeting-created" post is said in the reader\'s language, not 
   assert.equal(postText(sv, { body: 'Hej' }, 'sv'), 'Hej');
   assert.equal(postText(sv, { body: 'Hej', generated: { kind: 'something-new' } }, 'sv'), 'Hej');
 });
+
+test('a meeting.chat message becomes the post event the chat applies', async () => {
+  const { meetingChatEvent } = await import('../lib/live-meetings.js');
+  const post = { id: 'p1', threadId: 't1', body: 'Dagordningen ligger i tråden.' };
+  assert.deepEqual(meetingChatEvent('meeting.chat', { event: 'post.created', post }), { type: 'post.created', data: { post } });
+  assert.equal(meetingChatEvent('meeting.chat', { event: 'reaction.added', post }), null);
+  assert.equal(meetingChatEvent('meeting.speaking', { speaking: [1] }), null);
+  assert.equal(meetingChatEvent('meeting.chat', { event: 'post.created' }), null);
+});

@@ -181,7 +181,7 @@ export async function renderMeeting(ctx) {
   }
 
   if (meeting.threadId && meeting.workspaceId) {
-    const chat = meetingChat(ctx, { workspaceId: meeting.workspaceId, threadId: meeting.threadId, meetingGuest });
+    const chat = meetingChat(ctx, { workspaceId: meeting.workspaceId, threadId: meeting.threadId, meetingId: id, meetingGuest });
     ctx.onCleanup(() => chat.dispose());
     replaceChildren(chatBox, chat.el);
   }

@@ -9,14 +9,14 @@ import { collectPages } from '../../lib/pagination.js';
 import { validatePost } from '../../lib/validation.js';
 import { markdownBlock, timeEl, alertBox, showFieldErrors, field } from '../components.js';
 import { subscribeFirst } from '../live-section.js';
-import { postText } from '../../lib/live-meetings.js';
+import { postText, meetingChatEvent } from '../../lib/live-meetings.js';
 
 const SUBSCRIBE_WAIT_MS = 4000;
 
 /** How often a reader who cannot follow the workspace live (a meeting guest) reads the chat again. */
 const POLL_MS = 5000;
 
-export function meetingChat(ctx, { workspaceId, threadId, meetingGuest = false }) {
+export function meetingChat(ctx, { workspaceId, threadId, meetingId = null, meetingGuest = false }) {
   const { t, api, lang } = ctx;
   const live = ctx.live;
   let posts = null;
@@ -65,6 +65,14 @@ export function meetingChat(ctx, { workspaceId, threadId, meetingGuest = false }
   });
 
   if (live) {
+    // A meeting guest gets the chat's posts as meeting.chat while in the meeting.
+    offs.push(live.on('meeting', ({ meetingId: mId, type, data }) => {
+      const ev = mId === meetingId ? meetingChatEvent(type, data) : null;
+      if (!ev) return;
+      if (!posts) { buffer.push(ev); return; }
+      posts = applyPostEvent(posts, ev);
+      renderPosts();
+    }));
     offs.push(live.on('event', (ev) => {
       if (ev.workspaceId !== workspaceId) return;
       if (!posts) { buffer.push(ev); return; }
