@@ -28,6 +28,8 @@ def test_request_to_join_closed_workspace_and_owner_approves(new_page):
     expect(members.get_by_role("link", name="Sara Nilsson")).to_be_visible()
     members.get_by_role("button", name="Gör Sara Nilsson till ägare").click()
     expect(members.get_by_role("button", name="Gör Sara Nilsson till medlem")).to_be_visible()
+    # The list was drawn anew: focus is on Sara's new button, not on <body> (WCAG 2.4.3).
+    expect(members.get_by_role("button", name="Gör Sara Nilsson till medlem")).to_be_focused()
     screenshot(anna, "6-anna-approved-and-promoted")
 
     sara.reload()

@@ -100,9 +100,14 @@ export function pager(t, page, onPage) {
       onclick: () => onPage(info.nextOffset) }, t('pager.next')));
 }
 
-/** A button that disables itself while `action` runs, reporting failures to `alert`. */
-export function actionButton(t, label, action, { alert, cls = 'btn', ariaLabel } = {}) {
-  const btn = h('button', { type: 'button', class: cls, 'aria-label': ariaLabel });
+/**
+ * A button that disables itself while `action` runs, reporting failures to `alert`. When the
+ * action redraws the button's part of the page, focus goes to the control with the same
+ * `focusKey` (or the first of `focusFallback`, space-separated keys) in the new drawing.
+ */
+export function actionButton(t, label, action, { alert, cls = 'btn', ariaLabel, focusKey, focusFallback } = {}) {
+  const btn = h('button', { type: 'button', class: cls, 'aria-label': ariaLabel,
+    'data-focus-key': focusKey, 'data-focus-fallback': focusFallback });
   btn.textContent = label;
   btn.addEventListener('click', async () => {
     // Disabling a focused button drops focus to <body> (WCAG 2.4.3): give it back afterwards.
@@ -111,7 +116,11 @@ export function actionButton(t, label, action, { alert, cls = 'btn', ariaLabel }
     alert?.clear();
     try { await action(); } catch (err) { alert?.error(t, err); } finally {
       btn.disabled = false;
-      if (hadFocus && btn.isConnected && (document.activeElement === document.body || !document.activeElement)) btn.focus();
+      const lost = document.activeElement === document.body || !document.activeElement;
+      if (hadFocus && lost && btn.isConnected) btn.focus();
+      else if (hadFocus && lost && focusKey) {
+        restoreFocus(document.body, { key: focusKey, fallbacks: (focusFallback ?? '').split(' ').filter(Boolean), start: null });
+      }
     }
   });
   return btn;
