@@ -95,3 +95,32 @@ def test_a_meeting_guest_gets_the_meeting_and_its_chat_only(new_page, audio_page
     # Any other route leads back to the meeting.
     guest.evaluate("location.hash = '#/knowledge'")
     wait_until(guest, f"location.hash === '#/meetings/{meeting['id']}'")
+
+
+def test_on_a_phone_the_meeting_controls_are_a_bar_at_the_bottom_and_the_participants_come_first(audio_page, tones, server):  # noqa: F811
+    anna_api, ws_id = _workspace_for_anna_and_erik(server)
+    status, meeting = anna_api.call("POST", f"/api/v1/workspaces/{ws_id}/meetings", {"title": "Telefonmöte"})
+    assert status in (200, 201), meeting
+    phone = {"width": 360, "height": 740}
+    anna = audio_page(tones["a440"], viewport=phone)
+    login(anna, ANNA)
+    anna.goto(f"/#/meetings/{meeting['id']}")
+    anna.get_by_role("button", name="Gå med", exact=True).click()
+    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    # Mute, hand and leave sit in a bar at the bottom of the screen, within reach of a thumb.
+    for name in ("Stäng av mikrofonen", "Räck upp handen", "Lämna mötet"):
+        box = anna.get_by_role("button", name=name).bounding_box()
+        assert box["y"] >= phone["height"] - 110 and box["y"] + box["height"] <= phone["height"], (name, box)
+    # The participants are on the first screen, the chat a tap away.
+    participants = anna.get_by_role("heading", name="1 deltagare")
+    expect(participants).to_be_visible()
+    screenshot(anna, "daily-phone-meeting")
+    assert participants.bounding_box()["y"] < phone["height"] - 110
+    expect(anna.get_by_role("region", name="Mötets chatt")).to_be_hidden()
+    anna.get_by_role("button", name="Chatt").click()
+    expect(anna.get_by_role("button", name="Chatt")).to_have_attribute("aria-pressed", "true")
+    expect(anna.get_by_role("region", name="Mötets chatt")).to_be_visible()
+    expect(participants).to_be_hidden()
+    width = anna.evaluate("document.documentElement.scrollWidth")
+    assert width <= phone["width"], f"the page scrolls sideways ({width} px wide)"
+    screenshot(anna, "daily-phone-meeting-chat")
