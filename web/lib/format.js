@@ -17,6 +17,11 @@ export function formatDate(iso, lang = 'sv', timeZone = 'Europe/Stockholm') {
   }).format(d);
 }
 
+/** A calendar day ("2027-06-30", as review dates are stored) in the same pattern: "30 juni 2027". */
+export function formatDay(day, lang = 'sv') {
+  return /^\d{4}-\d{2}-\d{2}$/.test(String(day ?? '')) ? formatDate(`${day}T12:00:00Z`, lang) : String(day ?? '');
+}
+
 /** "18:22" in the reader's language and Swedish time. */
 export function formatTime(iso, lang = 'sv', timeZone = 'Europe/Stockholm') {
   const d = toDate(iso);

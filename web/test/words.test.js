@@ -51,3 +51,8 @@ test('plural uses Intl.PluralRules of the reader\'s language', () => {
   const t = createTranslator({ sv: { 'x.other': '{count} st' } }, 'sv');
   assert.equal(plural(t, 'x', 1), '1 st');
 });
+
+test('a "lathund" is a "how-to" in English, every time', () => {
+  const mixed = Object.keys(sv).filter((k) => /lathund/i.test(sv[k]) && !/how-to/i.test(en[k]));
+  assert.deepEqual(mixed, []);
+});

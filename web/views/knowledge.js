@@ -2,7 +2,7 @@
 // diff between two revisions. Thin: rules and shapes live in lib/knowledge.js.
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
-import { formatDate } from '../lib/format.js';
+import { formatDay } from '../lib/format.js';
 import { plural } from '../lib/i18n.js';
 import { validateArticle, diffModel } from '../lib/knowledge.js';
 import { alertBox, field, showFieldErrors, pageHeading, markdownBlock, timeEl, actionButton, pager } from './components.js';
@@ -51,7 +51,7 @@ export async function renderKnowledge(ctx) {
   const dueList = (due.items ?? []).length
     ? h('section', { class: 'card kb-due-list' }, h('h2', {}, t('kb.dueTitle')),
       h('ul', {}, due.items.map((a) => h('li', {}, h('a', { href: buildHash('article', { id: a.id }) }, a.title),
-        ' ', t('kb.reviewByDate', { date: a.reviewBy })))))
+        ' ', t('kb.reviewByDate', { date: formatDay(a.reviewBy, ctx.lang) })))))
     : null;
   const canWrite = ctx.user?.role !== 'guest' || (spaces.items ?? []).length > 0;
   const recordings = guideRecordings(ctx, q.workspace ?? '');
@@ -90,12 +90,12 @@ export async function renderArticle(ctx) {
   }
   return h('article', { class: 'kb-article' },
     a.status === 'archived' ? h('div', { class: 'alert alert-warning kb-archived-banner', role: 'status' }, t('kb.archivedBanner')) : null,
-    a.reviewDue ? h('div', { class: 'alert alert-warning kb-due-banner' }, t('kb.reviewDueBanner', { date: a.reviewBy })) : null,
+    a.reviewDue ? h('div', { class: 'alert alert-warning kb-due-banner' }, t('kb.reviewDueBanner', { date: formatDay(a.reviewBy, lang) })) : null,
     h('p', { class: 'eyebrow' }, h('a', { href: buildHash('knowledge') }, t('kb.title')), ' · ', scopeText(t, a)),
     pageHeading(a.title),
     a.summary ? h('p', { class: 'lead' }, a.summary) : null,
     h('p', { class: 'muted' }, t('kb.meta', { owner: a.owner?.name ?? '', revision: a.revision }), ' ', timeEl(a.updatedAt, lang),
-      a.reviewBy ? ` · ${t('kb.reviewByDate', { date: formatDate(`${a.reviewBy}T12:00:00Z`, lang) })}` : ''),
+      a.reviewBy ? ` · ${t('kb.reviewByDate', { date: formatDay(a.reviewBy, lang) })}` : ''),
     (a.tags ?? []).length ? h('p', { class: 'kb-tags' }, (a.tags).map((tag) => h('a', { class: 'badge', href: buildHash('knowledge', {}, { tag }) }, tag))) : null,
     markdownBlock(a.body),
     articleRecordings(t, a.recordings),
