@@ -1,6 +1,7 @@
 // "Pågår nu" on the start page: meetings going on now in my workspaces (GET
 // /api/v1/meetings?state=live), kept live from the `meeting.roster` events of the workspace
 // topics the start page follows. Each entry: title, workspace, how many are in, "Gå med".
+// The section shows only while a meeting is going on.
 import { h, replaceChildren } from '../../lib/dom.js';
 import { buildHash } from '../../lib/router.js';
 import { plural } from '../../lib/i18n.js';
@@ -13,11 +14,13 @@ export function liveNow(ctx, names) {
   let loaded = false;
   const early = [];
   const list = h('ul', { class: 'meeting-list live-now-list' });
-  const section = h('section', { class: 'card live-now', 'aria-labelledby': 'live-now-h' },
+  const section = h('section', { class: 'card live-now', 'aria-labelledby': 'live-now-h', hidden: true },
     h('h2', { id: 'live-now-h' }, t('meeting.liveNow')), list);
 
   function paint() {
     const items = liveMeetingList(state, lang);
+    // Shown only while something is going on: an empty box on top of the feed is clutter.
+    section.hidden = !items.length;
     replaceChildren(list, items.length
       ? items.map((m) => {
         const count = m.participants?.length ?? 0;
