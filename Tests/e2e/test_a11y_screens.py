@@ -148,6 +148,7 @@ def test_every_screen_passes_axe(size, media_browser, server):
         invite = _api(page, "POST", f"/workspaces/{ws['id']}/guests",
                       {"email": f"axe-{uuid.uuid4().hex[:6]}@example.se", "name": "Axel Gäst"})["body"]
         m_invite = _api(page, "POST", f"/meetings/{meeting['id']}/invitations", {"name": "Maja Gäst"})["body"]
+        _api(page, "POST", f"/meetings/{meeting['id']}/end", None)  # not left "going on" for the other tests
         other = media_browser.new_context(base_url=server.base_url, locale="sv-SE", viewport=SIZES[size])
         try:
             guest = other.new_page()

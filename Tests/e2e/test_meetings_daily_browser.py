@@ -3,8 +3,22 @@ page's "Pågår nu" kept live, a meeting's own title, its chat shown as the meet
 reader's language, and a meeting guest whose page holds the meeting and nothing else."""
 from playwright.sync_api import expect
 
-from conftest import ANNA, ERIK, login, screenshot, wait_until
-from test_meeting_browser import Api, _workspace_for_anna_and_erik, audio_page, tones  # noqa: F401 (fixtures)
+import uuid
+
+from conftest import ANNA, SARA, login, screenshot, wait_until
+from test_meeting_browser import Api, audio_page, tones  # noqa: F401 (fixtures)
+
+
+def _workspace_for_anna_and_sara(server) -> tuple[Api, str]:
+    """Sara, not Erik: other tests read Erik's first page of workspaces, which more would push on."""
+    anna = Api(server.base_url, ANNA)
+    sara_id = Api(server.base_url, SARA).user["id"]
+    status, ws = anna.call("POST", "/api/v1/workspaces",
+                           {"name": f"Mötestest {uuid.uuid4().hex[:6]}", "visibility": "closed", "description": "Webbmöten."})
+    assert status in (200, 201), ws
+    status, body = anna.call("POST", f"/api/v1/workspaces/{ws['id']}/members", {"personId": sara_id})
+    assert status in (200, 201, 204), body
+    return anna, ws["id"]
 
 
 def _open(page) -> None:
@@ -12,12 +26,12 @@ def _open(page) -> None:
 
 
 def test_the_start_page_shows_meetings_going_on_now_live(new_page, audio_page, tones, server):  # noqa: F811
-    _, ws_id = _workspace_for_anna_and_erik(server)
-    erik = new_page()
-    login(erik, ERIK)
-    _open(erik)
+    _, ws_id = _workspace_for_anna_and_sara(server)
+    sara = new_page()
+    login(sara, SARA)
+    _open(sara)
     # Nothing going on in this workspace yet (others' meetings may be).
-    now = erik.get_by_role("region", name="Pågår nu")
+    now = sara.get_by_role("region", name="Pågår nu")
     expect(now.get_by_text("Veckoavstämning")).to_have_count(0)
 
     anna = audio_page(tones["a440"])
@@ -29,37 +43,37 @@ def test_the_start_page_shows_meetings_going_on_now_live(new_page, audio_page, t
     anna.get_by_role("button", name="Gå med", exact=True).click()
     expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible()
 
-    # Erik's start page shows it without a reload: title, workspace, how many are in, "Gå med".
+    # Sara's start page shows it without a reload: title, workspace, how many are in, "Gå med".
     entry = now.get_by_role("listitem").filter(has_text="Veckoavstämning")
     expect(entry).to_be_visible(timeout=10_000)
     expect(entry).to_contain_text("1 deltagare i mötet")
     expect(entry).to_contain_text("i Mötestest")
-    screenshot(erik, "daily-live-now")
+    screenshot(sara, "daily-live-now")
     entry.get_by_role("link", name="Gå med i Veckoavstämning").click()
-    wait_until(erik, "location.hash.startsWith('#/meetings/')")
-    expect(erik.get_by_role("heading", level=1, name="Veckoavstämning")).to_be_visible()
+    wait_until(sara, "location.hash.startsWith('#/meetings/')")
+    expect(sara.get_by_role("heading", level=1, name="Veckoavstämning")).to_be_visible()
 
 
 def test_a_meetings_chat_is_shown_as_the_meetings_and_in_the_readers_language(new_page, server):
-    anna_api, ws_id = _workspace_for_anna_and_erik(server)
+    anna_api, ws_id = _workspace_for_anna_and_sara(server)
     status, meeting = anna_api.call("POST", f"/api/v1/workspaces/{ws_id}/meetings", {"title": "Språkprov"})
     assert status in (200, 201), meeting
-    erik = new_page()
-    login(erik, ERIK)
-    erik.evaluate("localStorage.setItem('communis.lang', 'en')")
-    erik.goto(f"/#/workspaces/{ws_id}")
-    erik.reload()
-    chat = erik.get_by_role("link", name="Chat of the meeting Språkprov")
+    sara = new_page()
+    login(sara, SARA)
+    sara.evaluate("localStorage.setItem('communis.lang', 'en')")
+    sara.goto(f"/#/workspaces/{ws_id}")
+    sara.reload()
+    chat = sara.get_by_role("link", name="Chat of the meeting Språkprov")
     expect(chat).to_be_visible()
     chat.click()
-    expect(erik.get_by_text("Anna Lindqvist created the meeting Språkprov. This is the meeting's chat; it stays after the meeting.")).to_be_visible()
-    expect(erik.get_by_text("skapade mötet")).to_have_count(0)
-    erik.get_by_role("link", name="Go to the meeting").first.click()
-    wait_until(erik, f"location.hash === '#/meetings/{meeting['id']}'")
+    expect(sara.get_by_text("Anna Lindqvist created the meeting Språkprov. This is the meeting's chat; it stays after the meeting.")).to_be_visible()
+    expect(sara.get_by_text("skapade mötet")).to_have_count(0)
+    sara.get_by_role("link", name="Go to the meeting").first.click()
+    wait_until(sara, f"location.hash === '#/meetings/{meeting['id']}'")
 
 
 def test_a_meeting_guest_gets_the_meeting_and_its_chat_only(new_page, audio_page, tones, server):  # noqa: F811
-    anna_api, ws_id = _workspace_for_anna_and_erik(server)
+    anna_api, ws_id = _workspace_for_anna_and_sara(server)
     status, meeting = anna_api.call("POST", f"/api/v1/workspaces/{ws_id}/meetings", {"title": "Samråd"})
     assert status in (200, 201), meeting
     status, invitation = anna_api.call("POST", f"/api/v1/meetings/{meeting['id']}/invitations", {"name": "Kim Gäst"})
@@ -98,7 +112,7 @@ def test_a_meeting_guest_gets_the_meeting_and_its_chat_only(new_page, audio_page
 
 
 def test_on_a_phone_the_meeting_controls_are_a_bar_at_the_bottom_and_the_participants_come_first(audio_page, tones, server):  # noqa: F811
-    anna_api, ws_id = _workspace_for_anna_and_erik(server)
+    anna_api, ws_id = _workspace_for_anna_and_sara(server)
     status, meeting = anna_api.call("POST", f"/api/v1/workspaces/{ws_id}/meetings", {"title": "Telefonmöte"})
     assert status in (200, 201), meeting
     phone = {"width": 360, "height": 740}
