@@ -96,3 +96,17 @@ def test_the_phone_header_is_one_row_with_a_menu_and_navigation_at_the_bottom(ne
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways ({width} px wide)"
     screenshot(page, "phone-workspace")
+
+
+def test_long_words_on_the_person_page_hyphenate_instead_of_breaking_anywhere(new_page):
+    page = new_page(viewport=PHONE)
+    login(page, ANNA)
+    page.goto("/#/people?q=Ahmed")
+    page.get_by_role("link", name="Ahmed Hassan").first.click()
+    expect(page.get_by_text("Kommunledningsförvaltningen")).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "sv"
+    assert page.evaluate("getComputedStyle(document.querySelector('.person-page')).hyphens") == "auto"
+    # Only addresses may break anywhere.
+    assert page.evaluate("getComputedStyle(document.querySelector('.person-page dd')).overflowWrap") != "anywhere"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways ({width} px wide)"
