@@ -335,9 +335,11 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
     screenshot(guest, "meeting-5-guest-invitation")
     # One click: "Gå med" on the invitation goes straight to the lobby (no second "Gå med").
     guest.get_by_role("button", name="Gå med").click()
-    expect(guest.get_by_text("Väntar på att en moderator släpper in dig")).to_be_visible()
+    expect(guest.locator(".meeting-lobby")).to_be_visible()
     expect(guest.get_by_role("button", name="Gå med", exact=True)).to_have_count(0)
-    expect(guest.get_by_role("region", name="Mötets chatt")).to_be_visible()
+    expect(guest.get_by_text("Väntar på att en moderator släpper in dig")).to_be_visible()
+    # The meeting's chat is open to its invited guest (and no other thread of the workspace).
+    expect(guest.get_by_role("textbox", name="Skriv i chatten")).to_be_visible()
     screenshot(guest, "meeting-6-guest-lobby")
 
     # Anna sees her in the lobby and lets her in.

@@ -393,7 +393,11 @@ def test_every_answer_matches_the_document(servers):
     meeting = api("POST", meetings, {"title": "Veckomöte kontrakt", "scheduledFor": "2026-12-01T08:00:00Z"}, expect=201)
     assert meeting["state"] == "scheduled" and meeting["moderator"] is True and meeting["participants"] == []
     assert meeting["scheduledFor"] == "2026-12-01T08:00:00Z" and meeting["startedAt"] is None and meeting["endedBy"] is None
-    assert api("GET", f"/api/v1/threads/{meeting['threadId']}", expect=200)["title"] == "Möte: Veckomöte kontrakt"
+    chat = api("GET", f"/api/v1/threads/{meeting['threadId']}", expect=200)
+    assert chat["title"] == "Veckomöte kontrakt" and chat["meeting"] == {"id": meeting["id"], "title": "Veckomöte kontrakt"}
+    assert api("GET", "/api/v1/meetings?state=live", expect=200)["items"] == []  # nobody is in it
+    api("GET", "/api/v1/meetings?state=ended", expect=422)
+    anonymous("GET", "/api/v1/meetings?state=live", expect=401)
     api("POST", meetings, {"title": " "}, expect=422)
     api("POST", meetings, {"title": "Text", "scheduledFor": "i morgon"}, expect=422)
     api("POST", meetings, expect=400)
@@ -432,7 +436,7 @@ def test_every_answer_matches_the_document(servers):
     assert came["meetingId"] == meeting["id"] and came["user"]["role"] == "guest" and came["user"]["name"] == "Kim Berg"
     visitor("GET", one, expect=200)
     visitor("GET", meetings, expect=404)
-    visitor("GET", f"/api/v1/threads/{meeting['threadId']}/posts", expect=404)
+    visitor("GET", f"/api/v1/threads/{meeting['threadId']}/posts", expect=200)  # the meeting's chat is open to its guests
     visitor("POST", f"{one}/end", expect=403)
     again = another_client(server)
     assert Checked(again)("POST", f"/api/v1/meeting-invitations/{meeting_token}/accept", expect=200)["user"]["id"] == came["user"]["id"]
