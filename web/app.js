@@ -4,9 +4,10 @@
 import { h, replaceChildren } from './lib/dom.js';
 import { createApi } from './lib/api.js';
 import { parseHash, requiresSession, buildHash } from './lib/router.js';
-import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES } from './lib/i18n.js';
+import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES, plural } from './lib/i18n.js';
 import { createLiveClient, liveUrl } from './lib/socket.js';
-import { errorPanel, pageHeading, field } from './views/components.js';
+import { errorPanel, pageHeading } from './views/components.js';
+import { renderHeader as renderHeaderView } from './views/header.js';
 import { renderLogin } from './views/login.js';
 import { renderHome } from './views/home.js';
 import { renderWorkspace } from './views/workspace.js';
@@ -18,7 +19,7 @@ import { renderInvitation } from './views/invitation.js';
 import { renderNotifications } from './views/notifications.js';
 import { renderMeeting } from './views/meeting.js';
 import { renderMeetingInvitation } from './views/meeting-invitation.js';
-import { renderSearch, searchBox } from './views/search.js';
+import { renderSearch } from './views/search.js';
 import { renderKnowledge, renderArticle, renderArticleEditor, renderArticleHistory } from './views/knowledge.js';
 import { renderRecording } from './views/recording/page.js';
 import { renderGuideRecorder } from './views/recording/guide.js';
@@ -109,7 +110,7 @@ function renderUnread() {
   if (!unreadEl || !state.t) return;
   const t = state.t;
   unreadEl.link.setAttribute('aria-label', state.unread
-    ? t('notifications.navUnread', { count: state.unread }) : t('notifications.nav'));
+    ? plural(t, 'notifications.navUnread', state.unread) : t('notifications.nav'));
   unreadEl.count.textContent = state.unread ? String(state.unread) : '';
   unreadEl.count.hidden = !state.unread;
 }
@@ -187,55 +188,17 @@ async function logout() {
 }
 
 function renderHeader(route) {
-  const t = state.t;
-  const user = state.session?.user;
-  const links = [];
-  if (user) {
-    links.push(['home', '#/', t('nav.home')]);
-    if (user.role !== 'guest') links.push(['people', '#/people', t('nav.people')]);
-    links.push(['knowledge', '#/knowledge', t('nav.knowledge')]);
-    links.push(['profile', '#/profile', t('nav.profile')]);
-    if (user.role === 'admin') links.push(['admin', '#/admin', t('nav.admin')]);
-  }
-  const current = route.name === 'person' || route.name === 'personBlogPost' ? 'people'
-    : route.name.startsWith('workspace') ? 'home'
-    : ['knowledgeNew', 'article', 'articleEdit', 'articleHistory', 'guideRecorder'].includes(route.name) ? 'knowledge'
-    : route.name.startsWith('admin') ? 'admin' : route.name;
-  unreadEl = null;
-  let notificationsLink = null;
-  if (user) {
-    const count = h('span', { class: 'unread-count', 'aria-hidden': 'true', hidden: true });
-    notificationsLink = h('a', {
-      class: 'notif-link', href: buildHash('notifications'), 'aria-current': route.name === 'notifications' ? 'page' : false,
-    }, h('span', { class: 'notif-text' }, t('notifications.nav')), count);
-    unreadEl = { link: notificationsLink, count };
-  }
-  const langField = field(t, {
-    label: t('header.language'), name: 'language', control: 'select', value: state.lang,
-    options: LANGUAGES.map((l) => [l, t(`language.${l}`)]),
+  unreadEl = renderHeaderView(headerEl, {
+    t: state.t, user: state.session?.user, route, lang: state.lang, navigate, logout,
+    onLanguage(lang) {
+      setLanguage(lang);
+      render().then(() => {
+        const select = headerEl.querySelector('select[name="language"]');
+        (select?.offsetParent ? select : headerEl.querySelector('.menu-button'))?.focus();
+      });
+    },
   });
-  langField.wrap.classList.add('lang-switch');
-  langField.input.addEventListener('change', () => {
-    setLanguage(langField.input.value);
-    render().then(() => document.getElementById(langField.input.id)?.focus());
-  });
-  replaceChildren(headerEl,
-    h('div', { class: 'header-inner' },
-      h('a', { class: 'brand', href: user ? '#/' : '#/login' },
-        h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, 'C'),
-        h('span', { class: 'brand-text' }, t('app.name')),
-        h('span', { class: 'brand-sub' }, t('app.org'))),
-      links.length
-        ? h('nav', { class: 'main-nav', 'aria-label': t('nav.label') },
-          h('ul', {}, links.map(([name, href, text]) =>
-            h('li', {}, h('a', { href, 'aria-current': name === current ? 'page' : false }, text)))))
-        : null,
-      h('div', { class: 'header-tools' },
-        user && route.name !== 'search' ? searchBox(t, { navigate, cls: 'header-search' }) : null,
-        notificationsLink,
-        langField.wrap,
-        user ? h('span', { class: 'header-user' }, user.name) : null,
-        user ? h('button', { type: 'button', class: 'btn btn-ghost', onclick: logout }, t('nav.logout')) : null)));
+  document.body.classList.toggle('meeting-guest', Boolean(state.session?.user?.meetingId));
   renderUnread();
 }
 
@@ -251,6 +214,11 @@ async function render() {
     if (location.hash !== '#/login') { location.hash = '#/login'; return; }
   }
   if (route.name === 'login' && state.session) { location.hash = '#/'; return; }
+  // A meeting guest's page holds their meeting and nothing else.
+  const guestMeeting = state.session?.user?.meetingId;
+  if (guestMeeting && !(route.name === 'meeting' && route.params.id === guestMeeting) && route.name !== 'meetingInvitation') {
+    location.hash = buildHash('meeting', { id: guestMeeting }); return;
+  }
   renderHeader(route);
   renderLiveStatus();
   document.title = t('app.title');

@@ -33,7 +33,7 @@ def _write(page: Page, scope, form_name: str, title: str, body: str, button: str
     scope.locator("details.blog-write > summary").click()  # "Skriv ett blogginlägg" / "Skriv inlägg"
     form = page.get_by_role("form", name=form_name)
     form.get_by_label("Rubrik").fill(title)
-    form.get_by_role("textbox", name="Text", exact=True).fill(body)
+    form.get_by_role("combobox", name="Text", exact=True).fill(body)
     form.get_by_role("button", name=button, exact=True).click()
     expect(form.get_by_label("Rubrik")).to_have_value("")
 
@@ -123,20 +123,20 @@ def test_personal_blog_on_profile_and_feed_key(new_page):
     _write(erik, my_blog, "Skriv inlägg", title, "Kartor gör *planeringen* lättare.", "Publicera")
     expect(my_blog.get_by_role("link", name=title)).to_be_visible()
     erik.get_by_role("form", name="Skriv inlägg").get_by_label("Rubrik").fill(draft_title)
-    erik.get_by_role("form", name="Skriv inlägg").get_by_role("textbox", name="Text", exact=True).fill("Inte klart än.")
+    erik.get_by_role("form", name="Skriv inlägg").get_by_role("combobox", name="Text", exact=True).fill("Inte klart än.")
     erik.get_by_role("form", name="Skriv inlägg").get_by_role("button", name="Spara utkast").click()
     draft_item = my_blog.locator(".blog-item", has_text=draft_title)
     expect(draft_item.locator(".badge", has_text="Utkast")).to_be_visible()
 
     # The feed key: created on request, shown as a URL template to copy.
-    key = erik.get_by_role("region", name="Flödesnyckel för RSS/Atom")
+    key = erik.get_by_role("region", name="Prenumerationslänk för nyhetsläsare")
     expect(key).to_contain_text("läsbehörighet till bloggarna i alla samarbetsytor")
-    expect(key).to_contain_text("En ny nyckel ersätter den gamla")
-    key.get_by_role("button", name="Skapa flödesnyckel").click()
+    expect(key).to_contain_text("En ny länk ersätter den gamla")
+    key.get_by_role("button", name="Skapa prenumerationslänk").click()
     ws_url = key.get_by_label("Adress till en samarbetsytas bloggflöde").input_value()
     assert "/feeds/workspaces/{workspaceId}/blog.atom?token=cft_" in ws_url, ws_url
     person_url = key.get_by_label("Adress till en kollegas bloggflöde").input_value()
-    expect(key.get_by_role("button", name="Skapa ny flödesnyckel")).to_be_visible()
+    expect(key.get_by_role("button", name="Skapa ny prenumerationslänk")).to_be_visible()
     screenshot(erik, "blog-4-erik-profile-desktop")
     erik.set_viewport_size({"width": 360, "height": 800})
     screenshot(erik, "blog-4-erik-profile-360px")
@@ -217,8 +217,8 @@ def test_personal_blog_comments_and_reactions(new_page):
     erik_comment = erik.locator(".comment-list article.post", has_text="Sara Nilsson")
     expect(erik_comment).to_contain_text("Väldigt användbart, tack!")
     expect(erik.locator(".blog-post").get_by_role("button", name="🎉: 1")).to_have_attribute("aria-pressed", "false")
-    erik.once("dialog", lambda d: d.accept())
     erik_comment.get_by_role("button", name="Ta bort kommentaren från Sara Nilsson").click()
+    erik.get_by_role("dialog", name="Vill du ta bort kommentaren? Det går inte att ångra.").get_by_role("button", name="Ja").click()
     expect(erik_comment.locator(".post-deleted")).to_have_text("(borttagen)")
     expect(erik_comment).not_to_contain_text("användbart")
     expect(erik_comment.get_by_role("button", name="Ta bort kommentaren från Sara Nilsson")).to_have_count(0)
@@ -243,7 +243,7 @@ def test_open_workspace_atom_link(new_page):
     title = f"Öppet hus & fika {uuid.uuid4().hex[:4]}"
     _write(anna, anna.get_by_role("region", name="Blogg"), "Nytt blogginlägg", title, "Välkommen <alla>!", "Publicera")
     expect(anna.get_by_role("link", name=title)).to_be_visible()
-    href = anna.get_by_role("link", name="Atom-flöde för bloggen").get_attribute("href")
+    href = anna.get_by_role("link", name="Prenumerera på bloggen i en nyhetsläsare").get_attribute("href")
     assert href == f"/feeds/workspaces/{ws_id}/blog.atom", href
     res = anna.request.get(href)
     assert res.status == 200
@@ -262,13 +262,13 @@ def test_guest_writes_in_workspace_blog_but_has_no_personal_blog(new_page):
     ws_id = lena.url.rsplit("/", 1)[-1]
     _open_blog(lena, ws_id)
     # A closed workspace: no public Atom link, a pointer to the feed key instead.
-    expect(lena.get_by_role("link", name="Atom-flöde för bloggen")).to_have_count(0)
-    expect(lena.get_by_text("personliga flödesnyckel")).to_be_visible()
+    expect(lena.get_by_role("link", name="Prenumerera på bloggen i en nyhetsläsare")).to_have_count(0)
+    expect(lena.get_by_text("personliga prenumerationslänk")).to_be_visible()
     title = f"Förslag på startsida {uuid.uuid4().hex[:4]}"
     _write(lena, lena.get_by_role("region", name="Blogg"), "Nytt blogginlägg", title, "Skiss bifogas i nästa möte.", "Publicera")
     expect(lena.get_by_role("link", name=title)).to_be_visible()
     screenshot(lena, "blog-7-guest-workspace-blog")
     # No personal blog: not on "Min profil", and personal blog pages are refused.
     lena.get_by_role("link", name="Min profil", exact=True).click()
-    expect(lena.get_by_role("region", name="Flödesnyckel för RSS/Atom")).to_be_visible()
+    expect(lena.get_by_role("region", name="Prenumerationslänk för nyhetsläsare")).to_be_visible()
     expect(lena.get_by_role("region", name="Min blogg")).to_have_count(0)

@@ -23,11 +23,15 @@ def test_login_by_e_mail_through_the_new_field(new_page):
     field = page.get_by_label(LOGIN_FIELD)
     expect(field).to_have_attribute("autocomplete", "username")
     expect(field).to_have_attribute("type", "text")
-    # The demo has no directory, mail or OIDC: no reset link and no provider button.
-    expect(page.get_by_role("link", name="Glömt lösenordet?")).to_have_count(0)
+    # The demo has no directory, mail or OIDC: no provider button, and "Glömt lösenordet?"
+    # says whom to ask, since a reset by e-mail is not on offer.
     expect(page.get_by_role("link", name=re.compile("^Logga in med"))).to_have_count(0)
     check_accessibility(page, "the login page")
     screenshot(page, "identity-1-login")
+    page.get_by_role("link", name="Glömt lösenordet?").click()
+    expect(page.get_by_role("heading", level=1, name="Glömt lösenordet?")).to_be_visible()
+    expect(page.get_by_text("Kontakta IT-supporten")).to_be_visible()
+    expect(page.get_by_label("E-postadress")).to_have_count(0)
     login(page, ANNA)
     expect(page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Administration")).to_be_visible()
 

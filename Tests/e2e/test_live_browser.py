@@ -103,7 +103,7 @@ def test_thread_reply_presence_typing_and_mention_arrive_live(new_page):
     expect(post).to_be_visible(timeout=LIVE_TIMEOUT)
     expect(post.get_by_role("link", name="@Erik Johansson")).to_be_visible()
     expect(erik.get_by_text("Anna Lindqvist skriver…")).to_have_count(0)
-    expect(erik.get_by_role("link", name="Aviseringar, 1 olästa")).to_be_visible(timeout=LIVE_TIMEOUT)
+    expect(erik.get_by_role("link", name="Aviseringar, 1 oläst")).to_be_visible(timeout=LIVE_TIMEOUT)
 
     # Erik reacts; Anna sees the count without a reload. Then Erik toggles it off.
     first_post = erik.locator("article.post", has_text="Vem tar skyltarna")
@@ -129,8 +129,8 @@ def test_thread_reply_presence_typing_and_mention_arrive_live(new_page):
     _reply(erik, "Det här tar jag tillbaka.")
     anna_reply = anna.locator("article.post", has_text="Det här tar jag tillbaka.")
     expect(anna_reply).to_be_visible(timeout=LIVE_TIMEOUT)
-    erik.once("dialog", lambda d: d.accept())
     erik.locator("article.post", has_text="Det här tar jag tillbaka.").get_by_role("button", name="Ta bort").click()
+    erik.get_by_role("dialog", name="Vill du ta bort inlägget?").get_by_role("button", name="Ja").click()
     expect(anna.locator("article.post", has_text="Det här tar jag tillbaka.")).to_have_count(0, timeout=LIVE_TIMEOUT)
     expect(anna.get_by_text("(borttaget)")).to_be_visible()
 
@@ -140,7 +140,7 @@ def test_thread_reply_presence_typing_and_mention_arrive_live(new_page):
     screenshot(erik, "live-2-erik-thread-desktop")
 
     # The notification is listed on the notifications page.
-    erik.get_by_role("link", name="Aviseringar, 1 olästa").click()
+    erik.get_by_role("link", name="Aviseringar, 1 oläst").click()
     expect(erik.get_by_role("heading", level=1, name="Aviseringar")).to_be_visible()
     expect(erik.get_by_role("link", name="Anna Lindqvist nämnde dig")).to_be_visible()
     screenshot(erik, "live-3-erik-notifications")

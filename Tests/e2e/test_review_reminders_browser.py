@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from conftest import login, screenshot
 
 AHMED = "ahmed.hassan@katrineholm.se"
-TEXT = "Dags att granska lathunden ”Boka konferensrum i Outlook” (granskas senast 2026-01-15)"
+TEXT = "Dags att granska lathunden ”Boka konferensrum i Outlook” (granskas senast 15 jan. 2026)"
 
 
 def test_owner_is_told_and_the_reminder_opens_the_article(new_page):

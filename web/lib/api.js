@@ -181,6 +181,8 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     listMeetings: (workspaceId, query) => request('GET', `/workspaces/${enc(workspaceId)}/meetings`, { query }),
     createMeeting: (workspaceId, meeting) => request('POST', `/workspaces/${enc(workspaceId)}/meetings`, { body: meeting }),
     getMeeting: (id) => request('GET', `/meetings/${enc(id)}`),
+    /** Meetings going on now in my workspaces (`{items: [Meeting + workspace + participants]}`). */
+    listLiveMeetings: () => request('GET', '/meetings', { query: { state: 'live' } }),
     endMeeting: (id) => request('POST', `/meetings/${enc(id)}/end`),
     inviteToMeeting: (id, guest) => request('POST', `/meetings/${enc(id)}/invitations`, { body: guest }),
     getMeetingInvitation: (token) => request('GET', `/meeting-invitations/${enc(token)}`),
@@ -233,12 +235,33 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
 }
 
 /**
- * The text to show for an error: the translation of `error.<code>` when there is one,
- * otherwise the server's `detail`, otherwise a generic message.
+ * Codes whose own translation says all there is to say (the server's `detail` adds nothing a
+ * person can act on, or is a browser's internal message): for these the detail is not shown.
+ */
+const SELF_EXPLAINING = new Set(['network', 'unauthenticated', 'invalid-credentials', 'account-locked',
+  'too-many-attempts', 'csrf-failed', 'account-disabled', 'invitation-invalid', 'reset-invalid', 'disconnected']);
+
+/**
+ * The server's own reason for an error (problem+json `detail`, or a live error's message),
+ * or '' when there is none worth showing: "make someone else owner first" tells a person
+ * what to do where "det krockar med befintliga uppgifter" does not.
+ */
+export function errorReason(err) {
+  if (!err || typeof err !== 'object' || SELF_EXPLAINING.has(err.code)) return '';
+  const text = err.detail || (err.name === 'LiveError' && err.message !== err.code ? err.message : '');
+  const reason = String(text ?? '').trim();
+  return reason && reason !== err.title ? reason : '';
+}
+
+/**
+ * The text to show for an error: the translation of `error.<code>` when there is one (else a
+ * generic message), followed by the server's reason when it gave one (`error.reason`).
  */
 export function errorMessage(err, t) {
   const code = err?.code;
-  if (code && t.has(`error.${code}`)) return t(`error.${code}`);
-  if (err?.detail) return err.detail;
-  return t('error.unknown');
+  const reason = errorReason(err);
+  const known = code && t.has(`error.${code}`);
+  if (!known && reason) return reason;
+  const message = known ? t(`error.${code}`) : t('error.unknown');
+  return reason ? `${message} ${t('error.reason', { reason })}` : message;
 }

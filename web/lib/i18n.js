@@ -27,12 +27,22 @@ export function createTranslator(dicts, lang, fallback = DEFAULT_LANGUAGE) {
   return t;
 }
 
+const PLURAL_RULES = new Map();
+
+/** The CLDR plural category of `count` in `lang` ('one', 'other', …), from Intl.PluralRules. */
+export function pluralCategory(lang, count) {
+  if (!PLURAL_RULES.has(lang)) PLURAL_RULES.set(lang, new Intl.PluralRules(lang));
+  return PLURAL_RULES.get(lang).select(count);
+}
+
 /**
- * Count-dependent text: `${base}.one` when count is 1, otherwise `${base}.other`,
- * with `{count}` filled in. (Swedish and English both have just these two forms.)
+ * Count-dependent text: `${base}.<category>` for the reader's language (Intl.PluralRules:
+ * "1 oförändrad rad" / "2 oförändrade rader"), falling back to `${base}.other`, with
+ * `{count}` filled in.
  */
 export function plural(t, base, count, params = {}) {
-  return t(`${base}.${count === 1 ? 'one' : 'other'}`, { ...params, count });
+  const key = `${base}.${pluralCategory(t.lang ?? DEFAULT_LANGUAGE, count)}`;
+  return t(t.has?.(key) === false ? `${base}.other` : key, { ...params, count });
 }
 
 /** Picks a supported language: a stored choice first, otherwise Swedish. */

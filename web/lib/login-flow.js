@@ -38,11 +38,16 @@ export function loginInfoKey(value) {
 }
 
 /**
- * What a failed POST /session means for the page: 'wait' (429: count down), or the i18n
+ * What a failed POST /session means for the page: 'wait' (429: count down), 'locked'
+ * (until `until`), or the i18n
  * key of the message. Wrong credentials name the login name when the directory is on,
  * since people then log in with it.
  */
 export function loginFailure(err, { directory = false } = {}) {
+  // A locked account says until when (423 account-locked with `lockedUntil`).
+  if (err?.code === 'account-locked' && err.lockedUntil && !Number.isNaN(Date.parse(err.lockedUntil))) {
+    return { kind: 'locked', until: err.lockedUntil };
+  }
   if (err?.code === 'too-many-attempts' || err?.status === 429) return { kind: 'wait' };
   if (err?.code === 'invalid-credentials') {
     return { kind: 'message', key: directory ? 'login.invalidCredentialsDirectory' : 'error.invalid-credentials' };

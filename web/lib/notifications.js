@@ -1,6 +1,7 @@
 // Notifications as a person reads them: the sentence, where it leads and the quoted text.
 // Pure (no DOM), so node --test can check every kind in both languages.
 import { buildHash } from './router.js';
+import { formatDay } from './format.js';
 
 /**
  * What the notifications list shows for one notification `n` (as sent by the server,
@@ -17,7 +18,7 @@ export function describeNotification(t, n) {
   if (n.kind === 'review-due') {
     const title = n.title ?? n.excerpt ?? '';
     return {
-      text: t('notifications.kind.review-due', { title, reviewBy: n.reviewBy ?? '' }),
+      text: t('notifications.kind.review-due', { title, reviewBy: formatDay(n.reviewBy, t.lang) }),
       href: n.howToId ? buildHash('article', { id: n.howToId }) : null,
       excerpt: null,
     };

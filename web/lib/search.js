@@ -4,6 +4,7 @@ import { buildHash } from './router.js';
 /** The type filters of the results page: [filter key, API `type` value ('' = all)]. */
 export const TYPE_FILTERS = [
   ['all', ''],
+  ['workspace', 'workspace'], // the workspaces the searcher may see, ranked above the posts about them
   ['discussion', 'discussion'],
   ['blog', 'blog'],
   ['person', 'person'],
@@ -52,4 +53,39 @@ export function appendResults(shown, page) {
   const seen = new Set(shown.map((r) => `${r.kind}:${r.id}`));
   const added = (page?.results ?? []).filter((r) => !seen.has(`${r.kind}:${r.id}`));
   return { results: [...shown, ...added], nextCursor: page?.nextCursor ?? null };
+}
+
+/** The heading group of a result kind (a thread and its posts are both "discussion"). */
+export function resultGroup(kind) {
+  if (kind === 'thread' || kind === 'post' || kind === 'discussion') return 'discussion';
+  if (kind === 'chapter') return 'recording';
+  return kind || 'other';
+}
+
+/**
+ * Results grouped under a heading per kind, `[{group, results}]`: groups in the order of
+ * their best-ranked result (the server ranks workspaces first), results in server order.
+ */
+export function groupResults(results) {
+  const groups = new Map();
+  for (const r of results ?? []) {
+    const g = resultGroup(r?.kind);
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g).push(r);
+  }
+  return [...groups].map(([group, list]) => ({ group, results: list }));
+}
+
+/** Kinds that have no meaningful date (a person, a workspace): never shown with one. */
+const UNDATED = new Set(['person', 'workspace']);
+
+/** The date to show for a result, or null: only when the server gave one and the kind has one. */
+export function resultDate(r) {
+  if (!r || UNDATED.has(r.kind) || typeof r.date !== 'string' || !r.date) return null;
+  return Number.isNaN(Date.parse(r.date)) ? null : r.date;
+}
+
+/** Whether the search was narrowed (to a workspace or a kind), so "search everywhere" helps. */
+export function isScoped(routeQuery = {}) {
+  return Boolean(routeQuery.workspace) || TYPE_VALUES.has(routeQuery.type);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRequest, createApi, ApiError, problemToError, queryString, errorMessage } from '../lib/api.js';
+import { buildRequest, createApi, ApiError, problemToError, queryString, errorMessage, errorReason } from '../lib/api.js';
 import { createTranslator } from '../lib/i18n.js';
 
 function fakeResponse(status, body, headers = {}) {
@@ -120,11 +120,22 @@ test('a network failure becomes an ApiError with code "network"', async () => {
   await assert.rejects(api.getMe(), (err) => err.code === 'network' && err.status === 0);
 });
 
-test('errorMessage prefers the translation of the code, then the detail', () => {
-  const t = createTranslator({ sv: { 'error.invalid-credentials': 'Fel e-postadress eller lösenord.', 'error.unknown': 'Något gick fel.' } }, 'sv');
+test('errorMessage gives the translation of the code followed by the server\'s reason', () => {
+  const t = createTranslator({ sv: { 'error.invalid-credentials': 'Fel e-postadress eller lösenord.', 'error.unknown': 'Något gick fel.',
+    'error.conflict': 'Det gick inte att genomföra.', 'error.reason': 'Serverns förklaring: {reason}' } }, 'sv');
+  // A sole owner leaving: the generic conflict text alone would not say what to do.
+  assert.equal(errorMessage(new ApiError({ code: 'conflict', title: 'Conflict',
+    detail: 'A workspace must keep at least one owner; make someone else owner first.' }), t),
+  'Det gick inte att genomföra. Serverns förklaring: A workspace must keep at least one owner; make someone else owner first.');
+  assert.equal(errorMessage(new ApiError({ code: 'conflict', title: 'Conflict', detail: 'Conflict' }), t), 'Det gick inte att genomföra.');
   assert.equal(errorMessage(new ApiError({ code: 'invalid-credentials', detail: 'Bad' }), t), 'Fel e-postadress eller lösenord.');
+  assert.equal(errorMessage(new ApiError({ code: 'network', detail: 'Failed to fetch' }), t), 'Något gick fel.');
   assert.equal(errorMessage(new ApiError({ code: 'brand-new-code', detail: 'Server says so.' }), t), 'Server says so.');
   assert.equal(errorMessage(new ApiError({ code: 'brand-new-code' }), t), 'Något gick fel.');
+  // A live command's error carries the reason as its message.
+  const live = Object.assign(new Error('Only the author may edit.'), { name: 'LiveError', code: 'forbidden' });
+  assert.equal(errorReason(live), 'Only the author may edit.');
+  assert.equal(errorReason(Object.assign(new Error('forbidden'), { name: 'LiveError', code: 'forbidden' })), '');
 });
 
 test('every endpoint helper uses the method and path of the contract', async () => {

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDate, formatDateTime, initials, absoluteUrl } from '../lib/format.js';
+import { formatDate, formatDateTime, formatWhen, formatRelative, formatTime, initials, absoluteUrl } from '../lib/format.js';
 import { pageInfo, offsetForPage } from '../lib/pagination.js';
 
 test('dates are shown in Swedish by default, in Swedish time', () => {
   assert.equal(formatDate('2026-11-26T17:22:22Z', 'sv'), '26 nov. 2026');
-  assert.equal(formatDateTime('2026-11-26T17:22:22Z', 'sv'), '2026-11-26 18:22');
+  assert.equal(formatDateTime('2026-11-26T17:22:22Z', 'sv'), '26 nov. 2026 18:22');
+  assert.equal(formatDateTime('2026-11-26T17:22:22Z', 'en'), '26 Nov 2026 18:22');
   // Past midnight in Stockholm is already the next day.
   assert.equal(formatDate('2026-06-30T22:30:00Z', 'sv'), '1 juli 2026');
 });
@@ -58,3 +59,25 @@ function pick(i) {
   const { page, pages, from, to, hasPrev, hasNext, nextOffset, prevOffset } = i;
   return { page, pages, from, to, hasPrev, hasNext, nextOffset, prevOffset };
 }
+
+test('one helper for when: relative when recent, else the absolute pattern', () => {
+  const now = new Date('2026-12-07T09:30:00Z'); // 10:30 in Stockholm
+  assert.equal(formatWhen('2026-12-07T09:29:40Z', 'sv', now), 'just nu');
+  assert.equal(formatWhen('2026-12-07T09:25:00Z', 'sv', now), 'för 5 minuter sedan');
+  assert.equal(formatWhen('2026-12-07T09:25:00Z', 'en', now), '5 minutes ago');
+  assert.equal(formatWhen('2026-12-07T07:15:00Z', 'sv', now), 'i dag 08:15');
+  assert.equal(formatWhen('2026-12-06T20:00:00Z', 'sv', now), 'i går 21:00');
+  assert.equal(formatWhen('2026-12-08T08:00:00Z', 'en', now), 'tomorrow 09:00');
+  assert.equal(formatWhen('2026-11-26T17:22:22Z', 'sv', now), '26 nov. 2026 18:22');
+  assert.equal(formatWhen(null, 'sv', now), '');
+  // Midnight in Stockholm, not in UTC, decides what "i går" is.
+  assert.equal(formatWhen('2026-12-06T23:30:00Z', 'sv', now), 'i dag 00:30');
+});
+
+test('times and relative times for the lock message', () => {
+  const now = new Date('2026-12-07T12:53:00Z');
+  assert.equal(formatTime('2026-12-07T13:05:00Z', 'sv'), '14:05');
+  assert.equal(formatRelative('2026-12-07T13:05:00Z', 'sv', now), 'om 12 minuter');
+  assert.equal(formatRelative('2026-12-07T13:05:00Z', 'en', now), 'in 12 minutes');
+  assert.equal(formatRelative('2026-12-07T12:54:00Z', 'sv', now), 'om 1 minut');
+});

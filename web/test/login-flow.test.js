@@ -39,3 +39,14 @@ test('a failed login: wait on 429, the right words for 401 and 503, the server\'
   assert.deepEqual(loginFailure(problemToError(503, { code: 'directory-unavailable' })), { kind: 'message', key: 'error.directory-unavailable' });
   assert.deepEqual(loginFailure(problemToError(403, { code: 'account-disabled' })), { kind: 'error' });
 });
+
+test('a locked account says until when, in the reader\'s words', async () => {
+  const { formatTime, formatRelative } = await import('../lib/format.js');
+  const err = problemToError(423, { code: 'account-locked', lockedUntil: '2026-12-07T13:05:00Z' });
+  assert.deepEqual(loginFailure(err), { kind: 'locked', until: '2026-12-07T13:05:00Z' });
+  const now = new Date('2026-12-07T12:53:00Z');
+  assert.equal(`Kontot är låst till ${formatTime(err.lockedUntil, 'sv')} (${formatRelative(err.lockedUntil, 'sv', now)}).`,
+    'Kontot är låst till 14:05 (om 12 minuter).');
+  // Without a time there is nothing to count: the general message.
+  assert.deepEqual(loginFailure(problemToError(423, { code: 'account-locked' })), { kind: 'error' });
+});

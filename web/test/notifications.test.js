@@ -18,10 +18,10 @@ const reminder = {
 
 test('a review reminder names the article and its day, in Swedish and English, and opens the article', () => {
   const shown = describeNotification(sv, reminder);
-  assert.equal(shown.text, 'Dags att granska lathunden ”Logga in i Procapita” (granskas senast 2027-06-30)');
+  assert.equal(shown.text, 'Dags att granska lathunden ”Logga in i Procapita” (granskas senast 30 juni 2027)');
   assert.equal(shown.href, '#/knowledge/0b6c7d2e-1111-4222-8333-444455556666');
   assert.equal(shown.excerpt, null, 'the title is in the sentence already');
-  assert.equal(describeNotification(en, reminder).text, 'Time to review the how-to “Logga in i Procapita” (review by 2027-06-30)');
+  assert.equal(describeNotification(en, reminder).text, 'Time to review the how-to “Logga in i Procapita” (review by 30 Jun 2027)');
 });
 
 test('an organisation-wide reminder (no workspace, no actor) still links to its article', () => {

@@ -53,3 +53,34 @@ test('recordings are a type filter (the server answers recordings and their chap
   assert.deepEqual(searchQuery({ q: 'procapita', type: 'recording' }), { q: 'procapita', type: 'recording' });
   assert.equal(parseHash(searchHash('x', { type: 'recording' })).query.type, 'recording');
 });
+
+test('results are grouped by kind, in the order of each group\'s best hit', async () => {
+  const { groupResults, resultGroup } = await import('../lib/search.js');
+  const results = [
+    { kind: 'workspace', id: 'w' }, { kind: 'thread', id: 't' }, { kind: 'person', id: 'p' },
+    { kind: 'post', id: 'x' }, { kind: 'chapter', id: 'c' }, { kind: 'recording', id: 'r' },
+  ];
+  assert.deepEqual(groupResults(results).map((g) => [g.group, g.results.map((r) => r.id)]),
+    [['workspace', ['w']], ['discussion', ['t', 'x']], ['person', ['p']], ['recording', ['c', 'r']]]);
+  assert.equal(resultGroup('chapter'), 'recording');
+  assert.deepEqual(groupResults(undefined), []);
+});
+
+test('a date is shown only when the server gave one and the kind has one', async () => {
+  const { resultDate } = await import('../lib/search.js');
+  assert.equal(resultDate({ kind: 'blog', date: '2026-12-01T10:00:00Z' }), '2026-12-01T10:00:00Z');
+  assert.equal(resultDate({ kind: 'blog' }), null);
+  assert.equal(resultDate({ kind: 'person', date: '2026-12-01T10:00:00Z' }), null);
+  assert.equal(resultDate({ kind: 'workspace', date: '2026-12-01T10:00:00Z' }), null);
+  assert.equal(resultDate({ kind: 'thread', date: 'nonsense' }), null);
+});
+
+test('a search narrowed to a workspace or a kind is scoped; workspaces are a kind to filter by', async () => {
+  const { isScoped, TYPE_FILTERS } = await import('../lib/search.js');
+  assert.equal(isScoped({ q: 'x' }), false);
+  assert.equal(isScoped({ q: 'x', workspace: 'w1' }), true);
+  assert.equal(isScoped({ q: 'x', type: 'blog' }), true);
+  assert.equal(isScoped({ q: 'x', type: 'bogus' }), false);
+  assert.ok(TYPE_FILTERS.some(([key, type]) => key === 'workspace' && type === 'workspace'));
+  assert.deepEqual(searchQuery({ q: 'skolgränserna', type: 'workspace' }), { q: 'skolgränserna', type: 'workspace' });
+});

@@ -2,7 +2,7 @@
 import { h, uid, replaceChildren } from '../lib/dom.js';
 import { errorMessage } from '../lib/api.js';
 import { pageInfo } from '../lib/pagination.js';
-import { initials, formatDateTime } from '../lib/format.js';
+import { initials, formatDateTime, formatWhen } from '../lib/format.js';
 import { renderMarkdown } from '../lib/markdown.js';
 
 /** A labelled control. `control` is 'input' | 'textarea' | 'select'. Returns {wrap, input, error}. */
@@ -100,14 +100,28 @@ export function pager(t, page, onPage) {
       onclick: () => onPage(info.nextOffset) }, t('pager.next')));
 }
 
-/** A button that disables itself while `action` runs, reporting failures to `alert`. */
-export function actionButton(t, label, action, { alert, cls = 'btn', ariaLabel } = {}) {
-  const btn = h('button', { type: 'button', class: cls, 'aria-label': ariaLabel });
+/**
+ * A button that disables itself while `action` runs, reporting failures to `alert`. When the
+ * action redraws the button's part of the page, focus goes to the control with the same
+ * `focusKey` (or the first of `focusFallback`, space-separated keys) in the new drawing.
+ */
+export function actionButton(t, label, action, { alert, cls = 'btn', ariaLabel, focusKey, focusFallback } = {}) {
+  const btn = h('button', { type: 'button', class: cls, 'aria-label': ariaLabel,
+    'data-focus-key': focusKey, 'data-focus-fallback': focusFallback });
   btn.textContent = label;
   btn.addEventListener('click', async () => {
+    // Disabling a focused button drops focus to <body> (WCAG 2.4.3): give it back afterwards.
+    const hadFocus = document.activeElement === btn;
     btn.disabled = true;
     alert?.clear();
-    try { await action(); } catch (err) { alert?.error(t, err); } finally { btn.disabled = false; }
+    try { await action(); } catch (err) { alert?.error(t, err); } finally {
+      btn.disabled = false;
+      const lost = document.activeElement === document.body || !document.activeElement;
+      if (hadFocus && lost && btn.isConnected) btn.focus();
+      else if (hadFocus && lost && focusKey) {
+        restoreFocus(document.body, { key: focusKey, fallbacks: (focusFallback ?? '').split(' ').filter(Boolean), start: null });
+      }
+    }
   });
   return btn;
 }
@@ -125,23 +139,38 @@ export function pageHeading(text) {
   return h('h1', { tabindex: '-1', class: 'page-title' }, text);
 }
 
-/** The focused control inside `el` as `{key, start, end}` (by its data-focus-key), or null. */
+/**
+ * The focused control inside `el` as `{key, fallbacks, start, end}` (by its data-focus-key;
+ * data-focus-fallback lists, space-separated, the keys to try when that control is gone or
+ * hidden after a re-render), or null.
+ */
 export function focusWithin(el) {
   const active = document.activeElement;
   if (!active || !el.contains(active)) return null;
   const keyed = active.closest('[data-focus-key]');
   if (!keyed || !el.contains(keyed)) return null;
   const text = 'selectionStart' in keyed && typeof keyed.selectionStart === 'number';
-  return { key: keyed.dataset.focusKey, start: text ? keyed.selectionStart : null, end: text ? keyed.selectionEnd : null };
+  const fallbacks = (keyed.dataset.focusFallback ?? '').split(' ').filter(Boolean);
+  return { key: keyed.dataset.focusKey, fallbacks, start: text ? keyed.selectionStart : null, end: text ? keyed.selectionEnd : null };
 }
 
-/** Focuses the control with the saved data-focus-key inside `el` again (after a re-render). */
+/**
+ * Focuses the control with the saved data-focus-key inside `el` again (after a re-render),
+ * or the first of its fallbacks that is there and shown (a reaction picked from the closed
+ * picker lands on the reaction's own button): focus never falls to <body> (WCAG 2.4.3).
+ */
 export function restoreFocus(el, saved) {
   if (!saved) return;
-  const target = [...el.querySelectorAll('[data-focus-key]')].find((n) => n.dataset.focusKey === saved.key);
+  const shown = (n) => n.getClientRects().length > 0 && !n.closest('details:not([open]) > :not(summary)');
+  const nodes = [...el.querySelectorAll('[data-focus-key]')];
+  let target = null;
+  for (const key of [saved.key, ...(saved.fallbacks ?? [])]) {
+    target = nodes.find((n) => n.dataset.focusKey === key && shown(n));
+    if (target) break;
+  }
   if (!target) return;
   target.focus({ preventScroll: true });
-  if (saved.start !== null && typeof target.setSelectionRange === 'function') {
+  if (target.dataset.focusKey === saved.key && saved.start !== null && typeof target.setSelectionRange === 'function') {
     try { target.setSelectionRange(saved.start, saved.end); } catch { /* not a text control */ }
   }
 }
@@ -162,5 +191,5 @@ export function markdownBlock(body) {
 
 /** A machine-readable time shown in the reader's language. */
 export function timeEl(iso, lang) {
-  return h('time', { datetime: iso }, formatDateTime(iso, lang));
+  return h('time', { datetime: iso, title: formatDateTime(iso, lang) }, formatWhen(iso, lang));
 }

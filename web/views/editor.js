@@ -4,6 +4,7 @@
 import { h, uid, replaceChildren } from '../lib/dom.js';
 import { mentionQuery, matchMembers, insertMention } from '../lib/mention.js';
 import { field } from './components.js';
+import { plural } from '../lib/i18n.js';
 
 /**
  * Returns `{wrap, input, error, errorId, close()}` like `field()`. `getMembers()` resolves
@@ -15,6 +16,9 @@ export function markdownEditor(t, { label, name, required = false, getMembers, e
   const listId = uid('mentions');
   const list = h('ul', { class: 'mention-list', id: listId, role: 'listbox', 'aria-label': t('editor.mentionList'), hidden: true });
   const status = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+  // ARIA 1.2 combobox: the text field owns a listbox popup (aria-expanded is valid only on a
+  // combobox); the highlighted option is the field's aria-activedescendant.
+  input.setAttribute('role', 'combobox');
   input.setAttribute('aria-autocomplete', 'list');
   input.setAttribute('aria-controls', listId);
   input.setAttribute('aria-expanded', 'false');
@@ -70,7 +74,7 @@ export function markdownEditor(t, { label, name, required = false, getMembers, e
     options = matchMembers(members, q.query, { excludeId });
     active = 0;
     paint();
-    status.textContent = options.length ? t('editor.suggestions', { count: options.length }) : '';
+    status.textContent = options.length ? plural(t, 'editor.suggestions', options.length) : '';
   }
 
   input.addEventListener('input', () => { update(); });

@@ -3,13 +3,14 @@
 import { h, replaceChildren, uid } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
-import { formatDateTime } from '../lib/format.js';
 import { plainText } from '../lib/markdown.js';
 import { feedState, appendFeedSlice, applyFeedEvent } from '../lib/live-state.js';
 import { blogTitlesFromFeed } from '../lib/blog-state.js';
 import { validateWorkspace, VISIBILITIES, WORKSPACE_NAME_MAX } from '../lib/validation.js';
-import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel } from './components.js';
+import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, errorPanel, timeEl } from './components.js';
 import { searchBox } from './search.js';
+import { liveNow } from './home/live-now.js';
+import { postText } from '../lib/live-meetings.js';
 
 const PAGE = 12;
 const FEED_PAGE = 10;
@@ -33,8 +34,12 @@ function feedItem(ctx, item, blogTitles) {
   const threadId = thread?.id ?? post?.threadId;
   let href = ws.id ? buildHash('workspace', { id: ws.id }, threadId ? { thread: threadId } : {}) : null;
   let what;
-  let text = post && !post.deleted ? post.body : '';
-  if (item.type === 'thread.created') what = t('feed.threadCreated', { name: who, title: thread?.title ?? '' });
+  let text = post && !post.deleted ? postText(t, post, lang) : '';
+  if (item.type === 'thread.created' && thread?.meeting?.id) {
+    // A meeting's chat: said as the meeting, and leading to it.
+    what = t('feed.meetingCreated', { name: who, title: thread.meeting.title ?? '' });
+    href = buildHash('meeting', { id: thread.meeting.id });
+  } else if (item.type === 'thread.created') what = t('feed.threadCreated', { name: who, title: thread?.title ?? '' });
   else if (item.type === 'post.created') what = t('feed.postCreated', { name: who });
   else if (item.type === 'blog.published' && blogPost?.deleted) {
     // The post was deleted since: the server blanks its title and text in the stored events.
@@ -56,11 +61,11 @@ function feedItem(ctx, item, blogTitles) {
     text ? h('p', { class: 'excerpt' }, excerpt(text)) : null,
     h('p', { class: 'meta' },
       ws.name ? h('span', {}, t('feed.in', { workspace: ws.name })) : null,
-      h('time', { datetime: item.createdAt }, formatDateTime(item.createdAt, lang))));
+      timeEl(item.createdAt, lang)));
 }
 
 /** The home feed: newest first, "Visa fler" for older items, live items added on top. */
-function homeFeed(ctx) {
+function homeFeed(ctx, names) {
   const { t, api } = ctx;
   const list = h('ol', { class: 'feed-list', 'aria-label': t('feed.title') });
   const status = h('div', {});
@@ -68,7 +73,6 @@ function homeFeed(ctx) {
   const section = h('section', { class: 'card feed', 'aria-labelledby': 'feed-h' },
     h('h2', { id: 'feed-h' }, t('feed.title')), status, list, more);
   let feed = feedState();
-  const names = new Map();
 
   function paint() {
     const titles = blogTitlesFromFeed(feed.items);
@@ -212,10 +216,12 @@ export async function renderHome(ctx) {
   const isGuest = user.role === 'guest';
   const firstName = String(user.name ?? '').split(' ')[0];
   const mine = workspaceList(ctx, { scope: 'mine', title: t('home.mine'), empty: t('home.mineEmpty'), headingId: 'mine-h' });
-  const feed = homeFeed(ctx);
+  const names = new Map(); // the workspaces followed live: id → name
+  const feed = homeFeed(ctx, names);
+  const now = liveNow(ctx, names);
   // Subscribe before the feed is read, so nothing written in between is missed.
   const following = feed.follow();
-  const loads = [mine.load(0), following.then(() => feed.load())];
+  const loads = [mine.load(0), following.then(() => Promise.all([feed.load(), now.load()]))];
   let discover = null;
   if (!isGuest) {
     discover = workspaceList(ctx, { scope: 'discover', title: t('home.discover'), empty: t('home.discoverEmpty'), headingId: 'discover-h' });
@@ -228,6 +234,6 @@ export async function renderHome(ctx) {
       h('p', { class: 'lead' }, isGuest ? t('home.introGuest') : t('home.intro')),
       searchBox(t, { navigate: ctx.navigate, cls: 'home-search' })),
     h('div', { class: 'layout-two' },
-      h('div', { class: 'col-main' }, feed.section, mine.section, discover?.section),
+      h('div', { class: 'col-main' }, now.section, feed.section, mine.section, discover?.section),
       isGuest ? null : h('div', { class: 'col-side' }, peopleSearch(ctx), createForm(ctx))));
 }

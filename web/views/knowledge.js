@@ -2,10 +2,13 @@
 // diff between two revisions. Thin: rules and shapes live in lib/knowledge.js.
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
-import { formatDate } from '../lib/format.js';
+import { formatDay } from '../lib/format.js';
+import { plural } from '../lib/i18n.js';
 import { validateArticle, diffModel } from '../lib/knowledge.js';
 import { alertBox, field, showFieldErrors, pageHeading, markdownBlock, timeEl, actionButton, pager } from './components.js';
 import { articleRecordings, recordingsEditor } from './knowledge/recordings.js';
+import { guideRecordings } from './knowledge/guide-recordings.js';
+import { ask } from './dialog.js';
 
 function badges(t, a) {
   return [
@@ -48,9 +51,11 @@ export async function renderKnowledge(ctx) {
   const dueList = (due.items ?? []).length
     ? h('section', { class: 'card kb-due-list' }, h('h2', {}, t('kb.dueTitle')),
       h('ul', {}, due.items.map((a) => h('li', {}, h('a', { href: buildHash('article', { id: a.id }) }, a.title),
-        ' ', t('kb.reviewByDate', { date: a.reviewBy })))))
+        ' ', t('kb.reviewByDate', { date: formatDay(a.reviewBy, ctx.lang) })))))
     : null;
   const canWrite = ctx.user?.role !== 'guest' || (spaces.items ?? []).length > 0;
+  const recordings = guideRecordings(ctx, q.workspace ?? '');
+  await recordings.ready;
   return h('section', { class: 'kb' },
     pageHeading(t('kb.title')),
     h('p', {}, t('kb.intro')),
@@ -60,7 +65,8 @@ export async function renderKnowledge(ctx) {
       : null,
     dueList, filters,
     items.length ? h('ul', { class: 'kb-list' }, items) : h('p', { class: 'muted' }, t('kb.empty')),
-    pager(t, page, (offset) => go({ offset: String(offset) })));
+    pager(t, page, (offset) => go({ offset: String(offset) })),
+    recordings.el);
 }
 
 /** #/knowledge/:id */
@@ -77,19 +83,19 @@ export async function renderArticle(ctx) {
       ? actionButton(t, t('kb.restoreCurrent'), async () => { await api.restoreArticleCurrent(a.id); ctx.rerender(); }, { alert, cls: 'btn btn-secondary' })
       : actionButton(t, t('kb.archive'), async () => { await api.archiveArticle(a.id); ctx.rerender(); }, { alert, cls: 'btn btn-secondary' }));
     actions.push(actionButton(t, t('kb.delete'), async () => {
-      if (!window.confirm(t('kb.deleteConfirm'))) return;
+      if (!await ask(t, t('kb.deleteConfirm'))) return;
       await api.deleteArticle(a.id);
       ctx.navigate(buildHash('knowledge'));
     }, { alert, cls: 'btn btn-ghost' }));
   }
   return h('article', { class: 'kb-article' },
     a.status === 'archived' ? h('div', { class: 'alert alert-warning kb-archived-banner', role: 'status' }, t('kb.archivedBanner')) : null,
-    a.reviewDue ? h('div', { class: 'alert alert-warning kb-due-banner' }, t('kb.reviewDueBanner', { date: a.reviewBy })) : null,
+    a.reviewDue ? h('div', { class: 'alert alert-warning kb-due-banner' }, t('kb.reviewDueBanner', { date: formatDay(a.reviewBy, lang) })) : null,
     h('p', { class: 'eyebrow' }, h('a', { href: buildHash('knowledge') }, t('kb.title')), ' · ', scopeText(t, a)),
     pageHeading(a.title),
     a.summary ? h('p', { class: 'lead' }, a.summary) : null,
     h('p', { class: 'muted' }, t('kb.meta', { owner: a.owner?.name ?? '', revision: a.revision }), ' ', timeEl(a.updatedAt, lang),
-      a.reviewBy ? ` · ${t('kb.reviewByDate', { date: formatDate(`${a.reviewBy}T12:00:00Z`, lang) })}` : ''),
+      a.reviewBy ? ` · ${t('kb.reviewByDate', { date: formatDay(a.reviewBy, lang) })}` : ''),
     (a.tags ?? []).length ? h('p', { class: 'kb-tags' }, (a.tags).map((tag) => h('a', { class: 'badge', href: buildHash('knowledge', {}, { tag }) }, tag))) : null,
     markdownBlock(a.body),
     articleRecordings(t, a.recordings),
@@ -104,6 +110,15 @@ export async function renderArticleEditor(ctx) {
   const existing = editing ? await api.getArticle(route.params.id) : null;
   const spaces = await api.listWorkspaces({ limit: 100 });
   ctx.setTitle(editing ? t('kb.editTitle') : t('kb.new'));
+  // Ask before showing the form, not on save: the article says whether I may edit it; a
+  // new guide needs somewhere to live (a guest writes only in their workspaces).
+  const writable = (spaces.items ?? []).filter((w) => w.myRole);
+  if (editing ? !existing.canEdit : ctx.user?.role === 'guest' && !writable.length) {
+    return h('section', { class: 'card' }, pageHeading(editing ? t('kb.editTitle') : t('kb.new')),
+      h('p', { role: 'status' }, t(editing ? 'kb.mayNotEdit' : 'kb.mayNotWrite')),
+      h('p', {}, h('a', { href: editing ? buildHash('article', { id: existing.id }) : buildHash('knowledge') },
+        editing ? existing.title : t('kb.title'))));
+  }
   const alert = alertBox();
   const v = existing ?? {};
   const fields = {
@@ -115,7 +130,7 @@ export async function renderArticleEditor(ctx) {
     reviewBy: field(t, { label: t('kb.field.reviewBy'), name: 'reviewBy', type: 'date', value: v.reviewBy ?? '' }),
   };
   const scope = editing ? null : field(t, { label: t('kb.field.scope'), name: 'workspaceId', control: 'select', value: route.query.workspace ?? '',
-    options: [...(ctx.user?.role !== 'guest' ? [['', t('kb.scope.organisation')]] : []), ...(spaces.items ?? []).map((w) => [w.id, w.name])] });
+    options: [...(ctx.user?.role !== 'guest' ? [['', t('kb.scope.organisation')]] : []), ...writable.map((w) => [w.id, w.name])] });
   const recordings = recordingsEditor(ctx, { initial: v.recordings ?? [], workspaceId: editing ? v.workspaceId ?? null : scope.input.value || null, alert });
   scope?.input.addEventListener('change', () => recordings.setWorkspace(scope.input.value));
   // "Skriv en lathund med den här inspelningen": the recording comes attached, chapters and all.
@@ -170,8 +185,9 @@ export async function renderArticleHistory(ctx) {
     replaceChildren(diffEl, model.length
       ? model.map((f) => h('section', { class: 'kb-diff-field' }, h('h3', {}, t(`kb.field.${f.field}`)),
         h('pre', {}, f.rows.map((r) => r.kind === 'fold'
-          ? h('div', { class: 'diff-fold' }, t('kb.diff.folded', { count: r.count }))
-          : h('div', { class: `diff-${r.kind}` }, h('span', { class: 'diff-sign', 'aria-label': t(`kb.diff.${r.kind}`) }, r.sign), r.text)))))
+          ? h('div', { class: 'diff-fold' }, plural(t, 'kb.diff.folded', r.count))
+          : h('div', { class: `diff-${r.kind}` }, h('span', { class: 'diff-sign', 'aria-hidden': 'true' }, r.sign),
+            r.kind === 'added' || r.kind === 'removed' ? h('span', { class: 'visually-hidden' }, `${t(`kb.diff.${r.kind}`)}: `) : null, r.text)))))
       : h('p', { class: 'muted' }, t('kb.diff.none')));
   }
   const compare = h('form', { class: 'kb-compare', onsubmit: (e) => {

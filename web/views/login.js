@@ -6,6 +6,7 @@ import { validateLogin } from '../lib/validation.js';
 import { retryAfterOf } from '../lib/wait-time.js';
 import { oidcLoginHref, loginRedirectErrorKey, loginInfoKey, loginFailure } from '../lib/login-flow.js';
 import { buildHash } from '../lib/router.js';
+import { formatTime, formatRelative } from '../lib/format.js';
 import { field, alertBox, showFieldErrors, pageHeading } from './components.js';
 import { waitNotice } from './wait-notice.js';
 
@@ -53,6 +54,11 @@ export async function renderLogin(ctx) {
     } catch (err) {
       const failure = loginFailure(err, options);
       password.input.value = '';
+      if (failure.kind === 'locked') {
+        alert.error(t, t('login.lockedUntil', { time: formatTime(failure.until, ctx.lang), relative: formatRelative(failure.until, ctx.lang) }));
+        login.input.focus();
+        return;
+      }
       if (failure.kind === 'wait') {
         submit.disabled = false;
         wait.start(retryAfterOf(err));
@@ -72,9 +78,11 @@ export async function renderLogin(ctx) {
       h('a', { class: 'btn btn-secondary btn-block', href: oidcLoginHref(options.oidc.loginUrl, ctx.returnTo) },
         t('login.oidc', { name: options.oidc.displayName || t('login.oidcFallbackName') })));
   }
-  const forgot = options.passwordReset
-    ? h('p', { class: 'auth-links' }, h('a', { href: buildHash('passwordReset') }, t('login.forgot')))
-    : null;
+  // "Glömt lösenordet?" is always there: it leads to the reset by e-mail when the server
+  // offers one, else to a page that says whom to ask. Directory passwords are IT-support's.
+  const forgot = h('div', { class: 'auth-links' },
+    h('p', {}, h('a', { href: buildHash('passwordReset') }, t('login.forgot'))),
+    options.directory ? h('p', { class: 'hint' }, t('login.forgotDirectory')) : null);
   return h('section', { class: 'auth-page' },
     h('div', { class: 'card auth-card' },
       pageHeading(t('login.title')),

@@ -3,7 +3,7 @@
 // goes to the meeting, where the guest waits in the lobby until a moderator admits them.
 import { h } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
-import { formatDateTime } from '../lib/format.js';
+import { formatWhen } from '../lib/format.js';
 import { pageHeading, errorPanel, alertBox } from './components.js';
 
 export async function renderMeetingInvitation(ctx) {
@@ -36,7 +36,7 @@ export async function renderMeetingInvitation(ctx) {
         ? { user: res.user, csrfToken: res.csrfToken, expiresAt: res.expiresAt }
         : await api.getSession().catch(() => null);
       ctx.setSession(session);
-      ctx.navigate(buildHash('meeting', { id: res?.meetingId ?? meetingId }));
+      ctx.navigate(buildHash('meeting', { id: res?.meetingId ?? meetingId }, { join: '1' }));
     } catch (err) {
       alert.error(t, err);
       go.disabled = false;
@@ -50,7 +50,7 @@ export async function renderMeetingInvitation(ctx) {
       h('dl', { class: 'facts' },
         h('div', {}, h('dt', {}, t('meetingInvitation.workspace')), h('dd', {}, info.workspaceName ?? '')),
         info.scheduledFor
-          ? h('div', {}, h('dt', {}, t('meetingInvitation.when')), h('dd', {}, formatDateTime(info.scheduledFor, ctx.lang)))
+          ? h('div', {}, h('dt', {}, t('meetingInvitation.when')), h('dd', {}, formatWhen(info.scheduledFor, ctx.lang)))
           : null,
         h('div', {}, h('dt', {}, t('meetingInvitation.invitedBy')), h('dd', {}, inviter)),
         h('div', {}, h('dt', {}, t('meetingInvitation.yourName')), h('dd', {}, info.guestName ?? ''))),

@@ -5,7 +5,7 @@
 // silent meeting. The meeting's chat is its workspace thread (views/meeting/chat.js).
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
-import { formatDateTime } from '../lib/format.js';
+import { formatWhen } from '../lib/format.js';
 import { pageHeading, alertBox } from './components.js';
 import { createMeetingClient } from '../meeting/client.js';
 import { meetingRoom } from './meeting/room.js';
@@ -53,10 +53,13 @@ export async function renderMeeting(ctx) {
 
   const sub = () => {
     const parts = [t(`meeting.state.${meeting.state}`)];
-    if (meeting.scheduledFor) parts.push(formatDateTime(meeting.scheduledFor, lang));
+    if (meeting.scheduledFor) parts.push(formatWhen(meeting.scheduledFor, lang));
     return parts.join(' · ');
   };
-  const crumbs = h('p', { class: 'crumbs' }, meeting.workspaceId
+  // A meeting guest's page holds the meeting and nothing else: no way into a workspace
+  // they cannot see ("hittades inte").
+  const meetingGuest = Boolean(ctx.user?.meetingId);
+  const crumbs = meetingGuest ? null : h('p', { class: 'crumbs' }, meeting.workspaceId
     ? h('a', { href: buildHash('workspace', { id: meeting.workspaceId }) }, t('meeting.backToWorkspace'))
     : h('a', { href: buildHash('home') }, t('common.backHome')));
   const subline = h('p', { class: 'meta' }, sub());
@@ -68,7 +71,7 @@ export async function renderMeeting(ctx) {
       h('h2', { id: 'meeting-screen-h', tabindex: '-1' }, t(`meeting.screen.${kind}.title`)),
       h('p', { role: 'status' }, text),
       kind === 'left' ? h('p', {}, joinButton(t('meeting.joinAgain'))) : null,
-      meeting.workspaceId && kind !== 'lobby'
+      meeting.workspaceId && kind !== 'lobby' && !meetingGuest
         ? h('p', {}, h('a', { href: buildHash('workspace', { id: meeting.workspaceId }) }, t('meeting.backToWorkspace')))
         : null));
     body.querySelector('h2')?.focus?.();
@@ -169,10 +172,16 @@ export async function renderMeeting(ctx) {
       h('h2', {}, t('meeting.screen.ended.title')), h('p', {}, t('meeting.screen.ended.text'))));
   } else {
     preJoin();
+    // From the invitation page's "Gå med" (a click, so audio may start): straight into the
+    // lobby with the default microphone settings; no second "Gå med". Once only.
+    if (ctx.route.query.join === '1' && live) {
+      history.replaceState(null, '', buildHash('meeting', { id }));
+      join(body.querySelector('.meeting-join'), {});
+    }
   }
 
   if (meeting.threadId && meeting.workspaceId) {
-    const chat = meetingChat(ctx, { workspaceId: meeting.workspaceId, threadId: meeting.threadId });
+    const chat = meetingChat(ctx, { workspaceId: meeting.workspaceId, threadId: meeting.threadId, meetingId: id, meetingGuest });
     ctx.onCleanup(() => chat.dispose());
     replaceChildren(chatBox, chat.el);
   }
@@ -183,11 +192,31 @@ export async function renderMeeting(ctx) {
     if (window.__communisMeeting?.client === client) window.__communisMeeting = null;
   });
 
-  return h('div', { class: 'meeting-page' }, crumbs,
+  const page = h('div', { class: 'meeting-page', 'data-segment': 'people' }, crumbs,
     h('div', { class: 'card ws-hero' }, h('p', { class: 'eyebrow' }, t('meeting.eyebrow')), pageHeading(meeting.title), subline),
     sign.el,
     alert.el,
+    chatBox.firstChild ? segments(t, (s) => { page.dataset.segment = s; }) : null,
     h('div', { class: 'layout-two' }, h('div', { class: 'col-main stack' }, body), h('div', { class: 'col-side stack' }, chatBox)));
+  return page;
+}
+
+/**
+ * "Deltagare | Chatt": on a phone (CSS) the participants and the chat take turns on the
+ * first screen instead of the chat sitting a thousand pixels below; hidden on a wide screen,
+ * where both are shown side by side.
+ */
+function segments(t, onChoose) {
+  const buttons = ['people', 'chat'].map((s) => h('button', {
+    type: 'button', class: 'segment', 'aria-pressed': String(s === 'people'), 'data-segment': s,
+  }, t(`meeting.segment.${s}`)));
+  for (const b of buttons) {
+    b.addEventListener('click', () => {
+      for (const o of buttons) o.setAttribute('aria-pressed', String(o === b));
+      onChoose(b.dataset.segment);
+    });
+  }
+  return h('div', { class: 'segments', role: 'group', 'aria-label': t('meeting.segment.label') }, buttons);
 }
 
 /**

@@ -2,9 +2,8 @@
 // "mark all as read". New ones arrive live (the header count is kept by app.js). What each
 // kind says and links to is decided in lib/notifications.js.
 import { h, replaceChildren } from '../lib/dom.js';
-import { formatDateTime } from '../lib/format.js';
 import { describeNotification } from '../lib/notifications.js';
-import { pageHeading, pager, alertBox, errorPanel, actionButton, avatar } from './components.js';
+import { pageHeading, pager, alertBox, errorPanel, actionButton, avatar, timeEl } from './components.js';
 
 const PAGE = 20;
 
@@ -19,7 +18,7 @@ function notificationItem(ctx, n) {
         href ? h('a', { href }, text) : text,
         n.read ? null : h('span', { class: 'badge badge-role' }, t('notifications.new'))),
       excerpt ? h('p', { class: 'excerpt' }, excerpt) : null,
-      h('p', { class: 'meta' }, h('time', { datetime: n.createdAt }, formatDateTime(n.createdAt, lang)))));
+      h('p', { class: 'meta' }, timeEl(n.createdAt, lang))));
 }
 
 export async function renderNotifications(ctx) {

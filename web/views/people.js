@@ -1,5 +1,5 @@
 // People directory (search and filters, paginated) and a person's profile with their blog.
-import { formatDateTime } from '../lib/format.js';
+import { formatWhen } from '../lib/format.js';
 import { h, replaceChildren } from '../lib/dom.js';
 import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
@@ -98,7 +98,7 @@ export async function renderPeople(ctx) {
 function presenceText(ctx, presence) {
   if (presence.status !== 'offline') return h('span', { class: `presence presence-${presence.status}` }, ctx.t(`presence.${presence.status}`));
   if (!presence.lastSeen) return ctx.t('presence.offline');
-  return ctx.t('presence.lastSeen', { time: formatDateTime(presence.lastSeen, ctx.lang) });
+  return ctx.t('presence.lastSeen', { time: formatWhen(presence.lastSeen, ctx.lang) });
 }
 
 export async function renderPerson(ctx) {

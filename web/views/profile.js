@@ -35,7 +35,8 @@ function sessionsSection(ctx) {
             await api.endMySession(s.id);
             alert.success(t('sessions.ended', { what: sessionLabel(t, s) }));
             await load();
-          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('sessions.logoutNamed', { what: sessionLabel(t, s) }) }))))
+          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('sessions.logoutNamed', { what: sessionLabel(t, s) }),
+            focusKey: `session-${s.id}`, focusFallback: 'my-sessions-h' }))))
         : h('p', { class: 'empty' }, t('sessions.none')));
     } catch (err) {
       alert.error(t, err);
@@ -48,7 +49,7 @@ function sessionsSection(ctx) {
   }, { alert, cls: 'btn btn-danger' });
   load();
   return h('section', { class: 'card', 'aria-labelledby': 'my-sessions-h' },
-    h('h2', { id: 'my-sessions-h' }, t('sessions.title')),
+    h('h2', { id: 'my-sessions-h', tabindex: '-1', 'data-focus-key': 'my-sessions-h' }, t('sessions.title')),
     h('p', { class: 'hint' }, t('sessions.intro')),
     alert.el, list,
     h('div', { class: 'stack session-everywhere' }, h('p', { class: 'hint' }, t('sessions.everywhereHint')),

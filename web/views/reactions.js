@@ -21,7 +21,7 @@ export function reactionBar(ctx, item, toggle) {
     ? h('button', {
       type: 'button', class: `reaction${mine(r.emoji) ? ' reaction-mine' : ''}`, 'aria-pressed': mine(r.emoji) ? 'true' : 'false',
       'aria-label': t('discussion.reactionLabel', { emoji: r.emoji, count: r.count }),
-      'data-focus-key': `react-${r.emoji}`, onclick: () => toggle(r.emoji, !mine(r.emoji)),
+      'data-focus-key': `react-${r.emoji}`, 'data-focus-fallback': 'react-picker', onclick: () => toggle(r.emoji, !mine(r.emoji)),
     }, h('span', { 'aria-hidden': 'true' }, r.emoji), ' ', h('span', { 'aria-hidden': 'true' }, String(r.count)))
     : h('span', { class: 'reaction', role: 'img', 'aria-label': t('discussion.reactionLabel', { emoji: r.emoji, count: r.count }) },
       `${r.emoji} ${r.count}`)));
@@ -30,6 +30,7 @@ export function reactionBar(ctx, item, toggle) {
       h('summary', { 'data-focus-key': 'react-picker' }, t('discussion.react')),
       h('div', { class: 'react-options' }, QUICK_REACTIONS.map((emoji) => h('button', {
         type: 'button', class: 'reaction', 'aria-label': t('discussion.reactWith', { emoji }), 'data-focus-key': `pick-${emoji}`,
+        'data-focus-fallback': `react-${emoji} react-picker`,
         'aria-pressed': mine(emoji) ? 'true' : 'false', onclick: () => toggle(emoji, !mine(emoji)),
       }, emoji))))
     : null;

@@ -1,9 +1,10 @@
 // Search (C3): the search box (header, start page, workspace) and the results page.
 import { h, replaceChildren } from '../lib/dom.js';
-import { formatDate } from '../lib/format.js';
-import { TYPE_FILTERS, hasSearchWords, searchHash, searchQuery, snippetParts, appendResults } from '../lib/search.js';
+import {
+  TYPE_FILTERS, hasSearchWords, searchHash, searchQuery, snippetParts, appendResults, groupResults, resultDate, isScoped,
+} from '../lib/search.js';
 import { searchResultUrl, formatOffset } from '../meeting/recording-state.js';
-import { pageHeading, errorPanel } from './components.js';
+import { pageHeading, errorPanel, timeEl } from './components.js';
 
 let boxCount = 0;
 
@@ -32,11 +33,23 @@ function resultItem(t, lang, r) {
     snippetParts(r.snippet).map((p) => (p.mark ? h('mark', {}, p.text) : p.text)));
   const kind = t.has(`search.kind.${r.kind}`) ? t(`search.kind.${r.kind}`) : r.kind;
   const at = r.kind === 'chapter' && Number.isFinite(r.offsetMs) ? t('search.at', { time: formatOffset(r.offsetMs) }) : null;
-  const meta = [kind, at, r.recordingTitle, r.workspaceName, r.author?.name, formatDate(r.date, lang)].filter(Boolean).join(' · ');
+  const date = resultDate(r);
+  const meta = [kind, at, r.recordingTitle, r.workspaceName, r.author?.name].filter(Boolean).join(' · ');
   return h('li', { class: `card search-result search-${r.kind}` },
     h('h3', { class: 'search-title' }, h('a', { href: searchResultUrl(r) }, r.title || t('search.untitled'))),
-    h('p', { class: 'search-meta' }, meta),
+    h('p', { class: 'search-meta' }, meta, date ? [' · ', timeEl(date, lang)] : null),
     snippet);
+}
+
+/** The shown results under one heading per kind (Samarbetsytor, Diskussioner, …). */
+function groupedResults(t, lang, results) {
+  return groupResults(results).map(({ group, results: list }, i) => {
+    const id = `search-group-${i}`;
+    const heading = t.has(`search.filter.${group}`) ? t(`search.filter.${group}`) : t('search.otherKinds');
+    return h('section', { class: 'search-group', 'aria-labelledby': id },
+      h('h2', { id, class: 'search-group-title' }, heading, ' ', h('span', { class: 'search-group-count' }, `(${list.length})`)),
+      h('ul', { class: 'search-results' }, list.map((r) => resultItem(t, lang, r))));
+  });
 }
 
 export async function renderSearch(ctx) {
@@ -50,14 +63,16 @@ export async function renderSearch(ctx) {
         href: searchHash(q, { workspace: query.workspace, type }),
         'aria-current': (query.type ?? '') === type ? 'page' : false,
       }, t(`search.filter.${key}`))))));
-  const list = h('ul', { class: 'search-results', 'aria-live': 'polite' });
+  const list = h('div', { class: 'search-groups' });
   const more = h('p', { class: 'search-more' });
   const status = h('p', { class: 'hint', role: 'status' });
+  const everywhere = h('p', { class: 'search-everywhere', hidden: true },
+    h('a', { class: 'btn btn-secondary', href: searchHash(q) }, t('search.everywhere')));
   const page = h('section', { class: 'search-page' },
     pageHeading(t('search.title')),
     searchBox(t, { navigate: ctx.navigate, value: q, workspace: query.workspace ?? null }),
     query.workspace ? h('p', { class: 'hint' }, t('search.scoped')) : null,
-    filters, status, list, more);
+    filters, status, everywhere, list, more);
   if (!hasSearchWords(q)) {
     status.textContent = t('search.enterWords');
     return page;
@@ -66,8 +81,10 @@ export async function renderSearch(ctx) {
   async function load(cursor) {
     const answer = await api.search(searchQuery(query, cursor));
     shown = appendResults(shown.results, answer);
-    replaceChildren(list, shown.results.map((r) => resultItem(t, ctx.lang, r)));
-    status.textContent = shown.results.length ? '' : t('search.none');
+    replaceChildren(list, groupedResults(t, ctx.lang, shown.results));
+    status.textContent = shown.results.length ? '' : t(isScoped(query) ? 'search.noneHere' : 'search.none');
+    // Nothing in one workspace or one kind: offer the whole of Communis.
+    everywhere.hidden = shown.results.length > 0 || !isScoped(query);
     replaceChildren(more, shown.nextCursor
       ? h('button', {
         type: 'button', class: 'btn', onclick: async (event) => {

@@ -13,6 +13,7 @@ import { searchBox } from './search.js';
 import { workspaceBlogSection } from './blog.js';
 import { workspaceMeetings } from './meeting/workspace-meetings.js';
 import { workspaceRecordings } from './recording/list.js';
+import { confirmDialog } from './dialog.js';
 
 const MEMBER_PAGE = 50;
 
@@ -52,6 +53,10 @@ export async function renderWorkspace(ctx) {
   const requestsBox = h('section', { class: 'card', 'aria-labelledby': 'requests-h', hidden: true });
   const ownerTools = h('div', { class: 'stack' });
   let memberIds = new Set();
+  // After promoting, demoting or removing, focus lands on the same person's next control.
+  const memberFocus = (action, personId) => ({ focusKey: `${action}-${personId}`,
+    focusFallback: `${action === 'promote' ? 'demote' : 'promote'}-${personId} remove-${personId} members-h` });
+  const soleOwner = () => ws.myRole === 'owner' && (ws.ownerCount ?? 2) <= 1;
   let memberOffset = 0;
 
   async function refresh() {
@@ -68,10 +73,19 @@ export async function renderWorkspace(ctx) {
     const membership = [];
     if (ws.myRole) {
       membership.push(h('p', {}, t('workspace.youAre', { role: t(`wsRole.${ws.myRole}`) })));
-      membership.push(actionButton(t, t('workspace.leave'), async () => {
-        await api.removeMember(id, user.id);
-        ctx.navigate(buildHash('home'));
-      }, { alert, cls: 'btn btn-secondary' }));
+      // The server refuses to let the last owner go: say so instead of offering it.
+      if (soleOwner()) membership.push(h('p', { class: 'hint sole-owner' }, t('workspace.soleOwner')));
+      else {
+        membership.push(actionButton(t, t('workspace.leave'), async () => {
+          const sure = await confirmDialog({
+            title: t('workspace.leaveConfirmTitle', { name: ws.name }), text: t('workspace.leaveConfirmText'),
+            confirm: t('workspace.leaveConfirm'), cancel: t('common.cancel'), danger: true,
+          });
+          if (!sure) return;
+          await api.removeMember(id, user.id);
+          ctx.navigate(buildHash('home'));
+        }, { alert, cls: 'btn btn-secondary' }));
+      }
     } else if (ws.myRequestPending) {
       membership.push(h('p', {}, t('workspace.requestPendingText')));
       membership.push(actionButton(t, t('workspace.withdrawRequest'), async () => {
@@ -113,7 +127,7 @@ export async function renderWorkspace(ctx) {
 
   async function loadMembers(offset) {
     memberOffset = offset;
-    const heading = h('h2', { id: 'members-h' }, t('workspace.membersTitle'));
+    const heading = h('h2', { id: 'members-h', tabindex: '-1', 'data-focus-key': 'members-h' }, t('workspace.membersTitle'));
     let page;
     try {
       page = await api.listMembers(id, { limit: MEMBER_PAGE, offset });
@@ -134,17 +148,22 @@ export async function renderWorkspace(ctx) {
         if (m.role === 'member' && !m.isGuest) {
           actions.push(actionButton(t, t('workspace.promote'), async () => {
             await api.setMemberRole(id, m.person.id, 'owner'); await refresh();
-          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.promoteNamed', { name: m.person.name }) }));
+          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.promoteNamed', { name: m.person.name }),
+            ...memberFocus('promote', m.person.id) }));
         }
-        if (m.role === 'owner') {
+        if (m.role === 'owner' && self && soleOwner()) {
+          badges.push(h('span', { class: 'badge' }, t('workspace.soleOwnerShort')));
+        } else if (m.role === 'owner') {
           actions.push(actionButton(t, t('workspace.demote'), async () => {
             await api.setMemberRole(id, m.person.id, 'member'); await refresh();
-          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.demoteNamed', { name: m.person.name }) }));
+          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.demoteNamed', { name: m.person.name }),
+            ...memberFocus('demote', m.person.id) }));
         }
         if (!self) {
           actions.push(actionButton(t, t('workspace.remove'), async () => {
             await api.removeMember(id, m.person.id); await refresh();
-          }, { alert, cls: 'btn btn-small btn-danger', ariaLabel: t('workspace.removeNamed', { name: m.person.name }) }));
+          }, { alert, cls: 'btn btn-small btn-danger', ariaLabel: t('workspace.removeNamed', { name: m.person.name }),
+            focusKey: `remove-${m.person.id}`, focusFallback: 'members-h' }));
         }
       }
       return h('li', { class: 'member' }, personLine(ctx, m.person, badges),
@@ -166,17 +185,19 @@ export async function renderWorkspace(ctx) {
     const items = res.items ?? [];
     requestsBox.hidden = false;
     replaceChildren(requestsBox,
-      h('h2', { id: 'requests-h' }, t('workspace.requestsTitle')),
+      h('h2', { id: 'requests-h', tabindex: '-1', 'data-focus-key': 'requests-h' }, t('workspace.requestsTitle')),
       items.length
         ? h('ul', { class: 'member-list' }, items.map((r) => h('li', { class: 'member' },
           personLine(ctx, r.person, [t('workspace.requestedAt', { date: formatDate(r.requestedAt, ctx.lang) })]),
           h('div', { class: 'member-actions' },
             actionButton(t, t('workspace.approve'), async () => {
               await api.approveRequest(id, r.person.id); await refresh();
-            }, { alert, cls: 'btn btn-small btn-primary', ariaLabel: t('workspace.approveNamed', { name: r.person.name }) }),
+            }, { alert, cls: 'btn btn-small btn-primary', ariaLabel: t('workspace.approveNamed', { name: r.person.name }),
+              focusKey: `approve-${r.person.id}`, focusFallback: 'requests-h' }),
             actionButton(t, t('workspace.decline'), async () => {
               await api.declineRequest(id, r.person.id); await refresh();
-            }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.declineNamed', { name: r.person.name }) })))))
+            }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('workspace.declineNamed', { name: r.person.name }),
+              focusKey: `decline-${r.person.id}`, focusFallback: 'requests-h' })))))
         : h('p', { class: 'empty' }, t('workspace.noRequests')));
   }
 

@@ -33,6 +33,8 @@ export async function usersTab(ctx) {
   const results = h('div', {});
   let lastQuery = '';
   let lastOffset = 0;
+  const openPanels = new Set(); // users whose "Hantera konto" is open
+  const keep = (key, u) => ({ focusKey: `${key}-${u.id}`, focusFallback: `toggle-${u.id} manage-${u.id}` });
 
   function roleLine(u) {
     if (!u.roleSource) return null;
@@ -43,7 +45,8 @@ export async function usersTab(ctx) {
         await api.updateUser(u.id, { roleFromRules: true });
         alert.success(t('admin.groupsDecide', { name: u.name }));
         await load(lastOffset);
-      }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('admin.letGroupsDecideNamed', { name: u.name }) }) : null);
+      }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('admin.letGroupsDecideNamed', { name: u.name }),
+        focusKey: `groups-${u.id}`, focusFallback: `manage-${u.id}` }) : null);
   }
 
   function passwordPart(u) {
@@ -67,11 +70,13 @@ export async function usersTab(ctx) {
   /** "Hantera konto"; for directory and OIDC people it also lists their groups when opened. */
   function manageDetails(u, ...parts) {
     const groups = h('div', { 'aria-live': 'polite' });
-    const panel = h('details', { class: 'admin-user-manage' },
-      h('summary', {}, t('admin.manage'), h('span', { class: 'visually-hidden' }, `: ${u.name}`)),
+    // Stays open when the list is drawn again after an action in it.
+    const panel = h('details', { class: 'admin-user-manage', open: openPanels.has(u.id) },
+      h('summary', { 'data-focus-key': `manage-${u.id}` }, t('admin.manage'), h('span', { class: 'visually-hidden' }, `: ${u.name}`)),
       h('div', { class: 'admin-user-actions' }, u.managedBy ? groups : null, parts));
     let loaded = false;
     panel.addEventListener('toggle', async () => {
+      if (panel.open) openPanels.add(u.id); else openPanels.delete(u.id);
       if (!panel.open || loaded || !u.managedBy) return;
       loaded = true;
       try {
@@ -106,16 +111,16 @@ export async function usersTab(ctx) {
             await api.updateUser(u.id, { role: roleField.input.value });
             alert.success(t('admin.roleSaved', { name: u.name }));
             await load(lastOffset);
-          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('admin.saveRoleNamed', { name: u.name }) })),
+          }, { alert, cls: 'btn btn-small btn-secondary', ariaLabel: t('admin.saveRoleNamed', { name: u.name }), ...keep('role', u) })),
         h('div', { class: 'row' },
           actionButton(t, u.disabled ? t('admin.enable') : t('admin.disable'), async () => {
             await api.updateUser(u.id, { disabled: !u.disabled });
             await load(lastOffset);
-          }, { alert, cls: `btn btn-small ${u.disabled ? 'btn-secondary' : 'btn-danger'}` }),
+          }, { alert, cls: `btn btn-small ${u.disabled ? 'btn-secondary' : 'btn-danger'}`, ...keep('toggle', u) }),
           isDelayed(u) ? actionButton(t, t('admin.clearDelays'), async () => {
             await api.unlockUser(u.id);
             await load(lastOffset);
-          }, { alert, cls: 'btn btn-small btn-secondary' }) : null),
+          }, { alert, cls: 'btn btn-small btn-secondary', ...keep('delays', u) }) : null),
         passwordPart(u)),
       userSessionsPanel(ctx, u));
   }

@@ -14,6 +14,7 @@ import { markdownBlock, alertBox, errorPanel, avatar, keepFocus, pageHeading, sh
 import { reactionBar } from '../reactions.js';
 import { LIST_LIMIT, postMeta, listItem, notFoundNotice, loadPostWithComments } from './common.js';
 import { blogForm } from './form.js';
+import { ask } from '../dialog.js';
 
 const PERSONAL_PAGES_MAX = 20;
 
@@ -62,8 +63,8 @@ export async function personalBlogSection(ctx, person, { headingId = 'personal-b
         : null,
       h('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': `delete-${post.id}`,
         'aria-label': t('blog.deleteNamed', { title: post.title }),
-        onclick: () => {
-          if (!window.confirm(t('blog.confirmDelete'))) return;
+        onclick: async () => {
+          if (!await ask(t, t('blog.confirmDelete'))) return;
           act(async () => {
             await api.deletePersonalPost(post.id);
             list = removeBlogPost(list, post.id);
@@ -174,8 +175,8 @@ export async function personalBlogPostPage(ctx, person, postId) {
         ? h('div', { class: 'post-actions' }, h('button', {
           type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': `delete-comment-${comment.id}`,
           'aria-label': t('blog.deleteCommentBy', { name }),
-          onclick: () => {
-            if (!window.confirm(t('blog.confirmDeleteComment'))) return;
+          onclick: async () => {
+            if (!await ask(t, t('blog.confirmDeleteComment'))) return;
             act(async () => {
               await api.deletePersonalComment(person.id, open.post.id, comment.id);
               // 204: show the server's list again; if that fails, mark the comment ourselves.
@@ -277,8 +278,8 @@ export async function personalBlogPostPage(ctx, person, postId) {
             }) }, t('blog.publish'))
           : null,
         h('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': 'delete',
-          onclick: () => {
-            if (!window.confirm(t('blog.confirmDelete'))) return;
+          onclick: async () => {
+            if (!await ask(t, t('blog.confirmDelete'))) return;
             act(async () => { await api.deletePersonalPost(post.id); ctx.navigate(back); });
           } }, t('discussion.delete')),
       ] : [];

@@ -16,6 +16,7 @@ import { reactionBar, liveReactionToggle } from '../reactions.js';
 import { membersLoader, subscribeFirst } from '../live-section.js';
 import { LIST_LIMIT, postMeta, listItem, notFoundNotice, loadPostWithComments } from './common.js';
 import { blogForm } from './form.js';
+import { ask } from '../dialog.js';
 
 const SUBSCRIBE_WAIT_MS = 3000;
 
@@ -118,8 +119,8 @@ export function workspaceBlogSection(ctx, ws, { postId = null, onRemoved } = {})
     }
     if (canWrite && canDeleteBlogPost(post, { userId: user.id, isOwner })) {
       actions.push(h('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': 'delete',
-        onclick: () => {
-          if (!window.confirm(t('blog.confirmDelete'))) return;
+        onclick: async () => {
+          if (!await ask(t, t('blog.confirmDelete'))) return;
           act(async () => { await live.send('blog.delete', { data: { id: post.id } }); ctx.navigate(listHref); });
         } }, t('discussion.delete')));
     }

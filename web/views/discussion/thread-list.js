@@ -58,7 +58,11 @@ export function threadListView(ctx, { wsId, live, isMember, canWrite, getMembers
           h('a', {
             class: 'thread-link', href: buildHash('workspace', { id: wsId }, { thread: th.id }), 'data-focus-key': `thread-${th.id}`,
             onclick: (e) => { e.preventDefault(); onOpen(th.id); },
-          }, th.title),
+          }, th.meeting?.id ? t('meeting.chatOf', { title: th.meeting.title ?? th.title }) : th.title),
+          th.meeting?.id
+            ? h('p', { class: 'meta' }, h('span', { class: 'badge badge-live' }, t('meeting.chat.title')), ' ',
+              h('a', { href: buildHash('meeting', { id: th.meeting.id }) }, t('meeting.openMeeting')))
+            : null,
           h('p', { class: 'meta' },
             h('span', {}, t('discussion.startedBy', { name: th.author?.name ?? '' })),
             h('span', {}, plural(t, 'discussion.postCount', th.postCount ?? 0)),

@@ -11,6 +11,8 @@ import { collectPages } from '../../lib/pagination.js';
 import { markdownBlock, timeEl, alertBox, showFieldErrors, errorPanel, avatar, focusWithin, restoreFocus } from '../components.js';
 import { markdownEditor } from '../editor.js';
 import { reactionBar, liveReactionToggle } from '../reactions.js';
+import { ask } from '../dialog.js';
+import { postText } from '../../lib/live-meetings.js';
 
 const POST_PAGE = 100;
 const POST_PAGES_MAX = 20;
@@ -168,7 +170,7 @@ export function threadView(ctx, { wsId, live, isOwner, canWrite, alert, getMembe
     } else if (editing.has(post.id)) {
       parts.push(editForm(post));
     } else {
-      parts.push(markdownBlock(post.body));
+      parts.push(post.generated ? h('p', { class: 'post-generated' }, postText(t, post, lang)) : markdownBlock(post.body));
       if (post.editedAt) parts.push(revisionsBox(post));
       parts.push(reactionBar(ctx, post, canWrite ? liveReactionToggle(live, act, post.id) : null));
       const actions = [];
@@ -183,8 +185,8 @@ export function threadView(ctx, { wsId, live, isOwner, canWrite, alert, getMembe
         }
         if (own || isOwner) {
           actions.push(h('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': 'delete',
-            onclick: () => {
-              if (!window.confirm(t('discussion.confirmDelete'))) return;
+            onclick: async () => {
+              if (!await ask(t, t('discussion.confirmDelete'))) return;
               act(() => live.send('post.delete', { data: { postId: post.id } }));
             } }, t('discussion.delete')));
         }
@@ -231,8 +233,9 @@ export function threadView(ctx, { wsId, live, isOwner, canWrite, alert, getMembe
     if (!posts.posts.length) replaceChildren(postRoot, h('li', { class: 'empty' }, t('discussion.noPosts')));
     const th = currentThread();
     if (th) {
-      threadHeading.textContent = th.title;
-      replaceChildren(threadMeta, t('discussion.startedBy', { name: th.author?.name ?? '' }), ' · ', timeEl(th.createdAt, lang));
+      threadHeading.textContent = th.meeting?.id ? t('meeting.chatOf', { title: th.meeting.title ?? th.title }) : th.title;
+      replaceChildren(threadMeta, t('discussion.startedBy', { name: th.author?.name ?? '' }), ' · ', timeEl(th.createdAt, lang),
+        th.meeting?.id ? [' · ', h('a', { href: buildHash('meeting', { id: th.meeting.id }) }, t('meeting.openMeeting'))] : null);
     }
   }
 

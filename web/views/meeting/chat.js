@@ -9,15 +9,20 @@ import { collectPages } from '../../lib/pagination.js';
 import { validatePost } from '../../lib/validation.js';
 import { markdownBlock, timeEl, alertBox, showFieldErrors, field } from '../components.js';
 import { subscribeFirst } from '../live-section.js';
+import { postText, meetingChatEvent } from '../../lib/live-meetings.js';
 
 const SUBSCRIBE_WAIT_MS = 4000;
 
-export function meetingChat(ctx, { workspaceId, threadId }) {
+/** How often a reader who cannot follow the workspace live (a meeting guest) reads the chat again. */
+const POLL_MS = 5000;
+
+export function meetingChat(ctx, { workspaceId, threadId, meetingId = null, meetingGuest = false }) {
   const { t, api, lang } = ctx;
   const live = ctx.live;
   let posts = null;
   let buffer = [];
   let subscribed = false;
+  let poll = null;
   const offs = [];
   const list = h('ol', { class: 'chat-list', 'aria-label': t('meeting.chat.posts') });
   const alert = alertBox();
@@ -34,7 +39,7 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
     replaceChildren(list, items.length
       ? items.map((p) => h('li', { class: 'chat-post' },
         h('p', { class: 'meta' }, h('strong', {}, p.author?.name ?? ''), ' ', timeEl(p.createdAt, lang)),
-        markdownBlock(p.body)))
+        p.generated ? h('p', { class: 'post-generated' }, postText(t, p, lang)) : markdownBlock(p.body)))
       : h('li', { class: 'empty' }, t('meeting.chat.empty')));
     list.scrollTop = list.scrollHeight;
   }
@@ -51,6 +56,7 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
     try {
       await live.send('post.create', { data: { threadId, body: body.input.value } });
       body.input.value = '';
+      if (!subscribed) await reread();
     } catch (err) {
       alert.error(t, err);
     } finally {
@@ -59,6 +65,14 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
   });
 
   if (live) {
+    // A meeting guest gets the chat's posts as meeting.chat while in the meeting.
+    offs.push(live.on('meeting', ({ meetingId: mId, type, data }) => {
+      const ev = mId === meetingId ? meetingChatEvent(type, data) : null;
+      if (!ev) return;
+      if (!posts) { buffer.push(ev); return; }
+      posts = applyPostEvent(posts, ev);
+      renderPosts();
+    }));
     offs.push(live.on('event', (ev) => {
       if (ev.workspaceId !== workspaceId) return;
       if (!posts) { buffer.push(ev); return; }
@@ -83,7 +97,9 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
       for (const ev of buffer.splice(0)) posts = applyPostEvent(posts, ev);
       renderPosts();
       form.hidden = !live;
-      threadLink.hidden = false;
+      threadLink.hidden = meetingGuest;
+      // Not following the workspace (a meeting guest may read only this thread): read it again now and then.
+      if (!subscribed) poll = setInterval(() => { reread().catch(() => {}); }, POLL_MS);
     } catch (err) {
       if (err.code === 'forbidden' || err.code === 'not-found' || err.status === 403 || err.status === 404) noAccess();
       else {
@@ -93,9 +109,17 @@ export function meetingChat(ctx, { workspaceId, threadId }) {
     }
   })();
 
+  async function reread() {
+    const items = await collectPages((page) => api.listPosts(threadId, page), { limit: 100, maxPages: 5 });
+    const before = posts;
+    posts = postListState(threadId, items, 0);
+    if (JSON.stringify(before?.posts) !== JSON.stringify(posts.posts)) renderPosts();
+  }
+
   return {
     el,
     dispose() {
+      if (poll) clearInterval(poll);
       for (const off of offs) off();
       if (subscribed && live) live.unsubscribe(workspaceId);
     },

@@ -6,6 +6,7 @@
 // so focus and the live region survive updates.
 import { h, replaceChildren } from '../../lib/dom.js';
 import { formatOffset, stopReasonKey, chapterTitleError, elapsedMs } from '../../meeting/recording-state.js';
+import { plural } from '../../lib/i18n.js';
 
 /** The sign: red dot + "Spelas in" while recording; the stop reason afterwards. */
 export function recordingSign(t) {
@@ -115,7 +116,7 @@ export function recordingControls(ctx, { client, alert, kind = 'meeting', title 
     elapsed.hidden = !rec;
     const b = state.recordingBehind;
     behind.hidden = !(moderator && rec && b && b.recordingId === rec.id);
-    behind.textContent = behind.hidden ? '' : t('recording.behind', { count: b.droppedPackets });
+    behind.textContent = behind.hidden ? '' : plural(t, 'recording.behind', b.droppedPackets);
     const list = rec?.chapters ?? [];
     replaceChildren(chapters, list.length ? [h('h3', {}, t('recording.chapters')), chapterList(t, list)] : null);
     tick();

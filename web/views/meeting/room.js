@@ -9,6 +9,7 @@ import { meterFromRms, smoothMeter } from '../../meeting/levels.js';
 import { avatar, keepFocus } from '../components.js';
 import { guestInvite, statsPanel } from './moderator.js';
 import { recordingControls } from './recording.js';
+import { ask } from '../dialog.js';
 
 function meterEl(label) {
   const bar = h('span', { class: 'meter-bar' });
@@ -38,7 +39,7 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
   const handBtn = h('button', { type: 'button', class: 'btn btn-secondary', 'data-focus-key': 'hand' });
   const leaveBtn = h('button', { type: 'button', class: 'btn btn-danger', onclick: act(onLeave) }, t('meeting.leave'));
   const endBtn = h('button', { type: 'button', class: 'btn btn-danger', onclick: act(async () => {
-    if (!window.confirm(t('meeting.endConfirm'))) return;
+    if (!await ask(t, t('meeting.endConfirm'))) return;
     await client.end();
   }) }, t('meeting.endForAll'));
   muteBtn.addEventListener('click', act(() => client.setMuted(!client.muted)));
@@ -48,7 +49,9 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
 
   const controls = h('section', { class: 'card meeting-controls', 'aria-labelledby': 'controls-h' },
     h('h2', { id: 'controls-h', tabindex: '-1' }, t('meeting.controls')),
-    h('div', { class: 'row meeting-buttons' }, muteBtn, handBtn, leaveBtn, endBtn),
+    // On a phone this row is a bar fixed at the bottom of the screen (styles.css), within reach of a thumb.
+    h('div', { class: 'row meeting-buttons meeting-bar', role: 'group', 'aria-label': t('meeting.controls') }, muteBtn, handBtn, leaveBtn),
+    h('div', { class: 'row meeting-buttons' }, endBtn),
     h('div', { class: 'mic-line' }, h('span', { class: 'meta' }, t('meeting.yourMic')), mine.el, micStatus),
     notice);
 
@@ -144,12 +147,18 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
     raf = requestAnimationFrame(tick);
   }
   raf = requestAnimationFrame(tick);
+  document.body.classList.add('in-meeting');
 
   return {
     el,
     update(next) { state = next; render(); },
     micLevel({ meter }) { micTarget = meter; },
     levels() { /* read on the next frame */ },
-    dispose() { if (raf) cancelAnimationFrame(raf); raf = null; recording.dispose(); },
+    dispose() {
+      if (raf) cancelAnimationFrame(raf);
+      raf = null;
+      recording.dispose();
+      document.body.classList.remove('in-meeting');
+    },
   };
 }

@@ -3,9 +3,10 @@
 // meeting and a small form to schedule one.
 import { h, replaceChildren } from '../../lib/dom.js';
 import { buildHash } from '../../lib/router.js';
-import { formatDateTime } from '../../lib/format.js';
+import { formatWhen } from '../../lib/format.js';
 import { meetingListState, applyRoster, upsertMeeting, visibleMeetings } from '../../meeting/meeting-state.js';
 import { field, alertBox, showFieldErrors, errorPanel } from '../components.js';
+import { suggestedMeetingTitle } from '../../lib/live-meetings.js';
 
 /** `datetime-local` value ("2026-12-01T09:00") in the browser's zone → ISO 8601 UTC. */
 export function localInputToIso(value) {
@@ -33,7 +34,7 @@ export function workspaceMeetings(ctx, ws) {
           h('p', { class: 'meeting-item-title' },
             h('a', { href: buildHash('meeting', { id: m.id }) }, m.title), ' ',
             h('span', { class: `badge ${m.state === 'live' ? 'badge-live' : ''}`.trim() }, t(`meeting.state.${m.state ?? 'scheduled'}`))),
-          m.scheduledFor ? h('p', { class: 'meta' }, t('meeting.scheduledFor', { time: formatDateTime(m.scheduledFor, lang) })) : null,
+          m.scheduledFor ? h('p', { class: 'meta' }, t('meeting.scheduledFor', { time: formatWhen(m.scheduledFor, lang) })) : null,
           h('p', { class: 'meta meeting-roster' }, people.length
             ? t('meeting.inNow', { names: people.map((p) => p.name).join(', ') })
             : t('meeting.nobodyIn')));
@@ -48,12 +49,22 @@ export function workspaceMeetings(ctx, ws) {
     return created;
   }
 
-  const startBtn = h('button', { type: 'button', class: 'btn btn-primary' }, t('meeting.start'));
-  startBtn.addEventListener('click', async () => {
+  // "Starta möte" asks for the meeting's own title, suggested from the date and time
+  // ("Möte 7 dec. 10:15"), so meetings are not all called after their workspace.
+  const quickTitle = field(t, { label: t('meeting.quickTitle'), name: 'meeting-now-title', required: true,
+    value: suggestedMeetingTitle(t, lang), attrs: { maxlength: 200 } });
+  const startBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, t('meeting.start'));
+  const quick = h('form', { class: 'inline-form meeting-quick', novalidate: true, 'aria-label': t('meeting.start') },
+    quickTitle.wrap, startBtn);
+  quick.addEventListener('submit', async (e) => {
+    e.preventDefault();
     alert.clear();
+    const value = quickTitle.input.value.trim();
+    const errors = !value ? { title: 'validation.required' } : [...value].length > 200 ? { title: 'validation.titleTooLong' } : {};
+    if (showFieldErrors(t, { title: quickTitle }, errors)) return;
     startBtn.disabled = true;
     try {
-      const m = await create({ title: t('meeting.adHocTitle', { name: ws.name }) });
+      const m = await create({ title: value });
       ctx.navigate(buildHash('meeting', { id: m.id }));
     } catch (err) {
       alert.error(t, err);
@@ -95,7 +106,7 @@ export function workspaceMeetings(ctx, ws) {
 
   const el = h('section', { class: 'card meetings', 'aria-labelledby': 'meetings-h' },
     h('h2', { id: 'meetings-h' }, t('meeting.sectionTitle')), alert.el, list,
-    h('div', { class: 'row' }, startBtn),
+    quick,
     h('details', { class: 'meeting-schedule' }, h('summary', {}, t('meeting.form.label')), form));
 
   if (live) {

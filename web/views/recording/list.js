@@ -2,7 +2,7 @@
 // newest first (GET /api/v1/recordings?workspaceId=), with "Spela in en guide".
 import { h, replaceChildren } from '../../lib/dom.js';
 import { buildHash } from '../../lib/router.js';
-import { formatDateTime } from '../../lib/format.js';
+import { formatWhen } from '../../lib/format.js';
 import { formatOffset, recordingHash } from '../../meeting/recording-state.js';
 import { errorPanel, pager } from '../components.js';
 
@@ -12,7 +12,7 @@ export function recordingItem(t, lang, r) {
   const meta = [
     t(r.kind === 'guide' ? 'recording.kind.guide' : 'recording.kind.meeting'),
     r.startedBy?.name,
-    r.startedAt ? formatDateTime(r.startedAt, lang) : null,
+    r.startedAt ? formatWhen(r.startedAt, lang) : null,
     Number.isFinite(r.durationMs) ? formatOffset(r.durationMs) : null,
   ].filter(Boolean).join(' · ');
   return h('li', { class: 'rec-item' },

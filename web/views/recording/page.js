@@ -4,10 +4,11 @@
 // inspelningen", which opens the article editor with the recording attached.
 import { h } from '../../lib/dom.js';
 import { buildHash } from '../../lib/router.js';
-import { formatDateTime } from '../../lib/format.js';
+import { formatWhen } from '../../lib/format.js';
 import { formatOffset, formatBytes, parseSeek, audioUrl } from '../../meeting/recording-state.js';
 import { pageHeading, alertBox, field, showFieldErrors, actionButton } from '../components.js';
 import { recordingPlayer } from './player.js';
+import { ask } from '../dialog.js';
 
 function notFound(t) {
   return h('section', { class: 'card' }, pageHeading(t('recording.notFoundTitle')), h('p', {}, t('recording.notFoundText')),
@@ -56,7 +57,7 @@ function managerTools(ctx, rec, alert) {
     h('p', { class: 'hint', id: `${shareId}-hint` }, t('recording.share.hint', { name: rec.workspaceName ?? '' })), shareStatus);
 
   const del = actionButton(t, t('recording.delete'), async () => {
-    if (!window.confirm(t('recording.deleteConfirm', { title: rec.title }))) return;
+    if (!await ask(t, t('recording.deleteConfirm', { title: rec.title }))) return;
     await api.deleteRecording(rec.id);
     ctx.navigate(rec.workspaceId ? buildHash('workspace', { id: rec.workspaceId }) : buildHash('home'));
   }, { alert, cls: 'btn btn-danger' });
@@ -80,7 +81,7 @@ export async function renderRecording(ctx) {
   if (route.query.new === '1') alert.success(t('recording.justRecorded'));
   const facts = [
     [t('recording.fact.by'), rec.startedBy?.name ?? t('common.dash')],
-    [t('recording.fact.when'), rec.startedAt ? formatDateTime(rec.startedAt, lang) : t('common.dash')],
+    [t('recording.fact.when'), rec.startedAt ? formatWhen(rec.startedAt, lang) : t('common.dash')],
     [t('recording.fact.duration'), Number.isFinite(rec.durationMs) ? formatOffset(rec.durationMs) : t('common.dash')],
   ];
   if (Number.isFinite(rec.sizeBytes)) facts.push([t('recording.fact.size'), formatBytes(rec.sizeBytes, lang)]);
