@@ -48,7 +48,6 @@ def test_a_colleague_finds_a_post_typed_without_diacritics_and_opens_it(new_page
     expect(sara.get_by_text(word)).to_be_visible()
 
 
-@pytest.mark.skip(reason="needs the server's workspace search (result kind 'workspace', Markdown-free snippets; issue 12, being built by the lead): remove this mark when /work/bin-main/communis has it")
 def test_workspaces_are_found_first_under_their_own_heading_without_a_date(new_page):
     sara = new_page()
     login(sara, SARA)
