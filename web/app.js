@@ -4,7 +4,7 @@
 import { h, replaceChildren } from './lib/dom.js';
 import { createApi } from './lib/api.js';
 import { parseHash, requiresSession, buildHash } from './lib/router.js';
-import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES } from './lib/i18n.js';
+import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES, loadDictionaries } from './lib/i18n.js';
 import { createLiveClient, liveUrl } from './lib/socket.js';
 import { errorPanel, pageHeading, field } from './views/components.js';
 import { renderLogin } from './views/login.js';
@@ -12,16 +12,24 @@ import { renderHome } from './views/home.js';
 import { renderWorkspace } from './views/workspace.js';
 import { renderPeople, renderPerson } from './views/people.js';
 import { renderProfile } from './views/profile.js';
-import { renderAdmin } from './views/admin/index.js';
 import { renderPasswordReset } from './views/password-reset.js';
 import { renderInvitation } from './views/invitation.js';
 import { renderNotifications } from './views/notifications.js';
-import { renderMeeting } from './views/meeting.js';
-import { renderMeetingInvitation } from './views/meeting-invitation.js';
 import { renderSearch, searchBox } from './views/search.js';
-import { renderKnowledge, renderArticle, renderArticleEditor, renderArticleHistory } from './views/knowledge.js';
-import { renderRecording } from './views/recording/page.js';
-import { renderGuideRecorder } from './views/recording/guide.js';
+
+/**
+ * A view loaded when first shown: meetings, recordings, the knowledge bank's editor and
+ * administration are code most visits never run, so the bundle keeps them in chunks of their
+ * own (esbuild splits at each import()) and the first load stays small.
+ */
+function lazy(load, name) {
+  return async (ctx) => (await load())[name](ctx);
+}
+const meetingView = () => import('./views/meeting.js');
+const knowledgeView = () => import('./views/knowledge.js');
+const recordingView = () => import('./views/recording/page.js');
+const guideView = () => import('./views/recording/guide.js');
+const adminView = () => import('./views/admin/index.js');
 
 const VIEWS = {
   login: renderLogin,
@@ -33,24 +41,27 @@ const VIEWS = {
   person: renderPerson,
   personBlogPost: renderPerson,
   profile: renderProfile,
-  admin: renderAdmin,
-  adminDirectory: renderAdmin,
-  adminAudit: renderAdmin,
+  admin: lazy(adminView, 'renderAdmin'),
+  adminDirectory: lazy(adminView, 'renderAdmin'),
+  adminAudit: lazy(adminView, 'renderAdmin'),
   passwordReset: renderPasswordReset,
   passwordResetToken: renderPasswordReset,
   invitation: renderInvitation,
   notifications: renderNotifications,
-  meeting: renderMeeting,
-  meetingInvitation: renderMeetingInvitation,
+  meeting: lazy(meetingView, 'renderMeeting'),
+  meetingInvitation: lazy(() => import('./views/meeting-invitation.js'), 'renderMeetingInvitation'),
   search: renderSearch,
-  knowledge: renderKnowledge,
-  knowledgeNew: renderArticleEditor,
-  article: renderArticle,
-  articleEdit: renderArticleEditor,
-  articleHistory: renderArticleHistory,
-  guideRecorder: renderGuideRecorder,
-  recording: renderRecording,
+  knowledge: lazy(knowledgeView, 'renderKnowledge'),
+  knowledgeNew: lazy(knowledgeView, 'renderArticleEditor'),
+  article: lazy(knowledgeView, 'renderArticle'),
+  articleEdit: lazy(knowledgeView, 'renderArticleEditor'),
+  articleHistory: lazy(knowledgeView, 'renderArticleHistory'),
+  guideRecorder: lazy(guideView, 'renderGuideRecorder'),
+  recording: lazy(recordingView, 'renderRecording'),
 };
+
+/** `<meta name="communis-build">` of a bundle (hashed language files, version); null unbundled. */
+const build = document.querySelector('meta[name="communis-build"]');
 
 const state = {
   session: null, // SessionInfo or null
@@ -82,13 +93,13 @@ function setLanguage(lang) {
   document.documentElement.lang = state.lang;
 }
 
-async function loadDictionaries() {
-  const load = async (lang) => {
-    const res = await fetch(`i18n/${lang}.json`, { credentials: 'same-origin' });
-    return res.ok ? res.json() : {};
-  };
-  const entries = await Promise.all(LANGUAGES.map(async (l) => [l, await load(l)]));
-  state.dicts = Object.fromEntries(entries);
+/** Loads the texts of `lang` only (the other language's file is fetched when it is chosen). */
+async function loadLanguage(lang) {
+  state.dicts = await loadDictionaries(state.dicts, [lang], { build: build?.dataset });
+}
+
+function offline() {
+  return typeof navigator !== 'undefined' && navigator.onLine === false;
 }
 
 function renderLiveStatus() {
@@ -96,13 +107,14 @@ function renderLiveStatus() {
   if (!t || !liveStatusEl) return;
   const liveState = state.live?.state;
   let text = '';
-  if (liveState === 'reconnecting') text = t('live.reconnecting');
+  if (offline()) text = t('app.offline');
+  else if (liveState === 'reconnecting') text = t('live.reconnecting');
   else if (liveState === 'closed' && state.liveFatal) text = t('live.failed');
   else if (state.notice) text = state.notice;
   // The region stays in the page (empty when there is nothing to say) so that screen
   // readers announce it when text appears.
   if (liveStatusEl.textContent !== text) liveStatusEl.textContent = text;
-  liveStatusEl.className = `live-status${liveState === 'reconnecting' ? ' live-status-reconnecting' : ''}`;
+  liveStatusEl.className = `live-status${liveState === 'reconnecting' || offline() ? ' live-status-reconnecting' : ''}`;
 }
 
 function renderUnread() {
@@ -215,7 +227,8 @@ function renderHeader(route) {
     options: LANGUAGES.map((l) => [l, t(`language.${l}`)]),
   });
   langField.wrap.classList.add('lang-switch');
-  langField.input.addEventListener('change', () => {
+  langField.input.addEventListener('change', async () => {
+    await loadLanguage(pickLanguage(langField.input.value));
     setLanguage(langField.input.value);
     render().then(() => document.getElementById(langField.input.id)?.focus());
   });
@@ -302,18 +315,51 @@ async function render() {
   state.rendered = true;
 }
 
-async function start() {
-  await loadDictionaries();
-  setLanguage(storedLanguage());
+/** The session, or null; a network failure (offline) also gives null, and says so. */
+async function fetchSession() {
   try {
-    state.session = await api.getSession();
+    return await api.getSession();
   } catch {
-    state.session = null;
+    return null;
   }
+}
+
+/** Back online after starting without a network: the session can be asked for now. */
+async function onOnline() {
+  renderLiveStatus();
+  if (state.session) return;
+  const session = await fetchSession();
+  if (!session) return;
+  state.session = session;
+  startLive();
+  await render();
+}
+
+/**
+ * The bundle's service worker keeps the application shell for repeat visits and offline
+ * use (sw.js). Registered after the page has loaded, so that it never competes with the
+ * first load; not at all unbundled (development), where files change under their names.
+ */
+function registerServiceWorker() {
+  if (!build || !('serviceWorker' in navigator)) return;
+  const register = () => navigator.serviceWorker.register('sw.js').catch(() => { /* works without */ });
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
+}
+
+async function start() {
+  // The language file and the session are fetched side by side: one round trip, not two.
+  const lang = pickLanguage(storedLanguage());
+  const [session] = await Promise.all([fetchSession(), loadLanguage(lang)]);
+  setLanguage(lang);
+  state.session = session;
   if (state.session) startLive();
   window.addEventListener('hashchange', () => render());
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', renderLiveStatus);
   document.addEventListener('visibilitychange', sendPresence);
   await render();
+  registerServiceWorker();
 }
 
 start();
