@@ -77,6 +77,28 @@ const state = {
 };
 
 const api = createApi({ getCsrfToken: () => state.session?.csrfToken ?? null });
+
+// The login page asks which ways to log in (GET /auth/options) once it knows there is no
+// session: a round trip after the session's. A browser that was not logged in last time asks
+// both at start, side by side, and the login view gets that answer (once).
+const SIGNED_IN_KEY = 'communis.signedIn';
+let earlyAuthOptions = null;
+const askAuthOptions = api.authOptions;
+api.authOptions = () => {
+  const early = earlyAuthOptions;
+  earlyAuthOptions = null;
+  return early ?? askAuthOptions();
+};
+
+function rememberSignedIn(yes) {
+  try {
+    if (yes) localStorage.setItem(SIGNED_IN_KEY, '1'); else localStorage.removeItem(SIGNED_IN_KEY);
+  } catch { /* private mode: no head start */ }
+}
+
+function signedInLastTime() {
+  try { return localStorage.getItem(SIGNED_IN_KEY) === '1'; } catch { return false; }
+}
 const headerEl = document.getElementById('site-header');
 const mainEl = document.getElementById('main');
 const liveStatusEl = document.getElementById('live-status');
@@ -182,6 +204,7 @@ function stopLive() {
 
 function setSession(info) {
   state.session = info;
+  rememberSignedIn(Boolean(info));
   if (info) { state.notice = ''; startLive(); } else stopLive();
 }
 
@@ -193,6 +216,7 @@ function navigate(hash) {
 async function logout() {
   try { await api.logout(); } catch { /* the session may already be gone */ }
   state.session = null;
+  rememberSignedIn(false);
   stopLive();
   setUnread(0);
   navigate('#/login');
@@ -350,9 +374,14 @@ function registerServiceWorker() {
 async function start() {
   // The language file and the session are fetched side by side: one round trip, not two.
   const lang = pickLanguage(storedLanguage());
+  if (!signedInLastTime()) {
+    earlyAuthOptions = askAuthOptions();
+    earlyAuthOptions.catch(() => { /* the login view reports it */ });
+  }
   const [session] = await Promise.all([fetchSession(), loadLanguage(lang)]);
   setLanguage(lang);
   state.session = session;
+  rememberSignedIn(Boolean(session));
   if (state.session) startLive();
   window.addEventListener('hashchange', () => render());
   window.addEventListener('online', onOnline);

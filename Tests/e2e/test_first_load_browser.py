@@ -179,3 +179,13 @@ def test_lazily_loaded_views_still_open(new_page):
     page.goto("/#/admin")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert any("/assets/knowledge-" in u for u in chunks) and any("/assets/admin-" in u for u in chunks), chunks
+
+
+def test_the_login_page_asks_each_api_question_once(new_page):
+    page = new_page()
+    api: list[str] = []
+    page.on("request", lambda r: api.append(r.url) if "/api/v1/" in r.url else None)
+    page.goto("/")
+    expect(page.get_by_label("Användarnamn eller e-postadress")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert sorted(u.split("/api/v1")[1] for u in api) == ["/auth/options", "/session"], api
