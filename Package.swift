@@ -125,6 +125,10 @@ let package = Package(
         ),
 
         /// libcurl (Debian's libcurl4-openssl-dev), used for its SMTP client only.
+        /// zlib and the brotli encoder (Debian's zlib1g-dev and libbrotli-dev): the browser
+        /// client's files are compressed once, when the server starts.
+        .systemLibrary(name: "CCompression", providers: [.apt(["zlib1g-dev", "libbrotli-dev"])]),
+
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         /// Outgoing e-mail: MIME composition (text and HTML, UTF-8) and an SMTP transport with
@@ -178,7 +182,7 @@ let package = Package(
             name: "CommunisServer",
             dependencies: [
                 "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire", "CommunisHub", "CommunisMarkdown", "CommunisMedia",
-                "CommunisLDAP", "CommunisMail", "CommunisOIDC",
+                "CommunisLDAP", "CommunisMail", "CommunisOIDC", "CCompression",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

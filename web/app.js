@@ -4,7 +4,7 @@
 import { h, replaceChildren } from './lib/dom.js';
 import { createApi } from './lib/api.js';
 import { parseHash, requiresSession, buildHash } from './lib/router.js';
-import { createTranslator, pickLanguage, STORAGE_KEY, LANGUAGES, plural } from './lib/i18n.js';
+import { createTranslator, pickLanguage, STORAGE_KEY, plural, loadDictionaries } from './lib/i18n.js';
 import { createLiveClient, liveUrl } from './lib/socket.js';
 import { errorPanel, pageHeading } from './views/components.js';
 import { renderHeader as renderHeaderView } from './views/header.js';
@@ -13,16 +13,24 @@ import { renderHome } from './views/home.js';
 import { renderWorkspace } from './views/workspace.js';
 import { renderPeople, renderPerson } from './views/people.js';
 import { renderProfile } from './views/profile.js';
-import { renderAdmin } from './views/admin/index.js';
 import { renderPasswordReset } from './views/password-reset.js';
 import { renderInvitation } from './views/invitation.js';
 import { renderNotifications } from './views/notifications.js';
-import { renderMeeting } from './views/meeting.js';
-import { renderMeetingInvitation } from './views/meeting-invitation.js';
 import { renderSearch } from './views/search.js';
-import { renderKnowledge, renderArticle, renderArticleEditor, renderArticleHistory } from './views/knowledge.js';
-import { renderRecording } from './views/recording/page.js';
-import { renderGuideRecorder } from './views/recording/guide.js';
+
+/**
+ * A view loaded when first shown: meetings, recordings, the knowledge bank's editor and
+ * administration are code most visits never run, so the bundle keeps them in chunks of their
+ * own (esbuild splits at each import()) and the first load stays small.
+ */
+function lazy(load, name) {
+  return async (ctx) => (await load())[name](ctx);
+}
+const meetingView = () => import('./views/meeting.js');
+const knowledgeView = () => import('./views/knowledge.js');
+const recordingView = () => import('./views/recording/page.js');
+const guideView = () => import('./views/recording/guide.js');
+const adminView = () => import('./views/admin/index.js');
 
 const VIEWS = {
   login: renderLogin,
@@ -34,24 +42,27 @@ const VIEWS = {
   person: renderPerson,
   personBlogPost: renderPerson,
   profile: renderProfile,
-  admin: renderAdmin,
-  adminDirectory: renderAdmin,
-  adminAudit: renderAdmin,
+  admin: lazy(adminView, 'renderAdmin'),
+  adminDirectory: lazy(adminView, 'renderAdmin'),
+  adminAudit: lazy(adminView, 'renderAdmin'),
   passwordReset: renderPasswordReset,
   passwordResetToken: renderPasswordReset,
   invitation: renderInvitation,
   notifications: renderNotifications,
-  meeting: renderMeeting,
-  meetingInvitation: renderMeetingInvitation,
+  meeting: lazy(meetingView, 'renderMeeting'),
+  meetingInvitation: lazy(() => import('./views/meeting-invitation.js'), 'renderMeetingInvitation'),
   search: renderSearch,
-  knowledge: renderKnowledge,
-  knowledgeNew: renderArticleEditor,
-  article: renderArticle,
-  articleEdit: renderArticleEditor,
-  articleHistory: renderArticleHistory,
-  guideRecorder: renderGuideRecorder,
-  recording: renderRecording,
+  knowledge: lazy(knowledgeView, 'renderKnowledge'),
+  knowledgeNew: lazy(knowledgeView, 'renderArticleEditor'),
+  article: lazy(knowledgeView, 'renderArticle'),
+  articleEdit: lazy(knowledgeView, 'renderArticleEditor'),
+  articleHistory: lazy(knowledgeView, 'renderArticleHistory'),
+  guideRecorder: lazy(guideView, 'renderGuideRecorder'),
+  recording: lazy(recordingView, 'renderRecording'),
 };
+
+/** `<meta name="communis-build">` of a bundle (hashed language files, version); null unbundled. */
+const build = document.querySelector('meta[name="communis-build"]');
 
 const state = {
   session: null, // SessionInfo or null
@@ -67,6 +78,28 @@ const state = {
 };
 
 const api = createApi({ getCsrfToken: () => state.session?.csrfToken ?? null });
+
+// The login page asks which ways to log in (GET /auth/options) once it knows there is no
+// session: a round trip after the session's. A browser that was not logged in last time asks
+// both at start, side by side, and the login view gets that answer (once).
+const SIGNED_IN_KEY = 'communis.signedIn';
+let earlyAuthOptions = null;
+const askAuthOptions = api.authOptions;
+api.authOptions = () => {
+  const early = earlyAuthOptions;
+  earlyAuthOptions = null;
+  return early ?? askAuthOptions();
+};
+
+function rememberSignedIn(yes) {
+  try {
+    if (yes) localStorage.setItem(SIGNED_IN_KEY, '1'); else localStorage.removeItem(SIGNED_IN_KEY);
+  } catch { /* private mode: no head start */ }
+}
+
+function signedInLastTime() {
+  try { return localStorage.getItem(SIGNED_IN_KEY) === '1'; } catch { return false; }
+}
 const headerEl = document.getElementById('site-header');
 const mainEl = document.getElementById('main');
 const liveStatusEl = document.getElementById('live-status');
@@ -83,13 +116,13 @@ function setLanguage(lang) {
   document.documentElement.lang = state.lang;
 }
 
-async function loadDictionaries() {
-  const load = async (lang) => {
-    const res = await fetch(`i18n/${lang}.json`, { credentials: 'same-origin' });
-    return res.ok ? res.json() : {};
-  };
-  const entries = await Promise.all(LANGUAGES.map(async (l) => [l, await load(l)]));
-  state.dicts = Object.fromEntries(entries);
+/** Loads the texts of `lang` only (the other language's file is fetched when it is chosen). */
+async function loadLanguage(lang) {
+  state.dicts = await loadDictionaries(state.dicts, [lang], { build: build?.dataset });
+}
+
+function offline() {
+  return typeof navigator !== 'undefined' && navigator.onLine === false;
 }
 
 function renderLiveStatus() {
@@ -97,13 +130,14 @@ function renderLiveStatus() {
   if (!t || !liveStatusEl) return;
   const liveState = state.live?.state;
   let text = '';
-  if (liveState === 'reconnecting') text = t('live.reconnecting');
+  if (offline()) text = t('app.offline');
+  else if (liveState === 'reconnecting') text = t('live.reconnecting');
   else if (liveState === 'closed' && state.liveFatal) text = t('live.failed');
   else if (state.notice) text = state.notice;
   // The region stays in the page (empty when there is nothing to say) so that screen
   // readers announce it when text appears.
   if (liveStatusEl.textContent !== text) liveStatusEl.textContent = text;
-  liveStatusEl.className = `live-status${liveState === 'reconnecting' ? ' live-status-reconnecting' : ''}`;
+  liveStatusEl.className = `live-status${liveState === 'reconnecting' || offline() ? ' live-status-reconnecting' : ''}`;
 }
 
 function renderUnread() {
@@ -171,6 +205,7 @@ function stopLive() {
 
 function setSession(info) {
   state.session = info;
+  rememberSignedIn(Boolean(info));
   if (info) { state.notice = ''; startLive(); } else stopLive();
 }
 
@@ -182,6 +217,7 @@ function navigate(hash) {
 async function logout() {
   try { await api.logout(); } catch { /* the session may already be gone */ }
   state.session = null;
+  rememberSignedIn(false);
   stopLive();
   setUnread(0);
   navigate('#/login');
@@ -190,7 +226,8 @@ async function logout() {
 function renderHeader(route) {
   unreadEl = renderHeaderView(headerEl, {
     t: state.t, user: state.session?.user, route, lang: state.lang, navigate, logout,
-    onLanguage(lang) {
+    async onLanguage(lang) {
+      await loadLanguage(pickLanguage(lang));  // only the active language is loaded until another is chosen
       setLanguage(lang);
       render().then(() => {
         const select = headerEl.querySelector('select[name="language"]');
@@ -270,18 +307,56 @@ async function render() {
   state.rendered = true;
 }
 
-async function start() {
-  await loadDictionaries();
-  setLanguage(storedLanguage());
+/** The session, or null; a network failure (offline) also gives null, and says so. */
+async function fetchSession() {
   try {
-    state.session = await api.getSession();
+    return await api.getSession();
   } catch {
-    state.session = null;
+    return null;
   }
+}
+
+/** Back online after starting without a network: the session can be asked for now. */
+async function onOnline() {
+  renderLiveStatus();
+  if (state.session) return;
+  const session = await fetchSession();
+  if (!session) return;
+  state.session = session;
+  startLive();
+  await render();
+}
+
+/**
+ * The bundle's service worker keeps the application shell for repeat visits and offline
+ * use (sw.js). Registered after the page has loaded, so that it never competes with the
+ * first load; not at all unbundled (development), where files change under their names.
+ */
+function registerServiceWorker() {
+  if (!build || !('serviceWorker' in navigator)) return;
+  const register = () => navigator.serviceWorker.register('sw.js').catch(() => { /* works without */ });
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
+}
+
+async function start() {
+  // The language file and the session are fetched side by side: one round trip, not two.
+  const lang = pickLanguage(storedLanguage());
+  if (!signedInLastTime()) {
+    earlyAuthOptions = askAuthOptions();
+    earlyAuthOptions.catch(() => { /* the login view reports it */ });
+  }
+  const [session] = await Promise.all([fetchSession(), loadLanguage(lang)]);
+  setLanguage(lang);
+  state.session = session;
+  rememberSignedIn(Boolean(session));
   if (state.session) startLive();
   window.addEventListener('hashchange', () => render());
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', renderLiveStatus);
   document.addEventListener('visibilitychange', sendPresence);
   await render();
+  registerServiceWorker();
 }
 
 start();

@@ -16,6 +16,8 @@ import ServiceLifecycle
 /// `diskSpace` replaces the recorder's view of free disk space (tests simulate a full disk).
 /// `adapters` are the outside systems (directory, OIDC provider, SMTP); nil builds them from
 /// the configuration and checks that the directory and the provider answer.
+/// `web` is the browser client to serve (`WebBundle.prepare`, which `communis serve` runs);
+/// nil serves `server.web_root` as it is.
 ///
 /// Requests reach the store only through `Services`, which does not keep it. The `store`
 /// used here directly is for work that is not a request: closing stays a crash left open and
@@ -24,7 +26,7 @@ import ServiceLifecycle
 /// housekeeping, mail dispatch).
 public func buildApplication(
     configuration: Configuration, store: any CommunisStore & LiveStore, clock: Clock = Clock(), logger: Logger,
-    diskSpace: (any DiskSpaceProbe)? = nil, adapters: IdentityAdapters? = nil
+    diskSpace: (any DiskSpaceProbe)? = nil, adapters: IdentityAdapters? = nil, web: WebBundle.Prepared? = nil
 ) async throws -> some ApplicationProtocol {
     let hasher = BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost))
     let adapters = if let adapters { adapters } else { try await IdentityAdapters.make(configuration, check: true, logger: logger) }
@@ -71,7 +73,11 @@ public func buildApplication(
     let services = await Services(store: store, publisher: publisher, meetingLive: meetingLive, configuration: configuration, hasher: hasher,
                                   adapters: adapters, clock: clock, logger: logger)
     let liveMetrics = LiveMetrics()
-    let router = buildRouter(services: services, configuration: configuration, hub: hub, node: nodeMetrics, live: liveMetrics, logger: logger)
+    let web = web ?? WebBundle.Prepared(directory: configuration.webRoot, fallbacks: [], bundled: false)
+    // The unbundled client (development, tests) is compressed quickly; a bundle was compressed at its best when built.
+    let assets = try StaticAssets.load(directory: web.directory, fallbacks: web.fallbacks, brotliQuality: web.bundled ? 11 : 4)
+    let router = buildRouter(services: services, configuration: configuration, hub: hub, node: nodeMetrics, live: liveMetrics, assets: assets,
+                             logger: logger)
     let placement = cluster.map { MeetingPlacement(store: $0, node: node.id, linkKey: linkKey, logger: logger) }
     let live = LiveEndpoint(
         services: services, hub: hub, configuration: configuration,
@@ -138,7 +144,9 @@ public func buildApplication(
 }
 
 /// The router alone (for in-process route tests and the application).
+/// `assets` is the browser client (`StaticAssets.load`); nil serves none.
 public func buildRouter(services: Services, configuration: Configuration, hub: Hub?, node: NodeMetrics? = nil, live: LiveMetrics? = nil,
+                        assets: StaticAssets? = nil,
                         logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ConnectionCloseMiddleware())
@@ -146,7 +154,8 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: ClientAddressMiddleware(proxies: TrustedProxies(configuration.trustedProxies)))
     router.add(middleware: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
-    router.add(middleware: WebFilesMiddleware(files: FileMiddleware(configuration.webRoot, searchForIndexHtml: true, logger: logger)))
+    // Paths under /api/ and /feeds/ are the routes' (an undecodable one is their 404, never a 400).
+    if let assets { router.add(middleware: StaticAssetsMiddleware(assets: assets)) }
 
     let health = services.health
     router.get("healthz") { _, _ in

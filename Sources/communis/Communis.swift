@@ -105,7 +105,10 @@ struct Serve: AsyncParsableCommand {
             """)
         }
         do {
-            let app = try await buildApplication(configuration: configuration, store: store, logger: logger)
+            // The browser client, bundled now unless an unchanged bundle is kept from an earlier start.
+            let web = WebBundle.prepare(webRoot: configuration.webRoot, buildDirectory: configuration.webBuildPath,
+                                        enabled: configuration.webBundle, logger: logger)
+            let app = try await buildApplication(configuration: configuration, store: store, logger: logger, web: web)
             try await app.runService()
         } catch {
             try? await opened.close()

@@ -59,3 +59,34 @@ export function keyDifferences(a, b) {
     onlyInSecond: [...kb].filter((k) => !ka.has(k)).sort(),
   };
 }
+
+/**
+ * Where a language's texts are: in a bundle (`communis serve` bundles web/) the
+ * `<meta name="communis-build">` element names each language file's hashed path
+ * (`data-i18n-sv="assets/sv-1A2B3C4D.json"`); unbundled, `i18n/<lang>.json`.
+ * `build` is that element's `dataset` (or nothing).
+ */
+export function dictionaryUrl(lang, build) {
+  const key = `i18n${lang.charAt(0).toUpperCase()}${lang.slice(1)}`;
+  return build?.[key] || `i18n/${lang}.json`;
+}
+
+/**
+ * Loads the dictionaries `langs` lacks in `dicts` (only the active language is loaded at
+ * start; another one when chosen) and returns a new object with them added. A file that
+ * cannot be read leaves that language out, so the translator falls back.
+ */
+export async function loadDictionaries(dicts, langs, { fetchImpl = globalThis.fetch?.bind(globalThis), build } = {}) {
+  const missing = [...new Set(langs)].filter((l) => LANGUAGES.includes(l) && !dicts[l]);
+  const loaded = await Promise.all(missing.map(async (lang) => {
+    try {
+      const res = await fetchImpl(dictionaryUrl(lang, build), { credentials: 'same-origin' });
+      return [lang, res.ok ? await res.json() : null];
+    } catch {
+      return [lang, null];
+    }
+  }));
+  const next = { ...dicts };
+  for (const [lang, dict] of loaded) if (dict) next[lang] = dict;
+  return next;
+}

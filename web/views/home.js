@@ -108,11 +108,11 @@ function homeFeed(ctx, names) {
   }
 
   /** Follows my workspaces live: subscribe, then add their feed events on top. */
-  async function follow() {
+  async function follow(mine) {
     const live = ctx.live;
     if (!live) return;
     let page;
-    try { page = await api.listWorkspaces({ scope: 'mine', limit: LIVE_WORKSPACES_MAX }); } catch { return; }
+    try { page = await mine; } catch { return; }
     if (!ctx.isCurrent()) return;
     for (const ws of page.items) names.set(ws.id, ws.name);
     const off = live.on('event', (ev) => {
@@ -144,15 +144,20 @@ export function workspaceCard(t, ws) {
       ws.hasGuests ? h('span', { class: 'badge badge-guest' }, t('workspace.hasGuestsBadge')) : null));
 }
 
+/** The first PAGE of a longer first page (fetched once for the list and the live feed). */
+function firstPage(page) {
+  return { ...page, items: page.items.slice(0, PAGE), limit: PAGE };
+}
+
 /** A section listing one scope of workspaces with its own pager. */
 function workspaceList(ctx, { scope, title, empty, headingId }) {
   const { t, api } = ctx;
   const list = h('div', { class: 'ws-list-body' });
   const section = h('section', { class: 'block', 'aria-labelledby': headingId },
     h('h2', { id: headingId }, title), list);
-  async function load(offset) {
+  async function load(offset, first) {
     try {
-      const page = await api.listWorkspaces({ scope, limit: PAGE, offset });
+      const page = first ? firstPage(await first) : await api.listWorkspaces({ scope, limit: PAGE, offset });
       replaceChildren(list,
         page.items.length
           ? h('ul', { class: 'card-grid', 'aria-label': title }, page.items.map((ws) => workspaceCard(t, ws)))
@@ -219,9 +224,12 @@ export async function renderHome(ctx) {
   const names = new Map(); // the workspaces followed live: id → name
   const feed = homeFeed(ctx, names);
   const now = liveNow(ctx, names);
+  // One request for my workspaces: the list shows its first page, the feed follows them all.
+  const minePage = ctx.api.listWorkspaces({ scope: 'mine', limit: LIVE_WORKSPACES_MAX });
+  minePage.catch(() => {}); // each user of it handles the failure
   // Subscribe before the feed is read, so nothing written in between is missed.
-  const following = feed.follow();
-  const loads = [mine.load(0), following.then(() => Promise.all([feed.load(), now.load()]))];
+  const following = feed.follow(minePage);
+  const loads = [mine.load(0, minePage), following.then(() => Promise.all([feed.load(), now.load()]))];
   let discover = null;
   if (!isGuest) {
     discover = workspaceList(ctx, { scope: 'discover', title: t('home.discover'), empty: t('home.discoverEmpty'), headingId: 'discover-h' });

@@ -11,6 +11,10 @@ public struct Configuration: Sendable, Equatable {
     /// Proxies whose X-Forwarded-For is believed (IPs or CIDR ranges).
     public var trustedProxies: [String]
     public var webRoot: String
+    /// `server.web_bundle`: bundle `webRoot` with esbuild at start and serve the bundle.
+    public var webBundle: Bool
+    /// `server.web_build_dir`: where bundles are built and kept (empty: `<data_dir>/web-build`).
+    public var webBuildDirectory: String
     public var openAPIFile: String
     public var dataDirectory: String
     public var recordingsDirectory: String
@@ -70,6 +74,10 @@ public struct Configuration: Sendable, Equatable {
               help: "Reverse proxies (IPs or CIDR ranges) whose X-Forwarded-For gives the client's address; from anyone else the header is ignored."),
         .init(name: "server.web_root", kind: .string, defaultValue: .string("web"),
               help: "Folder with the browser client."),
+        .init(name: "server.web_bundle", kind: .boolean, defaultValue: .boolean(true),
+              help: "Bundle and minify the browser client with esbuild (Debian's esbuild) when the server starts, and serve the content-hashed, precompressed bundle; false, or no esbuild installed, serves web_root's modules as they are (development)."),
+        .init(name: "server.web_build_dir", kind: .string, defaultValue: .string(""),
+              help: "Folder where bundles are built and kept between starts; empty: web-build inside storage.data_dir."),
         .init(name: "server.openapi_file", kind: .string, defaultValue: .string("docs/openapi.yaml"),
               help: "The OpenAPI document served at /api/openapi.yaml."),
         .init(name: "storage.data_dir", kind: .string, defaultValue: .string("./data"),
@@ -165,6 +173,8 @@ public struct Configuration: Sendable, Equatable {
         allowedOrigins = list("server.allowed_origins")
         trustedProxies = list("server.trusted_proxies")
         webRoot = string("server.web_root")
+        webBundle = bool("server.web_bundle")
+        webBuildDirectory = string("server.web_build_dir")
         openAPIFile = string("server.openapi_file")
         dataDirectory = string("storage.data_dir")
         recordingsDirectory = string("storage.recordings_dir")
@@ -278,6 +288,10 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("communis.sqlite") }
+    /// Where web bundles are built: `server.web_build_dir`, or `web-build` in the data folder.
+    public var webBuildPath: String {
+        webBuildDirectory.isEmpty ? (dataDirectory as NSString).appendingPathComponent("web-build") : webBuildDirectory
+    }
 
     /// Whether the database is the embedded SQLite file (`storage.url` empty or `sqlite:`).
     /// This node's id: `cluster.node_id`, else the host name and port.

@@ -163,16 +163,3 @@ enum ConnectionClose {
         }
     }
 }
-
-/// Serves `web/` for every path but the API's and the feeds'. Such a path that is not found
-/// stays a 404 problem: without this, Hummingbird's FileMiddleware would look for a file
-/// named like it and answer 400 for a path it cannot decode (`/api/v1/people/%ZZ`,
-/// `/feeds/workspaces/%ZZ/blog.atom`), a status the API document does not list.
-struct WebFilesMiddleware<Context: RequestContext>: RouterMiddleware {
-    let files: FileMiddleware<Context, LocalFileSystem>
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.uri.path.hasPrefix("/api/") || request.uri.path.hasPrefix("/feeds/") { return try await next(request, context) }
-        return try await files.handle(request, context: context, next: next)
-    }
-}
