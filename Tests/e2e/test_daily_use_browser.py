@@ -103,7 +103,10 @@ def test_long_words_on_the_person_page_hyphenate_instead_of_breaking_anywhere(ne
     login(page, ANNA)
     page.goto("/#/people?q=Ahmed")
     page.get_by_role("link", name="Ahmed Hassan").first.click()
-    expect(page.get_by_text("Kommunledningsförvaltningen")).to_be_visible()
+    # The person page, not the list it was opened from (both name the department for a moment).
+    person = page.locator(".person-page")
+    expect(person.get_by_role("heading", name="Ahmed Hassan", exact=True)).to_be_visible()
+    expect(person.get_by_text("Kommunledningsförvaltningen").first).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "sv"
     assert page.evaluate("getComputedStyle(document.querySelector('.person-page')).hyphens") == "auto"
     # Only addresses may break anywhere.
