@@ -37,21 +37,23 @@ public struct Feed: Sendable {
         var before = try cursor.map(Self.parse)
         let kinds = Set(LiveEvent.feed.map(\.rawValue))
         var shown: [WorkspaceEvent] = []
-        var next: String?
-        for _ in 0..<Self.maxSteps {
+        var last: WorkspaceEvent?  // the last event read, shown or not
+        var more = false
+        reading: for _ in 0..<Self.maxSteps {
             let events = try await store.feed(for: viewer.id, kinds: kinds, before: before, limit: limit)
-            let chats = try await store.meetings(chatThreads: Set(events.compactMap { Self.threadID(of: $0) }))
-            for event in events where shown.count < limit {
-                next = Self.cursor(event)
-                if let thread = Self.threadID(of: event), chats[thread] != nil { continue }
+            let threads = events.map { Self.threadID(of: $0) }
+            let chats = try await store.meetings(chatThreads: Set(threads.compactMap { $0 }))
+            for (event, thread) in zip(events, threads) {
+                guard shown.count < limit else { more = true; break reading }
+                last = event
+                if let thread, chats[thread] != nil { continue }
                 shown.append(event)
             }
-            guard events.count == limit, shown.count < limit, let last = events.last else {
-                if events.count < limit, shown.count < limit { next = nil }
-                break
-            }
+            more = events.count == limit
+            guard more, let last else { break }
             before = FeedCursor(createdAt: last.createdAt, workspaceID: last.workspaceID, seq: last.seq)
         }
+        let next = more ? last.map(Self.cursor) : nil
         var names: [WorkspaceID: String] = [:]
         for id in Set(shown.map(\.workspaceID)) { names[id] = try await store.workspace(id: id)?.name }
         let items = shown.map {

@@ -25,8 +25,7 @@ extension Meetings {
         for meeting in try await store.liveMeetings(of: viewer.id) {
             let participants = await live.roster(of: meeting.id)
             guard !participants.isEmpty, let access = try? await access(viewer: viewer, meeting: meeting.id, hidden: true) else { continue }
-            var view = try await view(of: access)
-            view.participants = participants
+            var view = try await view(of: access, participants: participants)
             view.workspaceName = try await store.workspace(id: meeting.workspaceID)?.name
             views.append(view)
         }

@@ -213,11 +213,14 @@ public struct Meetings: Sendable {
         try await view(of: try await access(viewer: viewer, meeting: id, hidden: true))
     }
 
-    func view(of access: MeetingAccess) async throws -> MeetingView {
+    /// `participants`: who is in it, when the caller has just asked the hub.
+    func view(of access: MeetingAccess, participants known: [LiveJSON.PersonRef]? = nil) async throws -> MeetingView {
         let meeting = access.meeting
         let names = try await Names.load(Set([meeting.createdBy] + (meeting.endedBy.map { [$0] } ?? [])), from: store)
+        var participants = known
+        if participants == nil { participants = await self.participants(meeting) }
         return MeetingView(meeting: meeting, moderator: access.moderator, createdBy: names.ref(meeting.createdBy), endedBy: meeting.endedBy.map(names.ref),
-                           participants: await participants(meeting))
+                           participants: participants ?? [])
     }
 
     /// Who is in a live meeting now, from the hub; nobody is in any other.
