@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         /// Domain values and rules: typed ids, people, roles, workspaces, visibility and
@@ -80,9 +81,25 @@ let package = Package(
         .target(
             name: "CommunisServices",
             dependencies: [
-                "CommunisModel", "CommunisStore", "CommunisWire", "CommunisMarkdown",
+                "CommunisModel", "CommunisStore", "CommunisWire", "CommunisMarkdown", "CommunisFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        /// The files of document libraries: the content-addressed blob store (SHA-256 names,
+        /// written to a temporary file, fsynced and renamed; stored once), text extraction
+        /// (pdftotext, the XML of OOXML and ODF files, LibreOffice for the rest) and previews
+        /// (LibreOffice headless, poppler). Never the store, never HTTP.
+        .target(
+            name: "CommunisFiles",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -160,6 +177,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        /// Web Push: message encryption (RFC 8291, aes128gcm of RFC 8188), the installation's
+        /// VAPID key and tokens (RFC 8292), delivery to each device's push service (RFC 8030)
+        /// through async-http-client, removing devices whose service answers 404/410.
+        /// Implements `PushSending` of CommunisServices.
+        .target(
+            name: "CommunisPush",
+            dependencies: [
+                "CommunisModel", "CommunisStore", "CommunisServices",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         /// The live hub: connections, one actor per workspace room, presence, typing, ordered
         /// fan-out of stored events with resume, and each connection's command session.
         /// Knows sinks, not sockets: the WebSocket itself lives in CommunisServer.
@@ -182,8 +215,9 @@ let package = Package(
             name: "CommunisServer",
             dependencies: [
                 "CommunisModel", "CommunisStore", "CommunisServices", "CommunisWire", "CommunisHub", "CommunisMarkdown", "CommunisMedia",
-                "CommunisLDAP", "CommunisMail", "CommunisOIDC", "CCompression",
+                "CommunisLDAP", "CommunisMail", "CommunisOIDC", "CCompression", "CommunisFiles", "CommunisPush",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -291,6 +325,28 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "CommunisFilesTests",
+            dependencies: [
+                "CommunisFiles", "CommunisServices", "CommunisStore", "CommunisModel",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CommunisPushTests",
+            dependencies: [
+                "CommunisPush", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel", "CommunisTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CommunisModelTests", dependencies: ["CommunisModel"], swiftSettings: swiftSettings),
         .testTarget(name: "CommunisMarkdownTests", dependencies: ["CommunisMarkdown"], swiftSettings: swiftSettings),
         .testTarget(name: "CommunisWireTests", dependencies: ["CommunisWire", "CommunisModel"], swiftSettings: swiftSettings),
@@ -317,7 +373,8 @@ let package = Package(
             name: "CommunisServerTests",
             dependencies: [
                 "CommunisServer", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel",
-                "CommunisMedia", "CommunisTesting",
+                "CommunisMedia", "CommunisTesting", "CommunisFiles",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

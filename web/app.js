@@ -6,7 +6,7 @@ import { createApi } from './lib/api.js';
 import { parseHash, requiresSession, buildHash } from './lib/router.js';
 import { createTranslator, pickLanguage, STORAGE_KEY, plural, loadDictionaries } from './lib/i18n.js';
 import { createLiveClient, liveUrl } from './lib/socket.js';
-import { errorPanel, pageHeading } from './views/components.js';
+import { errorPanel, pageHeading, setDocumentCardTexts } from './views/components.js';
 import { renderHeader as renderHeaderView } from './views/header.js';
 import { renderLogin } from './views/login.js';
 import { renderHome } from './views/home.js';
@@ -31,6 +31,11 @@ const knowledgeView = () => import('./views/knowledge.js');
 const recordingView = () => import('./views/recording/page.js');
 const guideView = () => import('./views/recording/guide.js');
 const adminView = () => import('./views/admin/index.js');
+const documentView = () => import('./views/documents/page.js');
+const newsView = () => import('./views/news.js');
+const newsArticleView = () => import('./views/news-article.js');
+const newsEditorView = () => import('./views/news-editor.js');
+const newsReportView = () => import('./views/news-report.js');
 
 const VIEWS = {
   login: renderLogin,
@@ -38,6 +43,8 @@ const VIEWS = {
   workspace: renderWorkspace,
   workspaceBlog: renderWorkspace,
   workspaceBlogPost: renderWorkspace,
+  workspaceDocuments: renderWorkspace,
+  document: lazy(documentView, 'renderDocument'),
   people: renderPeople,
   person: renderPerson,
   personBlogPost: renderPerson,
@@ -45,6 +52,7 @@ const VIEWS = {
   admin: lazy(adminView, 'renderAdmin'),
   adminDirectory: lazy(adminView, 'renderAdmin'),
   adminAudit: lazy(adminView, 'renderAdmin'),
+  adminNews: lazy(adminView, 'renderAdmin'),
   passwordReset: renderPasswordReset,
   passwordResetToken: renderPasswordReset,
   invitation: renderInvitation,
@@ -59,6 +67,11 @@ const VIEWS = {
   articleHistory: lazy(knowledgeView, 'renderArticleHistory'),
   guideRecorder: lazy(guideView, 'renderGuideRecorder'),
   recording: lazy(recordingView, 'renderRecording'),
+  news: lazy(newsView, 'renderNews'),
+  newsArticle: lazy(newsArticleView, 'renderNewsArticle'),
+  newsNew: lazy(newsEditorView, 'renderNewsEditor'),
+  newsEdit: lazy(newsEditorView, 'renderNewsEditor'),
+  newsAcknowledgements: lazy(newsReportView, 'renderNewsAcknowledgements'),
 };
 
 /** `<meta name="communis-build">` of a bundle (hashed language files, version); null unbundled. */
@@ -258,6 +271,7 @@ async function render() {
   }
   renderHeader(route);
   renderLiveStatus();
+  setDocumentCardTexts(t, state.lang);
   document.title = t('app.title');
   const skip = document.getElementById('skip-link');
   skip.textContent = t('nav.skip');

@@ -83,3 +83,49 @@ async function cacheFirst(request) {
   if (response.ok) await cache.put(request, response.clone());
   return response;
 }
+
+// Web Push (web/lib/push.js subscribes; the server encrypts for this device, RFC 8291).
+// Works with or without a bundle: a push message is never cached content.
+
+/** What a push message carries (the server's PushMessage): title, body, url, tag. */
+function pushContent(data) {
+  let message = {};
+  try { message = data ? data.json() : {}; } catch { message = { body: data?.text?.() ?? '' }; }
+  const url = typeof message.url === 'string' && message.url.startsWith('/') && !message.url.startsWith('//') ? message.url : '/';
+  return {
+    title: typeof message.title === 'string' && message.title ? message.title : 'Communis',
+    options: {
+      body: typeof message.body === 'string' ? message.body : '',
+      tag: typeof message.tag === 'string' && message.tag ? message.tag : undefined,
+      icon: 'icons/icon-192.png',
+      badge: 'icons/icon-192.png',
+      data: { url },
+    },
+  };
+}
+
+self.addEventListener('push', (event) => {
+  const { title, options } = pushContent(event.data);
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+// A click opens the page the notification is about: in a Communis window already open
+// (focused, then taken there), else in a new one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url ?? '/', self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+    if (open) {
+      const focused = await open.focus();
+      try {
+        await (focused ?? open).navigate(target);
+        return;
+      } catch {
+        // A window this worker does not control cannot be navigated: open the page anew.
+      }
+    }
+    await self.clients.openWindow(target);
+  })());
+});

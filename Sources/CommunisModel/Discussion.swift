@@ -126,10 +126,21 @@ public struct BlogPost: Sendable, Equatable, Identifiable {
 ///   come. No actor (the server tells them); `workspaceID` is the article's workspace, nil for
 ///   an organisation-wide article; `excerpt` is the article's title when it was due. One per
 ///   article and review-by day.
+/// - `reply`, `news`, `meeting-started`, `ack-due`: made by the notification router; `newsID`
+///   or `meetingID` say what they are about and `link` is the web client's page for it (a
+///   hash route such as `#/meetings/<id>`).
 public struct PersonalNotification: Sendable, Equatable, Identifiable {
     public enum Kind: String, Sendable, Codable {
         case mention
         case reviewDue = "review-due"
+        /// Someone replied in a thread the person started or wrote in.
+        case reply
+        /// A news article for the person was published (or revised materially).
+        case news
+        /// A meeting started in one of the person's workspaces.
+        case meetingStarted = "meeting-started"
+        /// A news article's "läst och förstått" is due (the deadline nears, unacknowledged).
+        case acknowledgementDue = "ack-due"
     }
 
     public var id: NotificationID
@@ -147,10 +158,16 @@ public struct PersonalNotification: Sendable, Equatable, Identifiable {
     public var excerpt: String
     public var createdAt: Date
     public var readAt: Date?
+    /// The news article a `news` or `ack-due` notification is about.
+    public var newsID: NewsID?
+    /// The meeting a `meeting-started` notification is about.
+    public var meetingID: MeetingID?
+    /// The page it opens in the web client (a hash route), empty when the client builds it.
+    public var link: String
 
     public init(id: NotificationID = NotificationID(), personID: PersonID, kind: Kind, workspaceID: WorkspaceID?, threadID: ThreadID? = nil,
                 postID: PostID? = nil, howToID: HowToID? = nil, reviewBy: String? = nil, actorID: PersonID?, excerpt: String,
-                createdAt: Date, readAt: Date? = nil) {
+                createdAt: Date, readAt: Date? = nil, newsID: NewsID? = nil, meetingID: MeetingID? = nil, link: String = "") {
         self.id = id
         self.personID = personID
         self.kind = kind
@@ -163,6 +180,9 @@ public struct PersonalNotification: Sendable, Equatable, Identifiable {
         self.excerpt = excerpt
         self.createdAt = createdAt
         self.readAt = readAt
+        self.newsID = newsID
+        self.meetingID = meetingID
+        self.link = link
     }
 }
 

@@ -74,3 +74,14 @@ public typealias GroupRuleID = ID<GroupRuleTag>
 /// The public id of a login session (the cookie's token is secret and never listed).
 public typealias SessionID = ID<SessionTag>
 public typealias MailID = ID<MailTag>
+
+public enum NewsTag {}
+public enum OrganisationTag {}
+public enum PushSubscriptionTag {}
+
+/// A news article (nyhet).
+public typealias NewsID = ID<NewsTag>
+/// An organisation of the installation: the municipality or one of its companies.
+public typealias OrganisationID = ID<OrganisationTag>
+/// One device's Web Push subscription.
+public typealias PushSubscriptionID = ID<PushSubscriptionTag>

@@ -70,7 +70,7 @@ public func buildApplication(
     let clusterPublisher = link.map { ClusterPublisher(hub: hub, link: $0) }
     let publisher: any LivePublisher = clusterPublisher ?? hub
     let meetingLive: any MeetingLive = clusterPublisher ?? hub
-    let services = await Services(store: store, publisher: publisher, meetingLive: meetingLive, configuration: configuration, hasher: hasher,
+    let services = try await Services(store: store, publisher: publisher, meetingLive: meetingLive, configuration: configuration, hasher: hasher,
                                   adapters: adapters, clock: clock, logger: logger)
     let liveMetrics = LiveMetrics()
     let web = web ?? WebBundle.Prepared(directory: configuration.webRoot, fallbacks: [], bundled: false)
@@ -126,8 +126,13 @@ public func buildApplication(
         SessionSweeper.job(store: store, clock: clock, jobs: jobs, logger: logger),
         EventPruner.job(store: store, retention: TimeInterval(configuration.eventRetentionDays) * 86_400, keep: configuration.liveReplayLimit,
                         clock: clock, jobs: jobs, logger: logger),
-        ReviewReminderService.job(reminders: ReviewReminders(store: store, publisher: publisher, clock: clock), jobs: jobs, logger: logger),
-        IdentityHousekeeping.job(store: store, configuration: configuration, clock: clock, jobs: jobs, logger: logger))
+        ReviewReminderService.job(reminders: ReviewReminders(store: store, publisher: publisher, clock: clock, notifications: services.notificationRouter),
+                                  jobs: jobs, logger: logger),
+        DigestService.job(digests: services.digests, jobs: jobs, logger: logger),
+        IdentityHousekeeping.job(store: store, configuration: configuration, clock: clock, jobs: jobs, logger: logger),
+        DocumentHousekeepingService.job(housekeeping: services.documentHousekeeping, jobs: jobs, logger: logger),
+        DocumentProcessingService(processor: services.documentProcessor),
+        NewsPublishingService.job(news: services.news, jobs: jobs, logger: logger))
     if let transport = adapters.mailTransport {
         let domain = URL(string: configuration.publicURL)?.host ?? configuration.mail.fromAddress.split(separator: "@").last.map(String.init) ?? "communis"
         app.addServices(MailDispatchService(
@@ -154,6 +159,9 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: ClientAddressMiddleware(proxies: TrustedProxies(configuration.trustedProxies)))
     router.add(middleware: OriginMiddleware(publicURL: configuration.publicURL, allowedOrigins: configuration.allowedOrigins))
+    router.add(middleware: DAVMiddleware(handler: DAVHandler(
+        accounts: services.accounts, workspaces: services.workspaces, documents: services.documents, blobs: services.documents.blobs,
+        maxFileBytes: services.documents.settings.maxFileBytes, maxLockMinutes: DocumentSettings.maxLockMinutes)))
     // Paths under /api/ and /feeds/ are the routes' (an undecodable one is their 404, never a 400).
     if let assets { router.add(middleware: StaticAssetsMiddleware(assets: assets)) }
 
@@ -187,13 +195,20 @@ public func buildRouter(services: Services, configuration: Configuration, hub: H
     InvitationRoutes(services: services, session: session).register(on: api)
     AdminRoutes(services: services).register(on: api)
     DiscussionRoutes(services: services).register(on: api)
+    NotificationRoutes(services: services).register(on: api)
     MeetingRoutes(services: services, audio: hub?.meetings.settings.metrics, node: node, live: live).register(on: api)
     HowToRoutes(services: services).register(on: api)
+    DocumentRoutes(services: services).register(on: api)
+    UploadRoutes(services: services).register(on: api)
+    DocumentPreviewRoutes(documents: services.documents, processor: services.documentProcessor).register(on: api)
     RecordingRoutes(services: services).register(on: api)
+    PushRoutes(services: services).register(on: api)
     SearchRoutes(services: services).register(on: api)
     let blogs = BlogRoutes(services: services)
     blogs.register(on: api)
     blogs.registerFeeds(on: router)
+    NewsRoutes(services: services).register(on: api)
+    NewsFeed.register(on: router, services: services)
     return router
 }
 

@@ -12,10 +12,10 @@ public struct Blogs: Sendable {
     let clock: Clock
     let content: ContentRules
 
-    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, clock: Clock = Clock()) {
+    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, clock: Clock = Clock(), notifications: NotificationRouter? = nil) {
         self.store = store
         self.clock = clock
-        self.content = ContentRules(store: store, publisher: publisher, clock: clock)
+        self.content = ContentRules(store: store, publisher: publisher, clock: clock, router: notifications)
     }
 
     /// Creates (`id` nil) or changes a post; `publish` publishes a draft (once published, a
@@ -43,6 +43,8 @@ public struct Blogs: Sendable {
             .saveBlogPost(post), kind: wasPublished ? .blogUpdated : .blogPublished,
             payload: LiveJSON.BlogEvent(blogPost: json), viewer: viewer, workspace: workspace, key: nil,
             mentionsIn: wasPublished ? nil : post.body, threadID: post.commentThreadID, postID: nil)
+        await DocumentLinks.record(in: store, .blog, id: "\(post.id)", workspace: workspace, markdown: post.body,
+                                   previously: wasPublished ? existing?.body : nil, at: post.updatedAt)
         return Written(value: json, seq: applied.event.seq, duplicate: false)
     }
 
@@ -82,6 +84,7 @@ public struct Blogs: Sendable {
         _ = try await content.apply(
             .deleteBlogPost(id), kind: .blogDeleted, payload: LiveJSON.BlogDeleted(blogPostId: id), viewer: viewer,
             workspace: workspace, key: nil, mentionsIn: nil, threadID: nil, postID: nil)
+        await DocumentLinks.record(in: store, .blog, id: "\(id)", workspace: workspace, markdown: nil, previously: post.body, at: clock.now())
     }
 
     public func comment(viewer: Viewer, on id: BlogPostID, body rawBody: String, idempotencyKey: String?) async throws -> Written<LiveJSON.PostEvent> {

@@ -10,6 +10,9 @@ struct ContentRules: Sendable {
     let store: any CommunisStore & LiveStore
     let publisher: any LivePublisher
     let clock: Clock
+    /// Applies each person's settings to mentions (in the app or not, e-mail, push); without
+    /// it every mentioned member gets the mention in the app only.
+    var router: NotificationRouter? = nil
 
     /// Writing needs membership (guests included, in their workspaces). Returns the role.
     @discardableResult
@@ -61,16 +64,21 @@ struct ContentRules: Sendable {
         mentionsIn body: String?, threadID: ThreadID?, postID: PostID?
     ) async throws -> Applied {
         let now = clock.now()
-        var notifications: [PersonalNotification] = []
+        var mentioned: [PersonID] = []
+        var excerpt = ""
         if let body {
-            let excerpt = String(Markdown.plainText(body).prefix(200))
-            for id in Markdown.mentions(body).compactMap(PersonID.init) where id != viewer.id {
+            excerpt = String(Markdown.plainText(body).prefix(200))
+            for id in Markdown.mentions(body).compactMap(PersonID.init) where id != viewer.id && !mentioned.contains(id) {
                 // Only members are told: others could not open what they were mentioned in.
                 guard try await store.membership(workspace: workspace, person: id) != nil else { continue }
-                notifications.append(PersonalNotification(
-                    personID: id, kind: .mention, workspaceID: workspace, threadID: threadID, postID: postID,
-                    actorID: viewer.id, excerpt: excerpt, createdAt: now))
+                mentioned.append(id)
             }
+        }
+        // Those who turned mentions off in the app are not told there (e-mail and push below).
+        let inApp = try await router?.wantInApp(.mention, among: mentioned) ?? Set(mentioned)
+        let notifications = mentioned.filter(inApp.contains).map {
+            PersonalNotification(personID: $0, kind: .mention, workspaceID: workspace, threadID: threadID, postID: postID,
+                                 actorID: viewer.id, excerpt: excerpt, createdAt: now, link: Self.link(workspace: workspace, thread: threadID))
         }
         let draft = EventDraft(workspaceID: workspace, kind: kind.rawValue, payload: Wire.json(payload), actorID: viewer.id, createdAt: now)
         let applied = try await store.apply(
@@ -82,8 +90,18 @@ struct ContentRules: Sendable {
                 let frame = Wire.frame(type: .notification, value: NotificationJSON(notification, actor: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name)))
                 await publisher.notify(person: notification.personID, frame: frame)
             }
+            if let router, !mentioned.isEmpty {
+                await router.notifyOutsideApp(NotificationRequest(
+                    kind: .mention, recipients: mentioned, actorID: viewer.id, workspaceID: workspace, threadID: threadID, postID: postID,
+                    excerpt: excerpt, link: Self.link(workspace: workspace, thread: threadID), createdAt: now))
+            }
         }
         return applied
+    }
+
+    /// The web client's page of a workspace (and thread).
+    static func link(workspace: WorkspaceID, thread: ThreadID?) -> String {
+        thread.map { "#/workspaces/\(workspace)?thread=\($0)" } ?? "#/workspaces/\(workspace)"
     }
 
     /// For a duplicate, the answer is what the first attempt produced, provided the first
@@ -159,6 +177,12 @@ public struct NotificationJSON: Codable, Sendable {
     public var excerpt: String
     public var createdAt: Date
     public var read: Bool
+    /// The news article (`news`, `ack-due`).
+    public var newsId: NewsID?
+    /// The meeting (`meeting-started`).
+    public var meetingId: MeetingID?
+    /// The web client's page it opens (a hash route); absent when the client builds it.
+    public var link: String?
 
     public init(_ notification: PersonalNotification, actor: LiveJSON.PersonRef?) {
         id = notification.id
@@ -173,6 +197,9 @@ public struct NotificationJSON: Codable, Sendable {
         excerpt = notification.excerpt
         createdAt = notification.createdAt
         read = notification.readAt != nil
+        newsId = notification.newsID
+        meetingId = notification.meetingID
+        link = notification.link.isEmpty ? nil : notification.link
     }
 }
 

@@ -31,11 +31,14 @@ public struct Discussions: Sendable {
     let content: ContentRules
     let chats: MeetingChats
 
-    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, clock: Clock = Clock()) {
+    /// `notifications`: mentions follow each person's settings and replies are routed
+    /// (`reply` to those who started or wrote in the thread); without it mentions go to the
+    /// app only and replies tell nobody.
+    public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, clock: Clock = Clock(), notifications: NotificationRouter? = nil) {
         self.store = store
         self.publisher = publisher
         self.clock = clock
-        self.content = ContentRules(store: store, publisher: publisher, clock: clock)
+        self.content = ContentRules(store: store, publisher: publisher, clock: clock, router: notifications)
         self.chats = MeetingChats(store: store)
     }
 
@@ -75,6 +78,9 @@ public struct Discussions: Sendable {
         let value = try content.decode(applied, kind: .threadCreated, as: LiveJSON.ThreadCreated.self, fallback: payload) {
             $0.thread.workspaceId == workspace && $0.thread.title == title && $0.post.body == body
         }
+        if !applied.isDuplicate {
+            await DocumentLinks.record(in: store, .post, id: "\(post.id)", workspace: workspace, markdown: body, previously: nil, at: now)
+        }
         return Written(value: value, seq: applied.event.seq, duplicate: applied.isDuplicate)
     }
 
@@ -98,6 +104,19 @@ public struct Discussions: Sendable {
         let value = try content.decode(applied, kind: .postCreated, as: LiveJSON.PostEvent.self, fallback: payload) {
             $0.post.threadId == threadID && $0.post.parentId == parent && $0.post.body == body
         }
+        if !applied.isDuplicate {
+            await DocumentLinks.record(in: store, .post, id: "\(post.id)", workspace: thread.workspaceID, markdown: body, previously: nil, at: post.createdAt)
+            // A meeting's chat is a conversation in the moment, not a thread to be told of.
+            if meeting == nil, let router = content.router {
+                // The reply is committed: failing to read who to tell must not turn it into an
+                // error for its author (nobody is told then; the reply itself stands).
+                let recipients = (try? await Replies.recipients(of: post, in: thread, store: store)) ?? []
+                await router.notify(NotificationRequest(
+                    kind: .reply, recipients: recipients, actorID: viewer.id,
+                    workspaceID: thread.workspaceID, threadID: threadID, postID: post.id, excerpt: String(Markdown.plainText(body).prefix(200)),
+                    link: ContentRules.link(workspace: thread.workspaceID, thread: threadID), createdAt: post.createdAt))
+            }
+        }
         return Written(value: value, seq: applied.event.seq, duplicate: applied.isDuplicate)
     }
 
@@ -111,6 +130,7 @@ public struct Discussions: Sendable {
         let body = content.body(rawBody, validator: &validator)
         try validator.check()
         let now = clock.now()
+        let previous = post.body
         post.body = body
         post.editedAt = now
         let reactions = try await content.reactions(of: post.id.uuid)
@@ -119,6 +139,7 @@ public struct Discussions: Sendable {
         let applied = try await content.apply(
             .editPost(postID, body: body, at: now, by: viewer.id), kind: .postEdited, payload: payload, viewer: viewer,
             workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
+        await DocumentLinks.record(in: store, .post, id: "\(postID)", workspace: post.workspaceID, markdown: body, previously: previous, at: now)
         return Written(value: payload, seq: applied.event.seq, duplicate: false)
     }
 
@@ -131,6 +152,7 @@ public struct Discussions: Sendable {
             throw DomainError.forbidden("Only the author or an owner of the workspace can delete a post.")
         }
         let now = clock.now()
+        let previous = post.body
         post.deletedAt = now
         post.deletedBy = viewer.id
         let author = try await content.personRef(post.authorID)
@@ -139,6 +161,7 @@ public struct Discussions: Sendable {
         let applied = try await content.apply(
             .deletePost(postID, at: now, by: viewer.id), kind: .postDeleted, payload: payload, viewer: viewer,
             workspace: post.workspaceID, key: nil, mentionsIn: nil, threadID: post.threadID, postID: postID)
+        await DocumentLinks.record(in: store, .post, id: "\(postID)", workspace: post.workspaceID, markdown: nil, previously: previous, at: now)
         return Written(value: payload, seq: applied.event.seq, duplicate: false)
     }
 

@@ -103,6 +103,10 @@ public struct Feed: Sendable {
             total: found.total, unread: try await store.unreadNotificationCount(of: viewer.id), limit: found.limit, offset: found.offset)
     }
 
+    public func unreadCount(viewer: Viewer) async throws -> Int {
+        try await store.unreadNotificationCount(of: viewer.id)
+    }
+
     public func markRead(viewer: Viewer, upTo: Date) async throws {
         try await store.markNotificationsRead(of: viewer.id, upTo: upTo)
     }

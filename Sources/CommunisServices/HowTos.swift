@@ -94,6 +94,7 @@ public struct HowTos: Sendable {
         let content = try validate(draft)
         let howTo = HowTo(workspaceID: workspace, ownerID: viewer.id, content: content, createdAt: clock.now())
         try await store.createHowTo(howTo)
+        await DocumentLinks.record(in: store, .article, id: "\(howTo.id)", workspace: workspace, markdown: content.body, previously: nil, at: howTo.createdAt)
         return try await view(viewer: viewer, id: howTo.id)
     }
 
@@ -103,6 +104,7 @@ public struct HowTos: Sendable {
         guard access.canEdit(howTo, viewer) else { throw DomainError.forbidden("You may read this how-to but not edit it.") }
         let content = try validate(draft)
         _ = try await store.saveHowTo(id, content: content, basedOn: basedOn, by: viewer.id, at: clock.now(), restoredFrom: nil)
+        await DocumentLinks.record(in: store, .article, id: "\(id)", workspace: howTo.workspaceID, markdown: content.body, previously: howTo.content.body, at: clock.now())
         return try await view(viewer: viewer, id: id)
     }
 
@@ -112,6 +114,7 @@ public struct HowTos: Sendable {
         guard access.canEdit(howTo, viewer) else { throw DomainError.forbidden("You may read this how-to but not edit it.") }
         guard let old = try await store.howToRevision(id, number: number) else { throw DomainError.notFound("Revision") }
         _ = try await store.saveHowTo(id, content: old.content, basedOn: basedOn ?? howTo.revision, by: viewer.id, at: clock.now(), restoredFrom: number)
+        await DocumentLinks.record(in: store, .article, id: "\(id)", workspace: howTo.workspaceID, markdown: old.content.body, previously: howTo.content.body, at: clock.now())
         return try await view(viewer: viewer, id: id)
     }
 
@@ -130,6 +133,7 @@ public struct HowTos: Sendable {
             throw DomainError.forbidden("Only the owner of the how-to, the workspace's owners and administrators can delete it.")
         }
         try await store.deleteHowTo(id)
+        await DocumentLinks.record(in: store, .article, id: "\(id)", workspace: howTo.workspaceID, markdown: nil, previously: howTo.content.body, at: clock.now())
     }
 
     // MARK: Reading

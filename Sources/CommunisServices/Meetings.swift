@@ -79,11 +79,14 @@ public struct Meetings: Sendable {
     /// The live meeting rooms (the hub), told of what was stored; `NoMeetingLive` in tools.
     let live: any MeetingLive
     let clock: Clock
+    /// Tells the workspace's members that a meeting started (`meeting-started`).
+    let notifications: (any NotificationSink)?
 
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, invitationLifetime: TimeInterval = 168 * 3600,
-                outbox: Outbox? = nil, live: any MeetingLive = NoMeetingLive(), clock: Clock = Clock()) {
+                outbox: Outbox? = nil, live: any MeetingLive = NoMeetingLive(), clock: Clock = Clock(), notifications: NotificationRouter? = nil) {
         self.store = store
-        self.discussions = Discussions(store: store, publisher: publisher, clock: clock)
+        self.discussions = Discussions(store: store, publisher: publisher, clock: clock, notifications: notifications)
+        self.notifications = notifications
         self.invitationLifetime = invitationLifetime
         self.outbox = outbox
         self.live = live
@@ -149,9 +152,23 @@ public struct Meetings: Sendable {
 
     // MARK: Live life cycle (the hub)
 
-    /// The first participant joined: the meeting is live from now (once; later calls do nothing).
-    public func markStarted(_ id: MeetingID) async throws {
-        _ = try await store.markMeetingStarted(id, at: clock.now())
+    /// The first participant (`person`) joined: the meeting is live from now (once; later
+    /// calls do nothing). Then every other member of the workspace is told (`meeting-started`,
+    /// with "Gå med" in the notification centre), guests who are members included.
+    public func markStarted(_ id: MeetingID, by person: PersonID) async throws {
+        guard try await store.markMeetingStarted(id, at: clock.now()), let notifications,
+              let meeting = try await store.meeting(id: id) else { return }
+        var members: [PersonID] = []
+        var offset = 0
+        while true {
+            let page = try await store.members(of: meeting.workspaceID, page: PageRequest(limit: PageRequest.maxLimit, offset: offset))
+            members += page.items.map(\.person.id)
+            offset += page.items.count
+            if page.items.isEmpty || offset >= page.total { break }
+        }
+        await notifications.notify(NotificationRequest(
+            kind: .meetingStarted, recipients: members.filter { $0 != person }, actorID: person, workspaceID: meeting.workspaceID,
+            meetingID: meeting.id, excerpt: meeting.title, link: "#/meetings/\(meeting.id)", createdAt: clock.now()))
     }
 
     /// A moderator ends the meeting for everyone. Ending an ended meeting changes nothing and

@@ -18,6 +18,10 @@ extension Blogs {
         }
         let post = try composed(existing, workspace: nil, viewer: viewer, title: rawTitle, body: rawBody, publish: publish)
         try await store.saveDraft(post)
+        if post.status == .published {
+            await DocumentLinks.record(in: store, .blog, id: "\(post.id)", workspace: nil, markdown: post.body,
+                                       previously: existing?.status == .published ? existing?.body : nil, at: post.updatedAt)
+        }
         return LiveJSON.BlogPostJSON(post, author: LiveJSON.PersonRef(id: viewer.id, name: viewer.person.name))
     }
 
@@ -38,6 +42,9 @@ extension Blogs {
             throw DomainError.notFound("Blog post")
         }
         try await store.deleteDraft(id)
+        if post.status == .published {
+            await DocumentLinks.record(in: store, .blog, id: "\(id)", workspace: nil, markdown: nil, previously: post.body, at: clock.now())
+        }
     }
 }
 

@@ -17,10 +17,14 @@ public struct ReviewReminders: Sendable {
     let clock: Clock
     let timeZone: TimeZone
     let batchSize: Int
+    /// Sends reminders by e-mail and push as each owner chose (the in-app one is stored here).
+    let notifications: NotificationRouter?
 
     /// `batchSize`: articles handled per store transaction (the writer is held that long).
     public init(store: any CommunisStore, publisher: any LivePublisher, clock: Clock = Clock(),
-                timeZone: TimeZone = TimeZone(identifier: "Europe/Stockholm") ?? .gmt, batchSize: Int = 100) {
+                timeZone: TimeZone = TimeZone(identifier: "Europe/Stockholm") ?? .gmt, batchSize: Int = 100,
+                notifications: NotificationRouter? = nil) {
+        self.notifications = notifications
         self.store = store
         self.publisher = publisher
         self.clock = clock
@@ -40,6 +44,9 @@ public struct ReviewReminders: Sendable {
             for notification in batch {
                 let frame = Wire.frame(type: .notification, value: NotificationJSON(notification, actor: nil))
                 await publisher.notify(person: notification.personID, frame: frame)
+                await notifications?.notifyOutsideApp(NotificationRequest(
+                    kind: .reviewDue, recipients: [notification.personID], workspaceID: notification.workspaceID,
+                    excerpt: notification.excerpt, link: notification.howToID.map { "#/knowledge/\($0)" } ?? "", createdAt: notification.createdAt))
             }
             told += batch.count
             if batch.count < batchSize { return told }

@@ -59,9 +59,11 @@ public struct Search: Sendable {
         return page
     }
 
-    /// Leaves out a post that is the opening of a thread also on the page, and the openings
-    /// the server wrote in meetings' chats.
+    /// Leaves out a post that is the opening of a thread also on the page, the openings the
+    /// server wrote in meetings' chats, and a document's second hit on the page (an archived
+    /// version's text when the current one is there, or a second archived version).
     func distinct(_ hits: [SearchHit]) async throws -> [SearchHit] {
+        let hits = Self.oneHitPerDocument(hits)
         let threads = Dictionary(hits.filter { $0.kind == .thread }.map { ($0.id, $0.date) }, uniquingKeysWith: { first, _ in first })
         let posts = hits.filter { $0.kind == .post }
         let chats = try await store.meetings(chatThreads: Set(posts.compactMap { $0.parentID.flatMap(ThreadID.init) }))
@@ -71,6 +73,24 @@ public struct Search: Sendable {
             if let thread = ThreadID(parent), let meeting = chats[thread], hit.authorID == meeting.createdBy,
                abs(meeting.createdAt.timeIntervalSince(hit.date)) < 5 { return false }
             return true
+        }
+    }
+
+    /// Keeps each document's best hit on the page: the current version's, else the newest
+    /// archived version's, in the place of the first of its hits.
+    static func oneHitPerDocument(_ hits: [SearchHit]) -> [SearchHit] {
+        var best: [String: SearchHit] = [:]
+        for hit in hits where hit.kind == .document {
+            guard let kept = best[hit.id] else { best[hit.id] = hit; continue }
+            let better = (kept.archived && !hit.archived)
+                || (kept.archived == hit.archived && (hit.documentVersion ?? 0) > (kept.documentVersion ?? 0))
+            if better { best[hit.id] = hit }
+        }
+        var placed: Set<String> = []
+        return hits.compactMap { hit in
+            guard hit.kind == .document else { return hit }
+            guard placed.insert(hit.id).inserted else { return nil }
+            return best[hit.id]
         }
     }
 

@@ -22,6 +22,8 @@ public enum LiveChange: Sendable, Equatable {
     /// an event would announce them).
     case saveBlogPost(BlogPost)
     case deleteBlogPost(BlogPostID)
+    /// A change to the workspace's document library (`DocumentStore` says what each does).
+    case document(DocumentChange)
 }
 
 /// The outcome of `LiveStore.apply`.
@@ -163,8 +165,10 @@ public protocol LiveStore: Sendable {
     /// caller loops while it gets `limit` back.
     func recordReviewReminders(today: String, at: Date, limit: Int) async throws -> [PersonalNotification]
 
-    /// The home feed: events of the given kinds in the workspaces `person` belongs to, newest
-    /// first, strictly older than `before` (a (createdAt, workspace, seq) cursor), at most `limit`.
+    /// The home feed: events of the given kinds in the workspaces `person` belongs to (except
+    /// those they unfollowed: a `follows` row of kind workspace with `following` false), and
+    /// events by people they follow in any workspace they may read (member, or an open one
+    /// for an employee), newest first, strictly older than `before` (a (createdAt, workspace, seq) cursor), at most `limit`.
     func feed(for person: PersonID, kinds: Set<String>, before: FeedCursor?, limit: Int) async throws -> [WorkspaceEvent]
 
     /// Personal feed tokens for Atom feeds of private workspaces (stored as SHA-256).

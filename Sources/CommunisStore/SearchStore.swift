@@ -5,7 +5,11 @@ import Foundation
 /// "<recording>#<index>", its parent the recording); a workspace is found by its name and
 /// description (by its members, and by every employee unless it is secret).
 public enum SearchKind: String, Sendable, Codable, CaseIterable {
-    case thread, post, blog, person, article, recording, chapter, workspace
+    case thread, post, blog, person, article, recording, chapter, workspace, document
+    /// A news item (issue 14): not in the full-text index, whose scope words cannot say an
+    /// item's audience; `Newsroom.search` finds them through the audience rule of the news
+    /// list, and the search route puts them on the first page. The engines find none.
+    case news
 
     /// Everything but workspaces: what a search shows below the workspaces it found.
     public static let content: Set<SearchKind> = Set(allCases).subtracting([.workspace])
@@ -85,6 +89,11 @@ public struct SearchHit: Sendable, Equatable {
     public var date: Date
     /// Where a chapter starts in its recording (nil for other kinds).
     public var offsetMs: Int?
+    /// A document result: the version whose text matched (the current one for a title match).
+    public var documentVersion: Int?
+    /// A document result found in a version that is no longer the current one (found only
+    /// with `includeArchived`).
+    public var archived: Bool
 
     /// The recording a recording or chapter result links to.
     public var recordingID: String? {
@@ -95,8 +104,10 @@ public struct SearchHit: Sendable, Equatable {
         }
     }
 
-    public init(kind: SearchKind, id: String, parentID: String?, workspaceID: WorkspaceID?, workspaceName: String?, authorID: PersonID?, authorName: String?, title: String, snippet: String, date: Date, offsetMs: Int? = nil) {
+    public init(kind: SearchKind, id: String, parentID: String?, workspaceID: WorkspaceID?, workspaceName: String?, authorID: PersonID?, authorName: String?, title: String, snippet: String, date: Date, offsetMs: Int? = nil, documentVersion: Int? = nil, archived: Bool = false) {
         self.offsetMs = offsetMs
+        self.documentVersion = documentVersion
+        self.archived = archived
         self.kind = kind
         self.id = id
         self.parentID = parentID

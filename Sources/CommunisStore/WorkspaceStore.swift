@@ -90,8 +90,9 @@ public protocol WorkspaceStore: Sendable {
 
 /// Everything the server stores, behind one value. An engine implements all of it and passes
 /// the contract tests in `CommunisStoreSQLiteTests` (to be shared with later engines).
-public protocol CommunisStore: PeopleStore, SessionStore, WorkspaceStore, LiveStore, MeetingStore, HowToStore, SearchStore, RecordingStore,
-    IdentityStore, AuditStore, MailOutboxStore, LoginStore, JobStore {
+public protocol CommunisStore: PeopleStore, SessionStore, WorkspaceStore, LiveStore, MeetingStore, HowToStore, SearchStore, RecordingStore, DocumentStore,
+    IdentityStore, AuditStore, MailOutboxStore, LoginStore, JobStore,
+    PushStore, NotificationStore, NewsStore {
     /// Answers when the database can be read; throws otherwise. Used by `/healthz`.
     func ping() async throws
     /// Closes the database; further calls fail.

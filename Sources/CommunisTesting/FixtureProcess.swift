@@ -1,3 +1,4 @@
+import CommunisModel
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -52,14 +53,12 @@ public enum FixtureProcess {
         return (process.terminationStatus, (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self)))
     }
 
-    /// Starts `process`, one start at a time in this test process: Foundation's `Process.run`
-    /// on Linux is not safe against another thread starting a process at the same moment (seen
-    /// as a crash inside `Process.run` while suites started slapd and PostgreSQL in parallel).
+    /// Starts `process`, one start at a time in this test process (`ProcessLaunch`: Foundation's
+    /// `Process.run` on Linux is not safe against another thread starting a process at the same
+    /// moment).
     public static func spawn(_ process: Process) throws {
-        try spawning.withLock { try process.run() }
+        try ProcessLaunch.run(process)
     }
-
-    private static let spawning = NIOLock()
 
     /// Reads until end of file, retrying reads a signal interrupted (Foundation's
     /// `readDataToEndOfFile` traps on EINTR, which child processes ending nearby cause).

@@ -101,7 +101,9 @@ public final class SMTPServer: Sendable {
         }
 
         struct Ready: Decodable { var port: Int; var pid: Int32; var cert: String? }
-        let deadline = ContinuousClock.now + .seconds(20)
+        // 60 s: with every suite running at once on two cores, python3 importing aiosmtpd and
+        // openssl making a key took more than 20 s in CI.
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: out, encoding: .utf8), let line = text.split(separator: "\n").first,
                text.contains("\n"), let ready = try? JSONDecoder().decode(Ready.self, from: Data(line.utf8)) {
@@ -111,9 +113,16 @@ public final class SMTPServer: Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let stillRunning = process.isRunning
+        if stillRunning { kill(process.processIdentifier, SIGKILL) }
         let output = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: directory)
+        if stillRunning {
+            throw Failure(description: """
+                the test SMTP server (\(script)) was still starting after 60 s and was stopped \
+                (the machine is overloaded?). Its output: \(output.suffix(2000))
+                """)
+        }
         throw Failure(description: """
             the test SMTP server (\(script)) did not start; it needs python3 with aiosmtpd \
             (python3 -m pip install aiosmtpd) and the openssl command. Its output: \(output.suffix(2000))
@@ -148,7 +157,7 @@ public final class SMTPServer: Sendable {
     }
 
     /// Waits until at least `count` messages have arrived; throws after `timeout`.
-    public func waitForMessages(count: Int, timeout: Duration = .seconds(10)) async throws -> [ReceivedMail] {
+    public func waitForMessages(count: Int, timeout: Duration = .seconds(30)) async throws -> [ReceivedMail] {
         let deadline = ContinuousClock.now + timeout
         while true {
             let received = try messages()

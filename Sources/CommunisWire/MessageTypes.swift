@@ -67,6 +67,18 @@ public enum LiveEvent: String, Sendable, CaseIterable {
     case blogUpdated = "blog.updated"
     case blogDeleted = "blog.deleted"
     case blogCommented = "blog.commented"
+    /// Documents (docs/protocol.md, "Documents"): `{document}` or `{folder}` / `{folderId}`.
+    case documentAdded = "document.added"
+    case documentVersioned = "document.versioned"
+    case documentApproved = "document.approved"
+    case documentLocked = "document.locked"
+    case documentUnlocked = "document.unlocked"
+    case documentMoved = "document.moved"
+    case documentDeleted = "document.deleted"
+    case documentRestored = "document.restored"
+    case folderCreated = "folder.created"
+    case folderUpdated = "folder.updated"
+    case folderDeleted = "folder.deleted"
 
     // Workspace messages that are not stored (no `seq`).
     case presenceState = "presence.state"
@@ -81,6 +93,10 @@ public enum LiveEvent: String, Sendable, CaseIterable {
 
     // Personal messages (no topic).
     case notification
+    /// A news item became published for the person (docs/protocol.md, "News"): a NewsSummary.
+    case newsPublished = "news.published"
+    /// A published news item the person may read was revised: a NewsSummary.
+    case newsUpdated = "news.updated"
 
     // Meeting messages (topic `meeting:<id>`, never stored).
     case meetingParticipantJoined = "meeting.participant.joined"
@@ -103,7 +119,9 @@ public enum LiveEvent: String, Sendable, CaseIterable {
     public var isStored: Bool {
         switch self {
         case .threadCreated, .postCreated, .postEdited, .postDeleted, .reactionAdded, .reactionRemoved,
-             .blogPublished, .blogUpdated, .blogDeleted, .blogCommented:
+             .blogPublished, .blogUpdated, .blogDeleted, .blogCommented,
+             .documentAdded, .documentVersioned, .documentApproved, .documentLocked, .documentUnlocked, .documentMoved,
+             .documentDeleted, .documentRestored, .folderCreated, .folderUpdated, .folderDeleted:
             true
         default:
             false

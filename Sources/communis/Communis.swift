@@ -11,7 +11,7 @@ struct Communis: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "communis",
         abstract: "Communis: samarbete och webbmöten för kommunens medarbetare.",
-        subcommands: [Serve.self, Migrate.self, MigrateDataCommand.self, UserCommand.self, DirectoryCommand.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, MigrateDataCommand.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, DirectoryCommand.self, Bench.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -76,6 +76,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on. Default: 127.0.0.1") var host: String?
     @Option(help: "Port to listen on. Default: 8080") var port: Int?
     @Option(name: .customLong("recordings-dir"), help: "Folder of recordings. Default: ./recordings") var recordingsDir: String?
+    @Option(name: .customLong("documents-dir"), help: "Folder of the document libraries' files. Default: ./documents") var documentsDir: String?
     @Flag(help: "Fill an empty database with a demo organisation and print how to log in.") var demo = false
 
     func run() async throws {
@@ -83,6 +84,7 @@ struct Serve: AsyncParsableCommand {
         if let host { flags["server.host"] = host }
         if let port { flags["server.port"] = String(port) }
         if let recordingsDir { flags["storage.recordings_dir"] = recordingsDir }
+        if let documentsDir { flags["storage.documents_dir"] = documentsDir }
         let configuration = try storage.load(flags)
         let logger = makeLogger(configuration.logLevel)
         warnAboutUnknownEnvironment(logger)
@@ -90,8 +92,12 @@ struct Serve: AsyncParsableCommand {
         let opened = try await storage.openStore(configuration, logger: logger)
         let store = opened.store
         if demo {
+            // The demo documents' text and previews: their jobs are written to disk here and
+            // done by the server's processor once it runs.
+            let processing = DocumentProcessor(store: store, documentsDirectory: URL(fileURLWithPath: configuration.documentsDirectory), logger: logger)
             let seeded = try await DemoOrganisation.seedIfEmpty(
-                store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)), recordingsDirectory: configuration.recordingsDirectory)
+                store: store, hasher: BcryptPasswordHasher(cost: UInt8(configuration.bcryptCost)), recordingsDirectory: configuration.recordingsDirectory,
+                documentsDirectory: configuration.documentsDirectory, processing: processing)
             say(seeded ? "Demodata skapad. / Demo data created." : "Databasen har redan innehåll; ingen demodata lades till. / The database already has data; no demo data added.")
             let address = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)/"
             say("""

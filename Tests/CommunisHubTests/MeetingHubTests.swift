@@ -13,7 +13,7 @@ final class RecordingRecords: MeetingRecords, @unchecked Sendable {
     private let log = NIOLockedValueBox<[Write]>([])
     private let next = NIOLockedValueBox<Int64>(0)
 
-    func markStarted(_ id: MeetingID) async throws { log.withLockedValue { $0.append(.started) } }
+    func markStarted(_ id: MeetingID, by person: PersonID) async throws { log.withLockedValue { $0.append(.started) } }
     func attendanceBegan(meeting: MeetingID, person: PersonID, at: Date) async throws -> Int64 {
         let id = next.withLockedValue { $0 += 1; return $0 }
         log.withLockedValue { $0.append(.began(person, id)) }

@@ -48,7 +48,7 @@ struct MeetingStateTests {
         #expect(snapshot.title == "Veckomöte IT")
         #expect(snapshot.limits.maxParticipants == 50)
         #expect(joined.actions == [
-            .relayAdd(stream: 1, muted: false), .markStarted, .send(.participantJoined(snapshot.participants[0]), to: []),
+            .relayAdd(stream: 1, muted: false), .markStarted(by: erik.id), .send(.participantJoined(snapshot.participants[0]), to: []),
             .attendanceBegan(stream: 1, person: erik.id), .roster,
         ])
         #expect(state.roster == [erik])

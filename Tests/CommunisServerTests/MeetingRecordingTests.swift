@@ -229,9 +229,9 @@ struct MeetingRecordingTests {
         }
     }
 
-    /// Polls `condition` for up to 10 s.
+    /// Polls `condition` for up to 30 s (generous: CI runs every suite at once on two cores).
     func waitFor(_ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         while try await !condition() {
             guard ContinuousClock.now < deadline else {
                 Issue.record("condition never held")

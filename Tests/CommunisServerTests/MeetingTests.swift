@@ -260,8 +260,8 @@ struct MeetingTests {
             let s = try await Self.setUp(client, world)
             let meetings = Meetings(store: world.store, publisher: NoLivePublisher())
             let id = try #require(MeetingID(s.meeting))
-            try await meetings.markStarted(id)
-            try await meetings.markStarted(id)
+            try await meetings.markStarted(id, by: world.erik.id)
+            try await meetings.markStarted(id, by: world.erik.id)
             let joined = Date(timeIntervalSince1970: 1_800_000_000)
             let erikStay = try await meetings.attendanceBegan(meeting: id, person: world.erik.id, at: joined)
             _ = try await meetings.attendanceBegan(meeting: id, person: world.sara.id, at: joined.addingTimeInterval(60))
@@ -317,7 +317,7 @@ struct MeetingTests {
             #expect(names.contains { $0.hasPrefix("communis_node_info{node=\"") })
             #expect(["communis_cluster_nodes", "communis_cluster_doorbells_total", "communis_cluster_catchups_total"].allSatisfy(names.contains))
             #expect(names.filter { $0.hasPrefix("communis_jobs_run_total{job=\"") }.allSatisfy { name in
-                ["prune-events", "sweep-sessions", "review-reminders", "identity-housekeeping"].contains { name.contains("\"\($0)\"") }
+                ["prune-events", "sweep-sessions", "review-reminders", "identity-housekeeping", "document-housekeeping", "notification-digests", "news-publishing"].contains { name.contains("\"\($0)\"") }
             })
             #expect(text.components(separatedBy: "# TYPE communis_jobs_run_total counter\n").count <= 2, "one HELP and TYPE per family")
             #expect(text.contains("# TYPE communis_meetings_live gauge\n"))

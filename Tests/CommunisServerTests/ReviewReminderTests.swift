@@ -182,7 +182,8 @@ struct ReviewReminderTests {
     }
 
     static func waitUntil(_ condition: @Sendable () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A deadline, not a speed target: CI runs ~95 suites at once on two cores.
+        let deadline = ContinuousClock.now + .seconds(30)
         while !(await condition()) {
             guard ContinuousClock.now < deadline else { Issue.record("timed out"); return }
             try await Task.sleep(for: .milliseconds(10))

@@ -28,6 +28,7 @@ struct World {
         var configuration = Configuration.defaults
         configuration.dataDirectory = directory.path
         configuration.recordingsDirectory = directory.appendingPathComponent("recordings").path
+        configuration.documentsDirectory = directory.appendingPathComponent("documents").path
         configuration.bcryptCost = 4  // the minimum: these tests check behaviour, not hash strength
         configuration.loginAttemptsPerAddress = 1000
         configure(&configuration)

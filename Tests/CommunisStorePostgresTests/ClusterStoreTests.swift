@@ -15,10 +15,10 @@ struct ClusterStoreTests {
         var signals: [ClusterSignal] = []
         func add(_ signal: ClusterSignal) { signals.append(signal) }
         func waitFor(_ what: String, _ predicate: @Sendable ([ClusterSignal]) -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             while !predicate(signals) {
                 guard ContinuousClock.now < deadline else {
-                    Issue.record("no \(what) within 10 s; heard \(signals)")
+                    Issue.record("no \(what) within 30 s; heard \(signals)")
                     return
                 }
                 try await Task.sleep(for: .milliseconds(20))

@@ -183,6 +183,19 @@ struct TransferTests {
             #expect(try await found(["inloggning"], as: w.karin, kinds: [.article]).isEmpty, "an open workspace's article is for its members")
             #expect(try await found(["fragor"], as: w.olle, kinds: [.chapter]) == ["\(w.recording.id)#1"])
             #expect(try await found(["genomgang"], as: w.karin, kinds: [.recording]) == [w.recording.id.description])
+            // Documents: by title and current text; an older version's text only when asked for.
+            let policy = w.library.policy.id.description
+            #expect(try await found(["resepolicy"], as: w.olle, kinds: [.document]) == [policy])
+            #expect(try await found(["traktamente"], as: w.olle, kinds: [.document]) == [policy])
+            #expect(try await found(["milersattning"], as: w.olle, kinds: [.document]).isEmpty)
+            #expect(try await found(["gammalt"], as: w.olle, kinds: [.document]).isEmpty, "a document in the trash is not found")
+            #expect(try await found(["resepolicy"], as: w.gunnar).isEmpty)
+            for store in [copy.source as any CommunisStore, copy.target] {
+                let hits = try await store.search(SearchQuery(terms: ["milersattning"], prefixLast: false, kinds: [.document], includeArchived: true),
+                                                  reader: SearchReader(person: w.olle.id, readsOpenWorkspaces: true, readsOrganisation: true, findsPeople: true),
+                                                  limit: 10, cursor: nil).hits
+                #expect(hits.map(\.id) == [policy] && hits.map(\.documentVersion) == [1] && hits.map(\.archived) == [true])
+            }
             // Search keeps following changes made after the copy.
             try await Self.apply(copy.target, .editPost(w.secretReply.id, body: "Underlaget är nu offentligt", at: Instant.at(1000), by: w.sara.id),
                                  in: w.secret.id, "post.edited", "{}", by: w.sara.id, at: Instant.at(1000))
@@ -230,6 +243,8 @@ extension TransferTests {
         "feed_tokens", "personal_comments", "meetings", "meeting_invitations", "meeting_attendance", "recordings", "recording_participants",
         "how_tos", "how_to_revisions", "external_identities", "known_groups", "person_groups", "group_rules", "audit_log",
         "login_failures", "password_resets", "oidc_logins", "mail_outbox", "periodic_jobs",
+        "document_folders", "documents", "document_versions", "document_texts", "document_links",
+        "notification_settings", "notification_preferences", "follows", "digest_items", "digest_claims",
     ]
 
     /// What the fill made, for the checks.
@@ -247,6 +262,8 @@ extension TransferTests {
         /// A workspace with more events than one batch of the copy (only when asked for).
         var archive: Workspace?
         var archiveThread: DiscussionThread?
+        /// The document library (TransferTests+Documents).
+        var library: Library
     }
 
     /// Replies in the bulk workspace: more rows than one batch of the copy (1 000) in events,
@@ -356,6 +373,19 @@ extension TransferTests {
         try await store.addPersonalComment(PersonalComment(blogPostID: personalBlog.id, authorID: olle.id, body: "Snyggt!", createdAt: Instant.at(24)))
         try await store.setReaction(Reaction(targetID: personalBlog.id.uuid, personID: olle.id, emoji: "🏃"), present: true)
         try await store.setFeedToken(hash: "feed-eva", for: eva.id)
+        // The notification centre: settings, follows (an unfollowed member workspace too), a
+        // digest mailed and one waiting.
+        var settings = NotificationSettings.defaults
+        settings.kinds[.mention] = NotificationPreference(app: false, email: .immediate, push: true)
+        try await store.setNotificationSettings(settings, for: olle.id, at: Instant.at(24))
+        try await store.setFollow(Follow(personID: olle.id, kind: .person, target: eva.id.description, createdAt: Instant.at(24)))
+        try await store.setFollow(Follow(personID: olle.id, kind: .tag, target: "lön", createdAt: Instant.at(24)))
+        try await store.setFollow(Follow(personID: eva.id, kind: .workspace, target: open.id.description, following: false, createdAt: Instant.at(24)))
+        try await store.recordNotifications([], digest: [
+            DigestItem(personID: olle.id, cadence: .daily, kind: .news, actorName: "", excerpt: "Ny lön", link: "#/news/x", createdAt: Instant.at(24)),
+            DigestItem(personID: olle.id, cadence: .daily, kind: .reply, actorName: "Eva", excerpt: "Svar", link: "#/x", createdAt: Instant.at(30)),
+        ])
+        _ = try await store.claimDigest(person: olle.id, cadence: .daily, period: "2026-01-01", before: Instant.at(25), at: Instant.at(26)) { _ in nil }
 
         // A meeting that ran, with attendance and a guest link, and its recording with chapters.
         let meeting = Meeting(workspaceID: open.id, title: "Veckomöte", scheduledFor: Instant.at(3600), createdBy: eva.id,
@@ -439,7 +469,8 @@ extension TransferTests {
                      thread: thread, secretThread: secretThread, opening: opening, reply: reply, answer: answer, deleted: deleted,
                      secretReply: secretReply, blog: blog, personalBlog: personalBlog, meeting: meeting, attendanceIDs: [first, second],
                      recording: recording, howTo: howTo, orgHowTo: orgHowTo, apiToken: apiToken,
-                     archive: archive, archiveThread: archiveThread)
+                     archive: archive, archiveThread: archiveThread,
+                     library: try await fillLibrary(store, eva: eva, olle: olle, linkedFrom: reply))
     }
 }
 
@@ -521,6 +552,12 @@ extension TransferTests {
         add("personal comments", try await store.personalComments(blogPost: w.personalBlog.id, page: page).items)
         add("feed of olle", try await store.feed(for: w.olle.id, kinds: ["post.created", "thread.created", "blog.published"], before: nil, limit: 100))
         add("feed token", try await store.person(feedTokenHash: "feed-eva"))
+        add("notification settings", try await store.notificationSettings(of: [w.olle.id, w.eva.id]))
+        add("follows of olle", try await store.follows(of: w.olle.id))
+        add("follows of eva", try await store.follows(of: w.eva.id))
+        add("feed of eva", try await store.feed(for: w.eva.id, kinds: ["post.created", "thread.created", "blog.published"], before: nil, limit: 100))
+        add("tag followers", try await store.followers(ofTags: ["lön"], categories: []))
+        add("pending digests", try await store.peopleWithPendingDigest(cadence: .daily))
         add("meeting", try await store.meeting(id: w.meeting.id))
         add("attendance", try await store.attendance(meeting: w.meeting.id))
         add("meeting invitation", try await store.meetingInvitation(tokenHash: "meeting-link"))
@@ -543,6 +580,7 @@ extension TransferTests {
         add("password reset", try await store.passwordReset(tokenHash: "reset-olle"))
         add("login delays", try await store.loginDelays(of: people.map(\.id), now: Instant.at(40)))
         add("mail", try await store.recentMail(limit: 10))
+        r += try await libraryReadings(store, w.library)
         return r
     }
 }

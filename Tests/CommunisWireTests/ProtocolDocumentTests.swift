@@ -129,7 +129,7 @@ struct ProtocolDocumentTests {
                 if event == .error {
                     #expect(WireErrorCode(rawValue: data["code"] as? String ?? "") != nil, "unknown error code: \(example)")
                 }
-            case .welcome, .notification:
+            case .welcome, .notification, .newsPublished, .newsUpdated:
                 #expect(head.topic == nil, "\(example)")
             case _ where event.rawValue.hasPrefix("meeting.") && event != .meetingRoster:
                 #expect(Topic.meetingID(head.topic) != nil, "\(example)")

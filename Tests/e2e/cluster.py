@@ -177,7 +177,9 @@ class Node(Endpoint):
         })
         env.update(extra_env)
         self.command = [str(BINARY), "serve", "--storage-url", storage_url, "--host", "127.0.0.1", "--port", str(self.port),
-                        "--data-dir", str(self.data_dir), "--recordings-dir", str(recordings)]
+                        "--data-dir", str(self.data_dir), "--recordings-dir", str(recordings),
+                        # The documents' files, like the recordings, are storage every node shares.
+                        "--documents-dir", str(recordings.parent / "documents")]
         self.proc = subprocess.Popen(self.command, cwd=REPO, stdout=self.log_file, stderr=subprocess.STDOUT, env=env)
         self.killed = False
 

@@ -72,11 +72,12 @@ def server(request):
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     cmd = [str(binary), "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--data-dir", str(data_dir), "--recordings-dir", str(data_dir / "rec"), "--demo"]
+           "--data-dir", str(data_dir), "--recordings-dir", str(data_dir / "rec"), "--documents-dir", str(data_dir / "documents"), "--demo"]
     log_file = open(log_path, "wb")
     # Every browser test logs in from 127.0.0.1: the per-address login limit (tested in the
     # Swift tests) would otherwise refuse logins once the suite passes 20 a minute.
-    env = {**os.environ, "COMMUNIS_AUTH_LOGIN_ATTEMPTS_PER_ADDRESS": "100000"}
+    # Push endpoints served by a test over plain HTTP on 127.0.0.1 (test_follow_and_push_browser).
+    env = {**os.environ, "COMMUNIS_AUTH_LOGIN_ATTEMPTS_PER_ADDRESS": "100000", "COMMUNIS_PUSH_ALLOW_HTTP": "true"}
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT, env=env)
     srv = Server(base_url, proc, log_path)
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -159,7 +160,25 @@ def login(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     expect(email_field).to_have_value(email)
     expect(password_field).to_have_value(password)
     page.get_by_role("button", name="Logga in").click()
-    expect(page.get_by_role("heading", name="Mina samarbetsytor")).to_be_visible()
+    # bcrypt is slow on purpose, and a loaded two-core machine makes it slower still.
+    expect(page.get_by_role("heading", name="Mina samarbetsytor")).to_be_visible(timeout=15_000)
+
+
+def my_workspace_link(page: Page, name: str, region: str = "Mina samarbetsytor"):
+    """The link to workspace `name` in the start page's list `region` ("Mina samarbetsytor"
+    or "Upptäck samarbetsytor"), paging on ("Nästa") as a person would when the list is longer
+    than one page (lists are by name, and earlier tests create many workspaces)."""
+    mine = page.get_by_role("region", name=region)
+    expect(mine.locator("ul, p.empty").first).to_be_visible()
+    link = mine.get_by_role("link", name=name)
+    while link.count() == 0:
+        following = mine.get_by_role("button", name="Nästa")
+        if following.count() == 0 or following.is_disabled():
+            break
+        status = mine.locator(".pager-status").inner_text()
+        following.click()
+        expect(mine.locator(".pager-status")).not_to_have_text(status)
+    return link
 
 
 def create_workspace(page: Page, name: str, visibility: str, description: str = "") -> str:

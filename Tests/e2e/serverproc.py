@@ -34,7 +34,7 @@ class Running:
         self.log_file = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [str(BINARY), "serve", "--port", str(self.port), "--data-dir", str(data_dir),
-             "--recordings-dir", str(data_dir / "rec"), *extra],
+             "--recordings-dir", str(data_dir / "rec"), "--documents-dir", str(data_dir / "documents"), *extra],
             cwd=REPO, stdout=self.log_file, stderr=subprocess.STDOUT, env={**os.environ, **env} if env else None)
         # A failing test must not leave its server running past the test session.
         atexit.register(self._kill_if_running)

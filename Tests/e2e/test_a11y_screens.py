@@ -1,7 +1,8 @@
 """axe-core over every screen at both sizes (1280 px and a 360×740 phone), failing on any WCAG
 2.1 A/AA violation: login, password reset, invitations, start page, workspace (each part), a
-discussion with the composer and the mention list open, blogs, people, person, profile,
-knowledge bank list/article/editor/diff, search with and without results, a meeting before
+discussion with the composer and the mention list open, blogs, people, person, profile (and
+its API tokens: a new token's secret shown, the question before revoking one),
+knowledge bank list/article/editor/diff, news (page, item, editor, acknowledgement report), search with and without results, a meeting before
 and after joining (fake media), a recording, administration, notifications, and the phone's
 menu open. Every screen is checked; the failure lists all of them at once."""
 from __future__ import annotations
@@ -35,6 +36,20 @@ def _api(page: Page, method: str, path: str, body=None):
           'X-CSRF-Token': s.csrfToken }, body: body === null ? undefined : JSON.stringify(body) });
         const text = await r.text();
         return { status: r.status, body: text ? JSON.parse(text) : null }; }""", [method, path, body])
+
+
+def _upload(page: Page, workspace: str, name: str, text: str) -> str:
+    """Uploads a small text file by tus 1.0 (POST, then one PATCH); returns the document id."""
+    return page.evaluate("""async ([workspace, name, text]) => {
+        const s = await (await fetch('/api/v1/session')).json();
+        const b64 = (v) => btoa(String.fromCharCode(...new TextEncoder().encode(v)));
+        const bytes = new TextEncoder().encode(text);
+        const base = { 'Tus-Resumable': '1.0.0', 'X-CSRF-Token': s.csrfToken };
+        const created = await fetch('/api/v1/uploads', { method: 'POST', headers: { ...base,
+          'Upload-Length': String(bytes.length), 'Upload-Metadata': `filename ${b64(name)},workspace ${b64(workspace)}` } });
+        const done = await fetch(created.headers.get('Location'), { method: 'PATCH', body: bytes, headers: { ...base,
+          'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } });
+        return done.headers.get('Communis-Document-Id'); }""", [workspace, name, text])
 
 
 class Screens:
@@ -87,6 +102,17 @@ def test_every_screen_passes_axe(size, media_browser, server):
         s.visit(f"#/workspaces/{ws['id']}/blog", "workspace, blog")
         s.visit(f"#/knowledge?workspace={ws['id']}", "workspace, knowledge bank")
 
+        # Documents: the library, a document's page, and the link picker in a composer.
+        doc_id = _upload(page, ws["id"], f"Axe {uuid.uuid4().hex[:4]}.txt", "Rad ett\nRad två\n")
+        s.visit(f"#/workspaces/{ws['id']}/documents", "workspace, documents",
+                ready=lambda p: p.locator(".doc-list .doc-item").first)
+        s.visit(f"#/documents/{doc_id}", "document page", ready=lambda p: p.get_by_role("heading", name="Versioner"))
+        page.goto(f"/#/workspaces/{ws['id']}")
+        page.get_by_role("form", name="Starta en ny diskussion").get_by_role("button", name="Länka dokument").click()
+        expect(page.get_by_role("dialog", name="Länka dokument").locator(".doc-pick").first).to_be_visible()
+        s.check("discussion composer, document picker open")
+        page.keyboard.press("Escape")
+
         # A discussion with the composer and the mention list open.
         threads = _api(page, "GET", f"/workspaces/{ws['id']}/threads", None)["body"]["items"]
         page.goto(f"/#/workspaces/{ws['id']}?thread={threads[0]['id']}")
@@ -104,7 +130,32 @@ def test_every_screen_passes_axe(size, media_browser, server):
         people = _api(page, "GET", "/people?q=Ahmed", None)["body"]["items"]
         s.visit(f"#/people/{people[0]['id']}", "person page")
         s.visit("#/profile", "profile")
+        # "Mina API-nycklar": a new token's secret shown once, then the question before revoking it.
+        # (Ready when its heading has focus: the new drawing, not the one of "#/profile".)
+        s.visit("#/profile?section=tokens", "profile, my API tokens", ready=lambda p: p.locator("#my-tokens-h:focus"))
+        tokens = page.get_by_role("region", name="Mina API-nycklar")
+        token_name = f"Axe {uuid.uuid4().hex[:4]}"
+        tokens.get_by_label("Namn på ny nyckel").fill(token_name)
+        tokens.get_by_role("button", name="Skapa API-nyckel").click()
+        expect(tokens.get_by_label(f"API-nyckeln {token_name}")).to_be_focused()
+        s.check("profile, new API token shown once")
+        tokens.get_by_role("button", name=f"Återkalla nyckeln {token_name}").click()
+        revoke = page.get_by_role("dialog", name=f"Återkalla nyckeln {token_name}?")
+        expect(revoke).to_be_visible()
+        s.check("profile, revoke API token dialog")
+        revoke.get_by_role("button", name="Återkalla", exact=True).click()
+        expect(tokens.get_by_text(f"Nyckeln {token_name} är återkallad.")).to_be_visible()
         s.visit("#/notifications", "notifications")
+
+        # News: the page, an item asking for "läst och förstått", the editor (new and edit) and the report.
+        s.visit("#/news", "news page", ready=lambda p: p.locator(".news-list .news-item").first)
+        news_items = _api(page, "GET", "/news?limit=20", None)["body"]["items"]
+        asking = next((n for n in news_items if n["acknowledgement"]["required"]), news_items[0])
+        s.visit(f"#/news/{asking['id']}", "news item")
+        s.visit("#/news/new", "news editor, new", ready=lambda p: p.get_by_role("button", name="Publicera"))
+        s.visit(f"#/news/{asking['id']}/edit", "news editor", ready=lambda p: p.get_by_role("button", name="Spara ändringar"))
+        s.visit(f"#/news/{asking['id']}/acknowledgements", "news acknowledgement report",
+                ready=lambda p: p.locator(".news-report-total"))
 
         s.visit("#/knowledge", "knowledge bank")
         articles = _api(page, "GET", "/articles", None)["body"]["items"]
@@ -132,12 +183,14 @@ def test_every_screen_passes_axe(size, media_browser, server):
         s.visit("#/admin", "administration, accounts")
         s.visit("#/admin/directory", "administration, directory and groups")
         s.visit("#/admin/audit", "administration, audit log")
+        s.visit("#/admin/news", "administration, news editors and organisations",
+                ready=lambda p: p.get_by_role("heading", name="Nyhetsredaktörer"))
 
         # A meeting: before and after joining (fake microphone).
         meeting = _api(page, "POST", f"/workspaces/{ws['id']}/meetings", {"title": f"Axe {uuid.uuid4().hex[:4]}"})["body"]
         s.visit(f"#/meetings/{meeting['id']}", "meeting, before joining")
         page.get_by_role("button", name="Gå med", exact=True).click()
-        expect(page.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+        expect(page.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
         s.check("meeting, joined")
         if size == "phone":
             page.get_by_role("button", name="Chatt").click()

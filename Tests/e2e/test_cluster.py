@@ -11,10 +11,16 @@ Tests/Fixtures/nginx/cluster.conf.template). Every failure carries every node's 
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
 import struct
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 
 import pytest
@@ -583,3 +589,75 @@ def test_a_meeting_guest_on_one_node_gets_the_chat_written_on_another(cluster: C
         again = g.wait(lambda m: m["type"] == "meeting.chat" and m["data"]["post"]["body"] == "Tack, hej alla!", 5,
                        what="meeting.chat of the guest's own post")
         assert again["data"]["post"]["author"]["id"] == guest_b.id, again
+
+
+# --------------------------------------------------------------------------- documents
+
+def tus(member: Member, method: str, path: str, data: bytes | None = None,
+        headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """A tus request (bytes, not JSON) with the member's session; (status, headers, body)."""
+    request = urllib.request.Request(member.server.base + path, data=data, method=method)
+    request.add_header("Tus-Resumable", "1.0.0")
+    if member.csrf and method != "GET":
+        request.add_header("X-CSRF-Token", member.csrf)
+    for key, value in (headers or {}).items():
+        request.add_header(key, value)
+    try:
+        with member.opener.open(request, timeout=15) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def tus_metadata(**pairs: str) -> str:
+    return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in pairs.items())
+
+
+def test_documents_uploaded_on_one_node_are_announced_read_and_resumed_on_others(cluster: Cluster):
+    xenia_a = cluster.member("xenia", "a")
+    yusuf_b = cluster.member("yusuf", "b")
+    workspace, _ = shared_workspace(xenia_a, yusuf_b)
+    first_half, second_half = os.urandom(300_000), os.urandom(200_000)
+    content = first_half + second_half
+
+    with cluster.live(yusuf_b, "b") as live:
+        ack = live.subscribe(workspace)
+        live.drain(quiet=0.3)
+        # The upload starts on node a and, after a cut, is finished on node c: the upload's
+        # files are on storage every node shares.
+        status, headers, body = tus(xenia_a, "POST", "/api/v1/uploads", None, {
+            "Upload-Length": str(len(content)),
+            "Upload-Metadata": tus_metadata(filename="Budget 2027.xlsx", workspace=workspace, comment="Första utkastet")})
+        assert status == 201, body
+        upload = urllib.parse.urlsplit(headers["Location"]).path
+        status, headers, body = tus(xenia_a, "PATCH", upload, first_half,
+                                    {"Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+        assert status == 204 and headers["Upload-Offset"] == str(len(first_half)), (status, headers, body)
+        xenia_c = xenia_a.via(cluster["c"])
+        status, headers, _ = tus(xenia_c, "HEAD", upload)
+        assert status == 200 and headers["Upload-Offset"] == str(len(first_half)), (status, headers)
+        status, headers, body = tus(xenia_c, "PATCH", upload, second_half,
+                                    {"Upload-Offset": str(len(first_half)), "Content-Type": "application/offset+octet-stream"})
+        assert status == 204, (status, headers, body)
+        document = headers["Communis-Document-Id"]
+        done_at = time.monotonic()
+
+        # Yusuf, subscribed on node b, is told at once, with the next seq.
+        got = read_events(live, workspace, done_at + DELIVERY_S, stop=lambda events: bool(events))
+        assert [(e["seq"], e["type"], e["data"]["document"]["title"]) for e in got] == \
+            [(ack["data"]["seq"] + 1, "document.added", "Budget 2027.xlsx")], got
+
+        # He reads the same bytes through node b.
+        request = urllib.request.Request(cluster["b"].base + f"/api/v1/documents/{document}/content")
+        with yusuf_b.opener.open(request, timeout=15) as response:
+            assert hashlib.sha256(response.read()).hexdigest() == hashlib.sha256(content).hexdigest()
+
+        # Checked out by Xenia on node a: Yusuf's new version through node c is refused, naming her.
+        status, lock = xenia_a.call("POST", f"/api/v1/documents/{document}/lock", {"minutes": 10})
+        assert status == 200, lock
+        status, _, body = tus(yusuf_b.via(cluster["c"]), "POST", "/api/v1/uploads", None, {
+            "Upload-Length": "5", "Upload-Metadata": tus_metadata(filename="Budget 2027.xlsx", document=document)})
+        problem = json.loads(body)
+        assert status == 423 and problem["holder"]["id"] == xenia_a.id, (status, problem)
+        got = read_events(live, workspace, time.monotonic() + DELIVERY_S, stop=lambda events: bool(events))
+        assert [e["type"] for e in got] == ["document.locked"], got

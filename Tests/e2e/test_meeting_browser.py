@@ -155,7 +155,7 @@ def _wait_level(page: Page, stream: int, *, above: float | None = None, below: f
 
 def _join(page: Page) -> None:
     page.get_by_role("button", name="Gå med", exact=True).click()  # a real click starts the audio
-    expect(page.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
 
 
 def test_two_browsers_hear_each_other_mute_falls_silent_and_leaving_updates_the_list(server, audio_page, tones):
@@ -347,7 +347,7 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
     expect(lobby.get_by_text("Lena Berg")).to_be_visible()
     lobby.get_by_role("button", name="Släpp in Lena Berg").click()
     expect(lobby).to_be_hidden()
-    expect(guest.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(guest.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
     expect(anna.locator(".participant", has_text="Lena Berg").get_by_text("Gäst")).to_be_visible()
 
     guest_stream = _stream_of(anna, "Lena Berg")

@@ -41,7 +41,7 @@ def test_the_start_page_shows_meetings_going_on_now_live(new_page, audio_page, t
     quick.get_by_label("Namn på mötet").fill("Veckoavstämning")
     quick.get_by_role("button", name="Starta möte").click()
     anna.get_by_role("button", name="Gå med", exact=True).click()
-    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
 
     # Sara's start page shows it without a reload: title, workspace, how many are in, "Gå med".
     entry = now.get_by_role("listitem").filter(has_text="Veckoavstämning")
@@ -82,7 +82,7 @@ def test_a_meeting_guest_gets_the_meeting_and_its_chat_only(new_page, audio_page
     login(anna, ANNA)
     anna.goto(f"/#/meetings/{meeting['id']}")
     anna.get_by_role("button", name="Gå med", exact=True).click()
-    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
 
     guest = audio_page(tones["e660"])
     guest.goto(f"/#/meeting-invitation/{invitation['token']}")
@@ -95,7 +95,7 @@ def test_a_meeting_guest_gets_the_meeting_and_its_chat_only(new_page, audio_page
     screenshot(guest, "daily-guest-lobby")
 
     anna.get_by_role("region", name="Väntar i lobbyn").get_by_role("button", name="Släpp in Kim Gäst").click()
-    expect(guest.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(guest.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
     # The chat works both ways, live.
     chat = guest.get_by_role("region", name="Mötets chatt")
     chat.get_by_role("textbox", name="Skriv i chatten").fill("Hej från gästen")
@@ -120,7 +120,7 @@ def test_on_a_phone_the_meeting_controls_are_a_bar_at_the_bottom_and_the_partici
     login(anna, ANNA)
     anna.goto(f"/#/meetings/{meeting['id']}")
     anna.get_by_role("button", name="Gå med", exact=True).click()
-    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
     # Mute, hand and leave sit in a bar at the bottom of the screen, within reach of a thumb.
     for name in ("Stäng av mikrofonen", "Räck upp handen", "Lämna mötet"):
         box = anna.get_by_role("button", name=name).bounding_box()

@@ -3,7 +3,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from conftest import ANNA, SARA, ERIK, login, create_workspace, screenshot
+from conftest import ANNA, SARA, ERIK, login, create_workspace, my_workspace_link, screenshot
 
 
 def test_request_to_join_closed_workspace_and_owner_approves(new_page):
@@ -14,7 +14,7 @@ def test_request_to_join_closed_workspace_and_owner_approves(new_page):
 
     sara = new_page()
     login(sara, SARA)
-    sara.get_by_role("region", name="Upptäck samarbetsytor").get_by_role("link", name=name).click()
+    my_workspace_link(sara, name, region="Upptäck samarbetsytor").click()
     expect(sara.get_by_role("heading", level=1, name=name)).to_be_visible()
     expect(sara.get_by_text("Medlemslistan visas bara för medlemmar.")).to_be_visible()
     sara.get_by_role("button", name="Be om att få gå med").click()

@@ -6,6 +6,7 @@ endpoints (directory, OpenID Connect, e-mail, audit) are walked by test_openapi_
 the checks both walks share are in openapi_walk.py."""
 from __future__ import annotations
 
+import base64
 import json
 import struct
 import tempfile
@@ -17,7 +18,7 @@ import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from livekit import Live
-from openapi_walk import DOC, IDENTITY_WALK, Checked, another_client, atom_titles, cookie, documented_operations, prometheus_text
+from openapi_walk import DOC, IDENTITY_WALK, PUSH_WALK, Checked, another_client, atom_titles, cookie, documented_operations, prometheus_text
 from serverproc import Running
 
 
@@ -243,6 +244,16 @@ def test_every_answer_matches_the_document(servers):
     assert erik("GET", "/api/v1/notifications", expect=200)["unread"] == 0
     anonymous("GET", "/api/v1/notifications", expect=401)
     anonymous("POST", "/api/v1/notifications/read", expect=401)
+    erik("GET", "/api/v1/notifications/unread-count", expect=200)
+    settings = erik("GET", "/api/v1/me/notification-settings", expect=200)
+    erik("PUT", "/api/v1/me/notification-settings", settings, expect=200)
+    erik("PUT", "/api/v1/me/notification-settings", {**settings, "timeZone": "Mars/Olympus"}, expect=422)
+    anonymous("GET", "/api/v1/me/notification-settings", expect=401)
+    erik("PUT", "/api/v1/me/follows/tag/skolstart", expect=204)
+    assert {"kind": "tag", "target": "skolstart", "label": "skolstart", "implicit": False} in erik("GET", "/api/v1/me/follows", expect=200)["items"]
+    erik("DELETE", "/api/v1/me/follows/tag/skolstart", expect=204)
+    erik("PUT", "/api/v1/me/follows/planet/x", expect=422)
+    erik("PUT", "/api/v1/me/follows/workspace/00000000-0000-0000-0000-000000000000", expect=404)
     # A review reminder (no actor; no workspace for an organisation-wide article): the demo's
     # "Boka konferensrum i Outlook" (Ahmed's, review by 2026-01-15) is told at start.
     ahmed = Checked(another_client(server))
@@ -605,12 +616,147 @@ def test_every_answer_matches_the_document(servers):
     erik("POST", "/api/v1/session", {"login": "erik.johansson@katrineholm.se", "password": "fel"}, expect=401)
     assert [s["method"] for s in erik("GET", "/api/v1/me/sessions", expect=200)["items"]] == ["password"]
 
+    # Documents: a library, folders, tus uploads, versions, approval, locks, trash, links
+    documents_ws = api("POST", "/api/v1/workspaces", {"name": "Dokumentkontrakt", "visibility": "closed"}, expect=201)["id"]
+    api("POST", f"/api/v1/workspaces/{documents_ws}/members", {"personId": erik_id}, expect=201)
+    tus = {"Tus-Resumable": "1.0.0"}
+
+    def metadata(**pairs: str) -> str:
+        return ",".join(f"{key} {base64.b64encode(value.encode()).decode()}" for key, value in pairs.items())
+
+    def upload(client: Checked, data: bytes, **pairs: str) -> str:
+        client.raw("POST", "/api/v1/uploads", None, {**tus, "Upload-Length": str(len(data)), "Upload-Metadata": metadata(**pairs)}, expect=201)
+        location = client.headers["Location"]
+        client.raw("PATCH", location, data[:5], {**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}, expect=204)
+        client.raw("PATCH", location, data[5:], {**tus, "Upload-Offset": "5", "Content-Type": "application/offset+octet-stream"}, expect=204)
+        return location
+
+    pdf = b"%PDF-1.4\n\xff\xfe" + bytes(range(256))
+    location = upload(api, pdf, filename="Avtal.pdf", workspace=documents_ws, comment="Första")
+    document_id = api.headers["Communis-Document-Id"]
+    upload_state = api("GET", location, expect=200)
+    assert upload_state["complete"] and upload_state["document"]["id"] == document_id
+    api.raw("HEAD", location, None, tus, expect=200)
+    api.raw("PATCH", location, b"", {**tus, "Upload-Offset": "3", "Content-Type": "application/offset+octet-stream"}, expect=409)
+    api.raw("PATCH", location, b"", {"Upload-Offset": str(len(pdf)), "Content-Type": "application/offset+octet-stream"}, expect=412)
+    api.raw("DELETE", location, None, tus, expect=204)
+    api.raw("POST", "/api/v1/uploads", None, {**tus, "Upload-Length": str(1 << 40), "Upload-Metadata": metadata(filename="Stor.iso", workspace=documents_ws)}, expect=413)
+    api.raw("POST", "/api/v1/uploads", None, {**tus, "Upload-Length": "10"}, expect=422)
+    library = api("GET", f"/api/v1/workspaces/{documents_ws}/documents?limit=10", expect=200)
+    assert [d["id"] for d in library["documents"]["items"]] == [document_id]
+    api("GET", f"/api/v1/workspaces/{documents_ws}/documents?limit=0", expect=422)
+    api("GET", f"/api/v1/workspaces/{nobody}/documents", expect=404)
+    folder = api("POST", f"/api/v1/workspaces/{documents_ws}/folders", {"name": "Avtal"}, expect=201)
+    api("POST", f"/api/v1/workspaces/{documents_ws}/folders", {"name": "avtal"}, expect=409)
+    api("POST", f"/api/v1/workspaces/{documents_ws}/folders", {"name": "a/b"}, expect=422)
+    api("PATCH", f"/api/v1/folders/{folder['id']}", {"name": "Avtal 2026"}, expect=200)
+    api("GET", f"/api/v1/workspaces/{documents_ws}/folders", expect=200)
+    one_document = f"/api/v1/documents/{document_id}"
+    moved = api("PATCH", one_document, {"title": "Hyresavtal.pdf", "folderId": folder["id"]}, expect=200)
+    assert moved["path"] == [{"id": folder["id"], "name": "Avtal 2026"}]
+    api("DELETE", f"/api/v1/folders/{folder['id']}", expect=409)
+    api("GET", f"/api/v1/workspaces/{documents_ws}/documents?folder={folder['id']}", expect=200)
+    content = api("GET", f"{one_document}/content", expect=200)
+    assert content == pdf
+    first_bytes = api("GET", f"{one_document}/content", headers={"Range": "bytes=0-3"}, expect=206)
+    assert first_bytes in (b"%PDF", "%PDF")   # decoded as text when the bytes happen to be UTF-8
+    api("GET", f"{one_document}/content", headers={"Range": f"bytes={len(pdf)}-"}, expect=416)
+    api("GET", f"{one_document}/content", headers={"If-None-Match": f'"{moved["current"]["sha256"]}"'}, expect=304)
+    api("GET", f"{one_document}/content?download=2", expect=422)
+    api("HEAD", f"{one_document}/content?version=1", expect=200)
+    # The preview is made in the background (202 meanwhile); these bytes are no real PDF, so it fails.
+    deadline = time.monotonic() + 60
+    while (preview := api("GET", f"{one_document}/preview?version=1")) == {"state": "pending"}:
+        assert time.monotonic() < deadline, "the damaged PDF's preview stayed pending"
+        time.sleep(0.2)
+    assert preview["code"] == "preview-failed", preview
+    api("GET", f"{one_document}/preview?page=0", expect=422)
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89"
+    upload(api, png, filename="Logga.png", workspace=documents_ws)
+    assert api("GET", f"/api/v1/documents/{api.headers['Communis-Document-Id']}/preview", expect=200) == png
+    upload(erik, b"%PDF-1.4\n\xff version 2", filename="Hyresavtal.pdf", document=document_id)
+    assert [v["number"] for v in api("GET", f"{one_document}/versions", expect=200)["versions"]] == [2, 1]
+    api("POST", f"{one_document}/versions/1/restore", {"comment": "Tillbaka"}, expect=201)
+    erik("PUT", f"{one_document}/approval", {"version": 1}, expect=403)
+    assert api("PUT", f"{one_document}/approval", {"version": 1}, expect=200)["approved"]["version"] == 1
+    api("DELETE", f"{one_document}/approval", expect=200)
+    # Damaged PDFs have no text: 503 text-pending while their jobs wait, then 422 text-unavailable.
+    deadline = time.monotonic() + 60
+    while (compared := api("GET", f"{one_document}/compare?from=1&to=2"))["code"] == "text-pending":
+        assert time.monotonic() < deadline, "the damaged PDFs' text stayed pending"
+        time.sleep(0.2)
+    assert compared["code"] == "text-unavailable", compared
+    lock = erik("POST", f"{one_document}/lock", {"minutes": 5}, expect=200)
+    assert lock["mine"] and lock["token"]
+    api.raw("POST", "/api/v1/uploads", None, {**tus, "Upload-Length": "4", "Upload-Metadata": metadata(filename="x.pdf", document=document_id)}, expect=423)
+    api("DELETE", f"{one_document}/lock", expect=204)
+    api("GET", f"{one_document}/links", expect=200)
+    assert [d["id"] for d in api("GET", f"/api/v1/documents?ids={document_id},{nobody}", expect=200)["documents"]] == [document_id]
+    api("GET", one_document, expect=200)
+    api("DELETE", one_document, expect=204)
+    api("GET", f"/api/v1/workspaces/{documents_ws}/documents/trash", expect=200)
+    api("POST", f"{one_document}/restore", expect=200)
+    api("GET", f"/api/v1/documents/{nobody}", expect=404)
+
+    # News and organisations (issue 14, news-api). The demo has Johan Andersson as editor and
+    # news for the municipality, for Vård- och omsorgsförvaltningen and for the whole group.
+    organisations = api("GET", "/api/v1/organisations", expect=200)["items"]
+    assert organisations[0]["isMain"] and organisations[0]["name"] == "Katrineholms kommun"
+    company = api("POST", "/api/v1/admin/organisations", {"name": "Katrineholms Energi AB"}, expect=201)
+    api("POST", "/api/v1/admin/organisations", {"name": "katrineholms energi ab"}, expect=409)
+    erik("POST", "/api/v1/admin/organisations", {"name": "X"}, expect=403)
+    erik_id = api("GET", "/api/v1/people?q=Erik+Johansson", expect=200)["items"][0]["id"]
+    api("PUT", f"/api/v1/admin/people/{erik_id}/organisation", {"organisationId": company["id"]}, expect=204)
+    assert api("GET", f"/api/v1/people/{erik_id}", expect=200)["organisationId"] == company["id"]
+    api("PUT", f"/api/v1/admin/people/{erik_id}/organisation", {"organisationId": None}, expect=204)
+    api("PUT", f"/api/v1/admin/people/{erik_id}/organisation", {"organisationId": nobody}, expect=422)
+    assert [p["name"] for p in api("GET", "/api/v1/admin/news-editors", expect=200)["items"]] == ["Johan Andersson"]
+    api("PUT", f"/api/v1/admin/news-editors/{erik_id}", expect=204)
+    assert erik("GET", "/api/v1/session", expect=200)["canPublishNews"] is True
+    api("DELETE", f"/api/v1/admin/news-editors/{erik_id}", expect=204)
+    erik("PUT", f"/api/v1/admin/news-editors/{erik_id}", expect=403)
+    assert erik("GET", "/api/v1/session", expect=200)["canPublishNews"] is False
+    news_input = {"title": "Ny rutin för nycklar", "introduction": "Kort", "body": "Text med **fetstil**", "tags": ["Rutiner"],
+                  "category": None, "publishAt": None, "endsAt": None, "pinned": False, "important": True,
+                  "allowComments": True, "allowReactions": True,
+                  "acknowledgement": {"required": True, "deadline": "2099-01-01T00:00:00.000Z"},
+                  "audience": {"organisationIds": [], "departments": ["Bildningsförvaltningen"], "workplaces": [], "titles": [], "groups": []}}
+    item = api("POST", "/api/v1/news", news_input, expect=201)
+    api("POST", "/api/v1/news", {**news_input, "title": ""}, expect=422)
+    erik("POST", "/api/v1/news", news_input, expect=403)
+    assert item["id"] in [n["id"] for n in erik("GET", "/api/v1/news?limit=50", expect=200)["items"]]
+    api("GET", "/api/v1/news?state=all&tag=Rutiner&q=nycklar", expect=200)
+    erik("GET", "/api/v1/news?state=draft", expect=403)
+    erik("GET", f"/api/v1/news/{item['id']}", expect=200)
+    erik("GET", f"/api/v1/news/{nobody}", expect=404)
+    assert erik("POST", f"/api/v1/news/{item['id']}/acknowledgement", expect=200)["revision"] == 1
+    api("PUT", f"/api/v1/news/{item['id']}", {**news_input, "body": "Ny text", "material": True}, expect=200)
+    erik("PUT", f"/api/v1/news/{item['id']}", news_input, expect=403)
+    assert [r["revision"] for r in erik("GET", f"/api/v1/news/{item['id']}/revisions", expect=200)["items"]] == [1, 2]
+    report = api("GET", f"/api/v1/news/{item['id']}/acknowledgements", expect=200)
+    assert report["acknowledged"] == 0 and report["total"] >= 1
+    erik("GET", f"/api/v1/news/{item['id']}/acknowledgements", expect=403)
+    assert api("POST", f"/api/v1/news/{item['id']}/reminders", expect=200)["reminded"] >= 1
+    comment = erik("POST", f"/api/v1/news/{item['id']}/comments", {"body": "Tack!"}, expect=201)
+    assert erik("GET", f"/api/v1/news/{item['id']}/comments", expect=200)["items"][0]["body"] == "Tack!"
+    erik("DELETE", f"/api/v1/news/{item['id']}/comments/{comment['id']}", expect=204)
+    erik("PUT", f"/api/v1/news/{item['id']}/reactions/%F0%9F%91%8D", expect=204)
+    erik("DELETE", f"/api/v1/news/{item['id']}/reactions/%F0%9F%91%8D", expect=204)
+    news_png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89"
+    assert api.raw("POST", f"/api/v1/news/{item['id']}/image", news_png, {"Content-Type": "image/png"}, expect=200)["imageUrl"]
+    api.raw("POST", f"/api/v1/news/{item['id']}/image", b"GIF89a not allowed", {"Content-Type": "image/gif"}, expect=415)
+    assert erik("GET", f"/api/v1/news/{item['id']}/image", expect=200) == news_png
+    assert "Ny rutin för nycklar" not in anonymous("GET", "/feeds/news.atom", expect=200)
+    anonymous("GET", "/feeds/news.atom?token=cft_unknown", expect=404)
+    api("DELETE", f"/api/v1/news/{item['id']}", expect=204)
+    erik("GET", f"/api/v1/news/{item['id']}", expect=404)
+
     api("DELETE", f"/api/v1/workspaces/{open_ws['id']}", expect=204)
     api("GET", f"/api/v1/workspaces/{open_ws['id']}", expect=404)
     erik("DELETE", "/api/v1/session", expect=204)
     erik("DELETE", "/api/v1/session", expect=401)   # nothing left to end
     anonymous("DELETE", "/api/v1/session", expect=401)
 
-    documented = documented_operations() - IDENTITY_WALK - {("get", "/healthz"), ("get", "/api/openapi.yaml")}
+    documented = documented_operations() - IDENTITY_WALK - PUSH_WALK - {("get", "/healthz"), ("get", "/api/openapi.yaml")}
     unseen = documented - api.seen - erik.seen - anonymous.seen
     assert not unseen, f"operations never exercised here: {sorted(unseen)}"

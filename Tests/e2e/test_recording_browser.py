@@ -191,7 +191,7 @@ def test_participants_see_the_recording_sign_and_a_guest_in_the_lobby_is_told(se
     login(anna, ANNA)
     anna.goto(f"/#/meetings/{meeting['id']}")
     anna.get_by_role("button", name="Gå med", exact=True).click()
-    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(anna.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
 
     erik = new_page()
     login(erik, ERIK)
@@ -228,7 +228,7 @@ def test_participants_see_the_recording_sign_and_a_guest_in_the_lobby_is_told(se
 
     # A guest admitted while it records still sees the sign.
     anna.get_by_role("region", name="Väntar i lobbyn").get_by_role("button", name="Släpp in Kim Berg").click()
-    expect(kim.get_by_role("heading", name="Dina kontroller")).to_be_visible()
+    expect(kim.get_by_role("heading", name="Dina kontroller")).to_be_visible(timeout=15_000)
     expect(kim.get_by_role("status").filter(has_text="Spelas in")).to_be_visible()
 
     # Stopping: the sign goes and the reason is said.

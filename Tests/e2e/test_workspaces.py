@@ -3,7 +3,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from conftest import ANNA, ERIK, SARA, login, create_workspace, screenshot
+from conftest import ANNA, ERIK, SARA, login, create_workspace, my_workspace_link, screenshot
 
 
 def test_closed_workspace_invite_employee_from_another_department(new_page):
@@ -23,8 +23,7 @@ def test_closed_workspace_invite_employee_from_another_department(new_page):
 
     erik = new_page()
     login(erik, ERIK)
-    mine = erik.get_by_role("region", name="Mina samarbetsytor")
-    link = mine.get_by_role("link", name=name)
+    link = my_workspace_link(erik, name)
     expect(link).to_be_visible()
     link.click()
     expect(erik.get_by_role("heading", level=1, name=name)).to_be_visible()

@@ -61,7 +61,7 @@ export function problemToError(status, problem, retryAfterHeader = null) {
   const code = p.code || codeFromType(p.type) || (status ? `http-${status}` : 'unknown');
   const retry = retryAfterHeader !== null && retryAfterHeader !== undefined && retryAfterHeader !== ''
     ? Number(retryAfterHeader) : null;
-  return new ApiError({
+  const err = new ApiError({
     status: p.status ?? status,
     code,
     detail: p.detail ?? '',
@@ -71,6 +71,9 @@ export function problemToError(status, problem, retryAfterHeader = null) {
     lockedUntil: p.lockedUntil ?? null,
     retryAfterSeconds: Number.isFinite(p.retryAfterSeconds) ? p.retryAfterSeconds : null,
   });
+  // A problem's own members (a 423's `holder` and `expiresAt`, a 413's `maxBytes`) for the views that use them.
+  err.problem = p;
+  return err;
 }
 
 /** Reads a fetch Response: JSON body on success (null for 204/empty), ApiError otherwise. */
@@ -123,6 +126,10 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     endMySession: (id) => request('DELETE', `/me/sessions/${enc(id)}`),
     /** "Logga ut överallt": ends every session of mine, this one included. */
     endAllMySessions: () => request('DELETE', '/me/sessions'),
+    // My API tokens (Bearer, and the password for WebDAV); the secret is in the create answer only.
+    listTokens: () => request('GET', '/tokens'),
+    createToken: (name) => request('POST', '/tokens', { body: { name } }),
+    revokeToken: (id) => request('DELETE', `/tokens/${enc(id)}`),
     // People
     listPeople: (query) => request('GET', '/people', { query }),
     peopleFacets: () => request('GET', '/people/facets'),
@@ -173,6 +180,12 @@ export function createApi({ fetchImpl = globalThis.fetch?.bind(globalThis), getC
     createFeedToken: () => request('POST', '/me/feed-token'),
     listNotifications: (query) => request('GET', '/notifications', { query }),
     markNotificationsRead: (upTo) => request('POST', '/notifications/read', { body: upTo ? { upTo } : {} }),
+    // Notification settings and follows (issue 14)
+    getNotificationSettings: () => request('GET', '/me/notification-settings'),
+    saveNotificationSettings: (settings) => request('PUT', '/me/notification-settings', { body: settings }),
+    listFollows: () => request('GET', '/me/follows'),
+    /** Follows (`on` true, PUT) or unfollows (DELETE) a workspace, person, tag or category. */
+    setFollow: (kind, target, on) => request(on ? 'PUT' : 'DELETE', `/me/follows/${enc(kind)}/${enc(target)}`),
     // Invitations
     getInvitation: (token) => request('GET', `/invitations/${enc(token)}`),
     acceptInvitation: (token, password) =>

@@ -24,9 +24,34 @@ export function describeNotification(t, n) {
     };
   }
   const key = t.has(`notifications.kind.${n.kind}`) ? `notifications.kind.${n.kind}` : 'notifications.kind.other';
+  // News, meetings and "läst och förstått" name their subject in the sentence.
+  const titled = n.kind === 'news' || n.kind === 'meeting-started' || n.kind === 'ack-due';
   return {
-    text: t(key, { name }),
-    href: n.workspaceId ? buildHash('workspace', { id: n.workspaceId }, n.threadId ? { thread: n.threadId } : {}) : null,
-    excerpt: n.excerpt || null,
+    text: t(key, { name, title: n.excerpt ?? '' }),
+    href: n.link && n.link.startsWith('#/') ? n.link
+      : n.kind === 'meeting-started' && n.meetingId ? buildHash('meeting', { id: n.meetingId })
+        : n.workspaceId ? buildHash('workspace', { id: n.workspaceId }, n.threadId ? { thread: n.threadId } : {}) : null,
+    excerpt: titled ? null : (n.excerpt || null),
   };
+}
+
+/** The kinds of the settings table, in the order shown. */
+export const SETTING_KINDS = ['mention', 'reply', 'news', 'meeting-started', 'ack-due', 'review-due'];
+export const EMAIL_CHOICES = ['off', 'immediate', 'daily', 'weekly'];
+
+/**
+ * The settings as the form shows them, filled with what the server sent; `readForm` gives
+ * them back in the server's shape. Pure: rows are `{kind, app, email, push}`.
+ */
+export function settingsRows(settings) {
+  return SETTING_KINDS.map((kind) => {
+    const k = settings?.kinds?.[kind] ?? {};
+    return { kind, app: k.app !== false, email: EMAIL_CHOICES.includes(k.email) ? k.email : 'off', push: Boolean(k.push) };
+  });
+}
+
+export function settingsBody(rows, quietHours, timeZone, language) {
+  const kinds = {};
+  for (const row of rows) kinds[row.kind] = { app: Boolean(row.app), email: row.email, push: Boolean(row.push) };
+  return { kinds, quietHours: { enabled: Boolean(quietHours.enabled), from: quietHours.from, to: quietHours.to }, timeZone, language };
 }

@@ -9,7 +9,9 @@ export const TYPE_FILTERS = [
   ['blog', 'blog'],
   ['person', 'person'],
   ['article', 'article'],
+  ['document', 'document'], // documents: the title and the current version's text (older versions when asked)
   ['recording', 'recording'], // the server answers recordings and their chapters
+  ['news', 'news'], // news items the searcher is in the audience of
 ];
 
 const TYPE_VALUES = new Set(TYPE_FILTERS.map(([, v]) => v).filter(Boolean));
@@ -74,6 +76,15 @@ export function groupResults(results) {
     groups.get(g).push(r);
   }
   return [...groups].map(([group, list]) => ({ group, results: list }));
+}
+
+/**
+ * A document hit's version note: `{archived: true, version}` for an older version's text
+ * (its url opens that version), `{archived: false, version}` for the current one, else null.
+ */
+export function documentVersionNote(r) {
+  if (r?.kind !== 'document' || !Number.isInteger(r.documentVersion)) return null;
+  return { archived: r.archived === true, version: r.documentVersion };
 }
 
 /** Kinds that have no meaningful date (a person, a workspace): never shown with one. */

@@ -55,6 +55,17 @@ export function validateNewUser({ email, name, password, role }) {
   return errors;
 }
 
+export const TOKEN_NAME_MAX = 80;
+
+/** An API token's name: required, at most 80 characters (as the API contract says). */
+export function validateTokenName(name) {
+  const errors = {};
+  const n = String(name ?? '').trim();
+  if (n.length === 0) errors.name = 'validation.required';
+  else if ([...n].length > TOKEN_NAME_MAX) errors.name = 'validation.tokenNameTooLong';
+  return errors;
+}
+
 /** "Excel, GIS ,  , svenska" → ["Excel", "GIS", "svenska"] (trimmed, no blanks, no duplicates). */
 export function parseCompetences(text) {
   const seen = new Set();

@@ -76,6 +76,25 @@ test('identity helpers use the method, path and body of the contract', async () 
   for (const c of calls) if (c.method !== 'GET') assert.equal(c.csrf, 'csrf', `${c.method} ${c.url}`);
 });
 
+test('my API tokens: list, create with a name, revoke by id', async () => {
+  const { calls, api } = recorder();
+  await api.listTokens();
+  await api.createToken('Word på jobbdatorn');
+  await api.revokeToken('t/1');
+  assert.deepEqual(calls.map((c) => `${c.method} ${c.url}`), [
+    'GET /api/v1/tokens',
+    'POST /api/v1/tokens',
+    'DELETE /api/v1/tokens/t%2F1',
+  ]);
+  assert.deepEqual(calls[1].body, { name: 'Word på jobbdatorn' });
+  assert.equal(calls[1].csrf, 'csrf');
+  assert.equal(calls[2].csrf, 'csrf');
+});
+
+test('"Mina API-nycklar" is the profile with ?section=tokens', () => {
+  assert.deepEqual(parseHash(buildHash('profile', {}, { section: 'tokens' })), { name: 'profile', params: {}, query: { section: 'tokens' } });
+});
+
 test('a 429 keeps retryAfterSeconds from the body', async () => {
   const { api } = recorder(429, { code: 'too-many-attempts', status: 429, retryAfterSeconds: 120 });
   await assert.rejects(api.login('annlin', 'x'), (err) => err.code === 'too-many-attempts' && err.retryAfterSeconds === 120);

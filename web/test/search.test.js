@@ -84,3 +84,14 @@ test('a search narrowed to a workspace or a kind is scoped; workspaces are a kin
   assert.ok(TYPE_FILTERS.some(([key, type]) => key === 'workspace' && type === 'workspace'));
   assert.deepEqual(searchQuery({ q: 'skolgränserna', type: 'workspace' }), { q: 'skolgränserna', type: 'workspace' });
 });
+
+test('documents are a kind of their own; an archived version says which', async () => {
+  const { TYPE_FILTERS, groupResults, documentVersionNote, searchQuery } = await import('../lib/search.js');
+  assert.ok(TYPE_FILTERS.some(([k, v]) => k === 'document' && v === 'document'));
+  assert.deepEqual(searchQuery({ q: 'budget', type: 'document' }), { q: 'budget', type: 'document' });
+  const groups = groupResults([{ kind: 'document', id: 'd1' }, { kind: 'post', id: 'p' }, { kind: 'document', id: 'd2' }]);
+  assert.deepEqual(groups.map((g) => [g.group, g.results.length]), [['document', 2], ['discussion', 1]]);
+  assert.deepEqual(documentVersionNote({ kind: 'document', documentVersion: 2, archived: true }), { archived: true, version: 2 });
+  assert.deepEqual(documentVersionNote({ kind: 'document', documentVersion: 3, archived: false }), { archived: false, version: 3 });
+  assert.equal(documentVersionNote({ kind: 'post' }), null);
+});

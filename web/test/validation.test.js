@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   validateWorkspace, validatePassword, validateLogin, validateGuestInvite, validateNewUser,
-  parseCompetences, isValidEmail, isEmpty,
+  parseCompetences, isValidEmail, isEmpty, validateTokenName, TOKEN_NAME_MAX,
 } from '../lib/validation.js';
 
 test('a 120-character workspace name is accepted, 121 is rejected', () => {
@@ -48,4 +48,14 @@ test('a new user needs a known role', () => {
 test('competences are split on commas, trimmed and de-duplicated case-insensitively', () => {
   assert.deepEqual(parseCompetences('GIS, projektledning ,, gis\nÄldreomsorg'), ['GIS', 'projektledning', 'Äldreomsorg']);
   assert.deepEqual(parseCompetences(''), []);
+});
+
+test('an API token needs a name of at most 80 characters (counted as characters)', () => {
+  assert.equal(TOKEN_NAME_MAX, 80);
+  assert.deepEqual(validateTokenName('Word på jobbdatorn'), {});
+  assert.deepEqual(validateTokenName('   '), { name: 'validation.required' });
+  assert.deepEqual(validateTokenName(undefined), { name: 'validation.required' });
+  assert.deepEqual(validateTokenName('å'.repeat(80)), {});
+  assert.deepEqual(validateTokenName('😀'.repeat(80)), {});
+  assert.deepEqual(validateTokenName('a'.repeat(81)), { name: 'validation.tokenNameTooLong' });
 });

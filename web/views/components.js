@@ -182,10 +182,21 @@ export function keepFocus(el, render) {
   restoreFocus(el, saved);
 }
 
-/** A Markdown body, rendered by the shared safe renderer (the only innerHTML in the client). */
+/** The reader's texts for document cards (set by app.js on every drawing). */
+let cardTexts = null;
+export function setDocumentCardTexts(t, lang) { cardTexts = { t, lang }; }
+
+/**
+ * A Markdown body, rendered by the shared safe renderer (the only innerHTML in the client).
+ * Links to documents (`#/documents/<id>`) become cards; that code loads only when needed.
+ */
 export function markdownBlock(body) {
   const el = h('div', { class: 'md' });
   el.innerHTML = renderMarkdown(body);
+  if (cardTexts && String(body ?? '').includes('#/documents/')) {
+    const texts = cardTexts;
+    import('./documents/cards.js').then((m) => m.enhanceDocumentLinks(el, texts)).catch(() => { /* plain links stay */ });
+  }
   return el;
 }
 

@@ -18,6 +18,7 @@ export function currentSection(name) {
   if (name.startsWith('workspace')) return 'home';
   if (KNOWLEDGE_ROUTES.includes(name)) return 'knowledge';
   if (name.startsWith('admin')) return 'admin';
+  if (name.startsWith('news')) return 'news';
   return name;
 }
 
@@ -26,6 +27,7 @@ export function navLinks(user) {
   if (!user || user.meetingId) return [];
   const links = [['home', '#/', 'nav.home']];
   if (user.role !== 'guest') links.push(['people', '#/people', 'nav.people']);
+  if (user.role !== 'guest') links.push(['news', '#/news', 'nav.news']);
   links.push(['knowledge', '#/knowledge', 'nav.knowledge']);
   links.push(['profile', '#/profile', 'nav.profile']);
   if (user.role === 'admin') links.push(['admin', '#/admin', 'nav.admin']);

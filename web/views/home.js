@@ -11,6 +11,7 @@ import { field, alertBox, showFieldErrors, pager, pageHeading, visibilityText, e
 import { searchBox } from './search.js';
 import { liveNow } from './home/live-now.js';
 import { postText } from '../lib/live-meetings.js';
+import { homeNews, followedNews } from './news-home.js';
 
 const PAGE = 12;
 const FEED_PAGE = 10;
@@ -70,8 +71,9 @@ function homeFeed(ctx, names) {
   const list = h('ol', { class: 'feed-list', 'aria-label': t('feed.title') });
   const status = h('div', {});
   const more = h('button', { type: 'button', class: 'btn btn-secondary', hidden: true }, t('feed.more'));
+  const followed = ctx.user?.role === 'guest' ? null : followedNews(ctx);
   const section = h('section', { class: 'card feed', 'aria-labelledby': 'feed-h' },
-    h('h2', { id: 'feed-h' }, t('feed.title')), status, list, more);
+    h('h2', { id: 'feed-h' }, t('feed.title')), followed?.section, status, list, more);
   let feed = feedState();
 
   function paint() {
@@ -98,6 +100,7 @@ function homeFeed(ctx, names) {
   });
 
   async function load() {
+    followed?.load();
     try {
       feed = feedState(await api.getFeed({ limit: FEED_PAGE }));
       paint();
@@ -231,6 +234,9 @@ export async function renderHome(ctx) {
   const following = feed.follow(minePage);
   const loads = [mine.load(0, minePage), following.then(() => Promise.all([feed.load(), now.load()]))];
   let discover = null;
+  // News (nyheter) at the top: employees only, as the news page.
+  const news = isGuest ? null : homeNews(ctx);
+  if (news) loads.push(news.load());
   if (!isGuest) {
     discover = workspaceList(ctx, { scope: 'discover', title: t('home.discover'), empty: t('home.discoverEmpty'), headingId: 'discover-h' });
     loads.push(discover.load(0));
@@ -242,6 +248,6 @@ export async function renderHome(ctx) {
       h('p', { class: 'lead' }, isGuest ? t('home.introGuest') : t('home.intro')),
       searchBox(t, { navigate: ctx.navigate, cls: 'home-search' })),
     h('div', { class: 'layout-two' },
-      h('div', { class: 'col-main' }, now.section, feed.section, mine.section, discover?.section),
+      h('div', { class: 'col-main' }, news?.section, now.section, feed.section, mine.section, discover?.section),
       isGuest ? null : h('div', { class: 'col-side' }, peopleSearch(ctx), createForm(ctx))));
 }

@@ -9,6 +9,7 @@ import { alertBox, field, showFieldErrors, pageHeading, markdownBlock, timeEl, a
 import { articleRecordings, recordingsEditor } from './knowledge/recordings.js';
 import { guideRecordings } from './knowledge/guide-recordings.js';
 import { ask } from './dialog.js';
+import { documentLinkButton } from './document-link.js';
 
 function badges(t, a) {
   return [
@@ -129,6 +130,8 @@ export async function renderArticleEditor(ctx) {
     departments: field(t, { label: t('kb.field.departments'), name: 'departments', value: (v.audience?.departments ?? []).join(', '), hint: t('kb.field.departmentsHint') }),
     reviewBy: field(t, { label: t('kb.field.reviewBy'), name: 'reviewBy', type: 'date', value: v.reviewBy ?? '' }),
   };
+  fields.body.wrap.append(documentLinkButton(ctx, fields.body.input,
+    () => (editing ? v.workspaceId ?? null : scope?.input.value || route.query.workspace || null)));
   const scope = editing ? null : field(t, { label: t('kb.field.scope'), name: 'workspaceId', control: 'select', value: route.query.workspace ?? '',
     options: [...(ctx.user?.role !== 'guest' ? [['', t('kb.scope.organisation')]] : []), ...writable.map((w) => [w.id, w.name])] });
   const recordings = recordingsEditor(ctx, { initial: v.recordings ?? [], workspaceId: editing ? v.workspaceId ?? null : scope.input.value || null, alert });

@@ -1,9 +1,10 @@
-// Notifications: mentions of me and review reminders of my how-tos, newest first, with
-// "mark all as read". New ones arrive live (the header count is kept by app.js). What each
+// The notification centre: mentions, replies, news, meetings started ("Gå med"), review
+// reminders and acknowledgements due, newest first, with "Markera alla som lästa". New ones arrive live (the header count is kept by app.js). What each
 // kind says and links to is decided in lib/notifications.js.
 import { h, replaceChildren } from '../lib/dom.js';
 import { describeNotification } from '../lib/notifications.js';
 import { pageHeading, pager, alertBox, errorPanel, actionButton, avatar, timeEl } from './components.js';
+import { buildHash } from '../lib/router.js';
 
 const PAGE = 20;
 
@@ -18,6 +19,9 @@ function notificationItem(ctx, n) {
         href ? h('a', { href }, text) : text,
         n.read ? null : h('span', { class: 'badge badge-role' }, t('notifications.new'))),
       excerpt ? h('p', { class: 'excerpt' }, excerpt) : null,
+      n.kind === 'meeting-started' && href
+        ? h('p', {}, h('a', { class: 'btn btn-small notif-join', href, 'aria-label': t('notif.joinLabel', { title: n.excerpt ?? '' }) }, t('notif.join')))
+        : null,
       h('p', { class: 'meta' }, timeEl(n.createdAt, lang))));
 }
 
@@ -59,6 +63,8 @@ export async function renderNotifications(ctx) {
   }
   await load(0);
   return h('div', { class: 'notifications-page' },
-    h('div', { class: 'hero' }, pageHeading(t('notifications.title')), h('p', { class: 'lead' }, t('notifications.intro'))),
-    h('div', { class: 'card stack' }, h('div', { class: 'row' }, markRead), alert.el, body));
+    h('div', { class: 'hero' }, pageHeading(t('notifications.title')), h('p', { class: 'lead' }, t('notif.intro'))),
+    h('div', { class: 'card stack' },
+      h('div', { class: 'row' }, markRead, h('a', { href: buildHash('profile', {}, { section: 'notifications' }) }, t('notif.settingsLink'))),
+      alert.el, body));
 }

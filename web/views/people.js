@@ -5,6 +5,7 @@ import { buildHash } from '../lib/router.js';
 import { plural } from '../lib/i18n.js';
 import { field, pager, pageHeading, errorPanel, avatar, roleText } from './components.js';
 import { personalBlogSection, personalBlogPostPage, hasPersonalBlog } from './blog.js';
+import { followButton } from './notifications-follow.js';
 
 const PAGE = 20;
 
@@ -130,7 +131,8 @@ export async function renderPerson(ctx) {
         h('div', {},
           pageHeading(p.name),
           h('p', { class: 'lead' }, p.title || ''),
-          p.role !== 'member' ? h('span', { class: `badge badge-${p.role}` }, roleText(t, p.role)) : null)),
+          p.role !== 'member' ? h('span', { class: `badge badge-${p.role}` }, roleText(t, p.role)) : null,
+          p.id !== user.id ? h('p', {}, followButton(ctx, 'person', p.id, t('notif.followPerson', { name: p.name }))) : null)),
       h('dl', { class: 'facts' },
         presence ? row(t('person.presence'), presenceText(ctx, presence)) : null,
         row(t('person.department'), p.department),

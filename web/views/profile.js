@@ -1,5 +1,6 @@
 // My profile: edit own details (those from the directory read-only), change password (local
-// accounts only), my logins ("Mina inloggningar"), my blog and the feed key for RSS/Atom.
+// accounts only), my logins ("Mina inloggningar"), my API tokens ("Mina API-nycklar"), my
+// blog and the feed key for RSS/Atom.
 import { h, replaceChildren } from '../lib/dom.js';
 import { parseCompetences, validatePassword } from '../lib/validation.js';
 import { personalFeedTemplate } from '../lib/blog-state.js';
@@ -8,6 +9,9 @@ import { field, alertBox, showFieldErrors, pageHeading, avatar, roleText, action
 import { personalBlogSection, hasPersonalBlog } from './blog.js';
 import { sessionItem, sessionLabel } from './sessions.js';
 import { authOptions } from './login.js';
+import { apiTokensSection, focusTokensSection } from './api-tokens.js';
+import { notificationSettingsSection, notificationSettingsLink, focusNotificationSettings } from './notifications-settings.js';
+import { pushDeviceControl } from './push-device.js';
 
 const PROFILE_FIELDS = ['title', 'department', 'workplace', 'phone'];
 
@@ -179,7 +183,7 @@ export async function renderProfile(ctx) {
   const nameHint = me.managedBy === 'oidc' ? t('profile.nameFromProvider', { name: providerName })
     : me.managedBy ? t('profile.nameFromDirectory') : t('profile.nameHint');
 
-  return h('div', { class: 'profile-page' },
+  const page = h('div', { class: 'profile-page' },
     h('div', { class: 'card profile-head' },
       avatar(me.name, 'avatar-xl'),
       h('div', {},
@@ -193,6 +197,14 @@ export async function renderProfile(ctx) {
       h('div', { class: 'col-side' },
         h('section', { class: 'card', 'aria-labelledby': 'pw-h' }, h('h2', { id: 'pw-h' }, t('profile.passwordTitle')), passwordPart),
         feedTokenSection(ctx, me))),
+    // The settings table only on #/profile?section=notifications (it has a "Spara" of its own);
+    // this device's push switch right after it.
+    ctx.route?.query?.section === 'notifications' ? notificationSettingsSection(ctx) : notificationSettingsLink(ctx),
+    pushDeviceControl(ctx),
     sessionsSection(ctx),
+    apiTokensSection(ctx),
     blog);
+  if (ctx.route?.query?.section === 'tokens') focusTokensSection(ctx, page);
+  if (ctx.route?.query?.section === 'notifications') focusNotificationSettings(ctx, page);
+  return page;
 }

@@ -2,6 +2,7 @@
 import { h, replaceChildren } from '../lib/dom.js';
 import {
   TYPE_FILTERS, hasSearchWords, searchHash, searchQuery, snippetParts, appendResults, groupResults, resultDate, isScoped,
+  documentVersionNote,
 } from '../lib/search.js';
 import { searchResultUrl, formatOffset } from '../meeting/recording-state.js';
 import { pageHeading, errorPanel, timeEl } from './components.js';
@@ -35,9 +36,12 @@ function resultItem(t, lang, r) {
   const at = r.kind === 'chapter' && Number.isFinite(r.offsetMs) ? t('search.at', { time: formatOffset(r.offsetMs) }) : null;
   const date = resultDate(r);
   const meta = [kind, at, r.recordingTitle, r.workspaceName, r.author?.name].filter(Boolean).join(' · ');
+  const version = documentVersionNote(r);
   return h('li', { class: `card search-result search-${r.kind}` },
     h('h3', { class: 'search-title' }, h('a', { href: searchResultUrl(r) }, r.title || t('search.untitled'))),
-    h('p', { class: 'search-meta' }, meta, date ? [' · ', timeEl(date, lang)] : null),
+    h('p', { class: 'search-meta' }, meta, date ? [' · ', timeEl(date, lang)] : null,
+      version ? [' ', h('span', { class: `badge${version.archived ? ' badge-draft search-archived' : ''}` },
+        version.archived ? t('search.archivedVersion', { version: version.version }) : t('search.currentVersion', { version: version.version }))] : null),
     snippet);
 }
 

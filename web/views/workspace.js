@@ -14,6 +14,7 @@ import { workspaceBlogSection } from './blog.js';
 import { workspaceMeetings } from './meeting/workspace-meetings.js';
 import { workspaceRecordings } from './recording/list.js';
 import { confirmDialog } from './dialog.js';
+import { followButton } from './notifications-follow.js';
 
 const MEMBER_PAGE = 50;
 
@@ -106,6 +107,7 @@ export async function renderWorkspace(ctx) {
       h('div', { class: 'ws-hero card' },
         h('p', { class: 'eyebrow' }, t('workspace.eyebrow')),
         pageHeading(ws.name),
+        ws.myRole || (user.role !== 'guest' && ws.visibility === 'open') ? followButton(ctx, 'workspace', ws.id, t('notif.followWorkspace', { name: ws.name })) : null,
         searchBox(t, { navigate: ctx.navigate, workspace: ws.id, label: t('search.workspaceLabel'), cls: 'workspace-search' }),
         h('dl', { class: 'facts' },
           h('div', {}, h('dt', {}, t('workspace.visibility')),
@@ -289,9 +291,24 @@ export async function renderWorkspace(ctx) {
   if (user.role !== 'guest') replaceChildren(ownerTools, inviteEmployeeSection(), inviteGuestSection());
   ownerTools.hidden = ws.myRole !== 'owner';
   const onBlog = ctx.route.name === 'workspaceBlog' || ctx.route.name === 'workspaceBlogPost';
+  const onDocuments = ctx.route.name === 'workspaceDocuments';
+  // Documents: for those who read the workspace's content (members; employees in open ones).
+  const readsDocuments = Boolean(ws.myRole) || (ws.visibility === 'open' && user.role !== 'guest');
   const onRemoved = () => { if (ctx.isCurrent()) ctx.rerender(); };
   let main;
-  if (onBlog) {
+  if (onDocuments && readsDocuments) {
+    // The library is a chunk of its own (views/documents/), loaded when this tab is opened.
+    const slot = h('div', {}, h('p', { class: 'loading', role: 'status' }, t('common.loading')));
+    let section = null;
+    let left = false;
+    ctx.onCleanup(() => { left = true; section?.dispose(); });
+    import('./documents/library.js').then(({ documentsSection }) => {
+      if (left) return;
+      section = documentsSection(ctx, ws, { folderId: ctx.route.query.folder || null, trash: ctx.route.query.trash === '1', onRemoved });
+      replaceChildren(slot, section.el);
+    }).catch((err) => replaceChildren(slot, errorPanel(t, err)));
+    main = [slot];
+  } else if (onBlog) {
     const blog = workspaceBlogSection(ctx, ws, { postId: ctx.route.params.postId ?? null, onRemoved });
     ctx.onCleanup(() => blog.dispose());
     main = [blog.el];
@@ -311,8 +328,9 @@ export async function renderWorkspace(ctx) {
   const tab = (href, text, current) => h('li', {}, h('a', { href, class: 'ws-tab', 'aria-current': current ? 'page' : false }, text));
   const tabs = h('nav', { class: 'ws-tabs', 'aria-label': t('workspace.partsLabel') },
     h('ul', {},
-      tab(buildHash('workspace', { id }), t('discussion.title'), !onBlog),
+      tab(buildHash('workspace', { id }), t('discussion.title'), !onBlog && !onDocuments),
       tab(buildHash('workspaceBlog', { id }), t('blog.title'), onBlog),
+      readsDocuments ? tab(buildHash('workspaceDocuments', { id }), t('documents.title'), onDocuments) : null,
       ws.myRole ? tab(buildHash('knowledge', {}, { workspace: id }), t('kb.title'), false) : null));
   return h('div', { class: 'workspace-page' },
     h('p', { class: 'crumbs' }, h('a', { href: buildHash('home') }, t('common.backHome'))),

@@ -7,8 +7,8 @@ import NIOCore
 
 /// What a meeting room writes down about a meeting (the Meetings service implements it).
 public protocol MeetingRecords: Sendable {
-    /// The meeting is live from now (the first participant was admitted).
-    func markStarted(_ id: MeetingID) async throws
+    /// The meeting is live from now (the first participant, `by`, was admitted).
+    func markStarted(_ id: MeetingID, by person: PersonID) async throws
     /// A stay begins; returns its id for `attendanceEnded`.
     func attendanceBegan(meeting: MeetingID, person: PersonID, at: Date) async throws -> Int64
     func attendanceEnded(_ id: Int64, at: Date) async throws
@@ -247,8 +247,8 @@ actor MeetingRoom {
         // must not cancel the record of its leaving (the store closes after every connection).
         do {
             switch write {
-            case .markStarted:
-                try await shielded { try await records.markStarted(meeting) }
+            case .markStarted(let person):
+                try await shielded { try await records.markStarted(meeting, by: person) }
             case .attendanceBegan(let stream, let person):
                 let now = Date()
                 let id = try await shielded { try await records.attendanceBegan(meeting: meeting, person: person, at: now) }

@@ -14,8 +14,8 @@ public enum MeetingAction: Sendable, Equatable {
     case relayRemove(stream: UInt16)
     /// The connection is no longer in the meeting (after any message to it has been sent).
     case detach(stream: UInt16, connection: ConnectionID)
-    /// The meeting is live from now (the first participant was admitted).
-    case markStarted
+    /// The meeting is live from now (the first participant, `by`, was admitted).
+    case markStarted(by: PersonID)
     /// A stay in the meeting begins or ends (attendance record).
     case attendanceBegan(stream: UInt16, person: PersonID)
     case attendanceEnded(stream: UInt16)
@@ -345,7 +345,7 @@ public struct MeetingState: Sendable {
         var actions: [MeetingAction] = [.relayAdd(stream: member.stream, muted: member.muted)]
         if !started {
             started = true
-            actions.append(.markStarted)
+            actions.append(.markStarted(by: member.person.id))
         }
         actions.append(.send(.participantJoined(member.json), to: others))
         actions += [.attendanceBegan(stream: member.stream, person: member.person.id), .roster]

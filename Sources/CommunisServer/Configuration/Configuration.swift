@@ -18,6 +18,8 @@ public struct Configuration: Sendable, Equatable {
     public var openAPIFile: String
     public var dataDirectory: String
     public var recordingsDirectory: String
+    /// `storage.documents_dir`: the document libraries' files.
+    public var documentsDirectory: String
     /// `storage.url`: empty (or `sqlite:`) for SQLite, a `postgres://` URL for PostgreSQL.
     public var storageURL: String
     public var storagePassword: String
@@ -59,6 +61,11 @@ public struct Configuration: Sendable, Equatable {
     public var oidc: OIDCConfiguration
     public var mail: MailConfiguration
     public var auditRetentionDays: Int
+    public var documents: DocumentsConfiguration
+    /// Web Push (`push.*`).
+    public var push: PushConfiguration
+    /// `news.*` (issue 14).
+    public var news: NewsConfiguration
 
     /// Every key, with type, default, range and meaning. `config/communis.yaml` lists the same.
     public static let keys: [ConfigurationKey] = [
@@ -148,7 +155,7 @@ public struct Configuration: Sendable, Equatable {
               help: "bcrypt work factor of new password hashes (each step doubles the time)."),
         .init(name: "auth.invitation_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(168),
               help: "How long a guest's invitation link is valid."),
-    ] + identityKeys + [
+    ] + documentKeys + newsKeys + identityKeys + pushKeys + [
         .init(name: "log.level", kind: .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]),
               defaultValue: .string("info"), help: "Least severe log level written."),
     ]
@@ -178,6 +185,7 @@ public struct Configuration: Sendable, Equatable {
         openAPIFile = string("server.openapi_file")
         dataDirectory = string("storage.data_dir")
         recordingsDirectory = string("storage.recordings_dir")
+        documentsDirectory = string("storage.documents_dir")
         storageURL = string("storage.url").trimmingCharacters(in: .whitespaces)
         storagePassword = string("storage.password")
         storagePoolSize = int("storage.pool_size")
@@ -215,6 +223,9 @@ public struct Configuration: Sendable, Equatable {
         oidc = Self.oidc(string, list)
         mail = Self.mail(string, int, bool)
         auditRetentionDays = int("audit.retention_days")
+        documents = Self.documents(string, int, bool, list)
+        push = Self.push(string, int, bool)
+        news = Self.news(string, int, list)
         if liveMaxFrameBytes > liveMaxMessageBytes {
             throw ConfigurationError("live.max_frame_bytes (\(liveMaxFrameBytes)) must not exceed live.max_message_bytes (\(liveMaxMessageBytes))")
         }
@@ -225,6 +236,7 @@ public struct Configuration: Sendable, Equatable {
             throw ConfigurationError("server.public_url: \"\(publicURL)\" is not a URL like https://communis.example.se")
         }
         try validateIdentity()
+        try validatePush()
     }
 
     /// Loads the configuration.

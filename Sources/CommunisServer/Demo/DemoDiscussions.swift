@@ -25,7 +25,7 @@ enum DemoDiscussions {
 
     static let threads: [Thread] = [
         Thread(workspace: "Skolstart 2027", by: "Erik Johansson", title: "Schemat för läsårsstarten",
-               text: "Första utkastet till schemat ligger nu i diariet. {Eva Pettersson}, kan du titta på svenskapassen i årskurs 1?",
+               text: "Första utkastet till schemat ligger bland dokumenten: {doc:Schema läsårsstart 2027.csv}. {Eva Pettersson}, kan du titta på svenskapassen i årskurs 1?",
                hoursAgo: 74, replies: [
                    Reply(by: "Eva Pettersson", text: "Ja, jag tittar under veckan. Kan vi flytta mentorstiden till måndag morgon?", hoursLater: 3),
                    Reply(by: "Henrik Axelsson", text: "Skolskjutsen över skolgränserna måste vara beställd **före 15 juni**. Underlaget från Länstrafiken har kommit.", hoursLater: 20),
@@ -50,11 +50,16 @@ enum DemoDiscussions {
                ]),
     ]
 
-    static func seed(store: any CommunisStore, byName: [String: Person], workspaceIDs: [String: WorkspaceID], now: Date = Date()) async throws {
+    /// `documents`: the demo's documents by title, which `{doc:Title}` in a text links.
+    static func seed(store: any CommunisStore, byName: [String: Person], workspaceIDs: [String: WorkspaceID], documents: [String: DocumentID] = [:],
+                     now: Date = Date()) async throws {
         func mentions(_ text: String) -> String {
             var text = text
             for (name, person) in byName where text.contains("{\(name)}") {
                 text = text.replacingOccurrences(of: "{\(name)}", with: "@[\(name)](person:\(person.id))")
+            }
+            for (title, id) in documents where text.contains("{doc:\(title)}") {
+                text = text.replacingOccurrences(of: "{doc:\(title)}", with: "[\(title)](#/documents/\(id))")
             }
             return text
         }

@@ -88,8 +88,11 @@ public enum DemoOrganisation {
     ]
 
     /// Fills an empty database; returns false (and changes nothing) if anyone exists already.
-    /// `recordingsDirectory`: where the demo guide's recording is written (nil: no recording).
-    public static func seedIfEmpty(store: any CommunisStore, hasher: any PasswordHasher, recordingsDirectory: String? = nil) async throws -> Bool {
+    /// `recordingsDirectory`: where the demo guide's recording is written (nil: no recording);
+    /// `documentsDirectory`: where the demo documents' files go (nil: no documents), and
+    /// `processing` what makes their text and previews.
+    public static func seedIfEmpty(store: any CommunisStore, hasher: any PasswordHasher, recordingsDirectory: String? = nil,
+                                   documentsDirectory: String? = nil, processing: any DocumentProcessing = NoDocumentProcessing()) async throws -> Bool {
         guard try await store.countPeople() == 0 else { return false }
         let administration = Administration(store: store, hasher: hasher)
         let workspaceService = Workspaces(store: store)
@@ -124,7 +127,12 @@ public enum DemoOrganisation {
             guide = try await DemoRecordings.seedGuide(store: store, directory: recordingsDirectory, trainer: ahmed, workspace: it)
         }
         try await DemoHowTos.seed(store: store, byName: byName, workspaceIDs: workspaceIDs, guide: guide)
-        try await DemoDiscussions.seed(store: store, byName: byName, workspaceIDs: workspaceIDs)
+        var documents: [String: DocumentID] = [:]
+        if let documentsDirectory {
+            documents = try await DemoDocuments.seed(store: store, directory: documentsDirectory, processing: processing, byName: byName, workspaceIDs: workspaceIDs)
+        }
+        try await DemoDiscussions.seed(store: store, byName: byName, workspaceIDs: workspaceIDs, documents: documents)
+        try await DemoNews.seed(store: store, byName: byName)
         return true
     }
 

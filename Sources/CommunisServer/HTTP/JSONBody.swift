@@ -8,6 +8,17 @@ extension Request {
         (headers[.contentLength].flatMap(Int.init) ?? 0) > 0 || headers[.transferEncoding] != nil
     }
 
+    /// A JSON body that may be left out: none, or an empty one (a chunked request without
+    /// bytes, as clients that always stream send), is nil.
+    mutating func optionalJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T? {
+        guard hasBody else { return nil }
+        let buffer: ByteBuffer
+        do { buffer = try await collectBody(upTo: context.maxUploadSize) } catch { throw Problem.payloadTooLarge }
+        guard buffer.readableBytes > 0 else { return nil }
+        body = .init(buffer: buffer)
+        return try await json(type, context: context)
+    }
+
     /// Reads the body (at most the configured size: 413 past it) and decodes it as JSON,
     /// turning decoding failures into a problem that names the field.
     mutating func json<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {

@@ -14,6 +14,22 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var fieldErrors: [FieldError]?
     public var headers: HTTPFields
     public var extra: [String: String]
+    /// Members of the document problems (`locked`, `file-too-large`, `quota-exceeded`, …).
+    public var document: DocumentMembers?
+
+    /// Who holds a lock and until when; the limits a file passed.
+    public struct DocumentMembers: Encodable, Sendable {
+        public struct Holder: Encodable, Sendable {
+            public var id: String
+            public var name: String
+        }
+        public var holder: Holder?
+        public var expiresAt: Date?
+        public var maxBytes: Int64?
+        public var quotaBytes: Int64?
+        public var usedBytes: Int64?
+        public var allowedTypes: [String]?
+    }
 
     public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String, fieldErrors: [FieldError]? = nil, headers: HTTPFields = [:], extra: [String: String] = [:]) {
         self.status = status
@@ -23,6 +39,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         self.fieldErrors = fieldErrors
         self.headers = headers
         self.extra = extra
+        self.document = nil
     }
 
     struct Body: Encodable {
@@ -33,15 +50,24 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         var code: String
         var errors: [FieldError]?
         var retryAfterSeconds: Int?
+        var holder: DocumentMembers.Holder?
+        var expiresAt: Date?
+        var maxBytes: Int64?
+        var quotaBytes: Int64?
+        var usedBytes: Int64?
+        var allowedTypes: [String]?
     }
 
     /// The problem+json body.
     func jsonBody() -> Data {
         let body = Body(
             type: "urn:communis:problem:\(code)", title: title, status: Int(status.code), detail: detail, code: code,
-            errors: fieldErrors, retryAfterSeconds: extra["retryAfterSeconds"].flatMap(Int.init))
+            errors: fieldErrors, retryAfterSeconds: extra["retryAfterSeconds"].flatMap(Int.init),
+            holder: document?.holder, expiresAt: document?.expiresAt, maxBytes: document?.maxBytes, quotaBytes: document?.quotaBytes,
+            usedBytes: document?.usedBytes, allowedTypes: document?.allowedTypes)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
         // Encoding strings and numbers cannot fail.
         return (try? encoder.encode(body)) ?? Data()
     }
@@ -96,6 +122,24 @@ extension Problem {
         case .directoryUnavailable:
             self.init(.serviceUnavailable, code: error.code, title: "Directory unavailable", detail: error.detail,
                       headers: [.retryAfter: "30"])
+        case .locked(let holder, let name, let until):
+            self.init(.locked423, code: error.code, title: "Locked", detail: error.detail)
+            document = DocumentMembers(holder: .init(id: "\(holder)", name: name), expiresAt: until)
+        case .fileTooLarge(let max):
+            self.init(.contentTooLarge, code: error.code, title: "File too large", detail: error.detail)
+            document = DocumentMembers(maxBytes: max)
+        case .quotaExceeded(let quota, let used):
+            self.init(.insufficientStorage507, code: error.code, title: "Quota exceeded", detail: error.detail)
+            document = DocumentMembers(quotaBytes: quota, usedBytes: used)
+        case .storageFull:
+            self.init(.insufficientStorage507, code: error.code, title: "Storage full", detail: error.detail)
+        case .typeNotAllowed(let allowed):
+            self.init(.unsupportedMediaType, code: error.code, title: "File type not allowed", detail: error.detail)
+            document = DocumentMembers(allowedTypes: allowed)
+        case .textUnavailable:
+            self.init(.unprocessableContent, code: error.code, title: "Text unavailable", detail: error.detail)
+        case .textPending:
+            self.init(.serviceUnavailable, code: error.code, title: "Text not extracted yet", detail: error.detail, headers: [.retryAfter: "5"])
         }
     }
 }
@@ -128,4 +172,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Problem(.internalServerError, code: "internal", title: "Internal error", detail: "Something went wrong on the server; it has been logged (request \(context.id)).")
         }
     }
+}
+
+extension HTTPResponse.Status {
+    /// RFC 4918 §11.3 (not among swift-http-types' names).
+    static let locked423 = HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
+    /// RFC 4918 §11.5: the quota, or the disk, has no room for it.
+    static let insufficientStorage507 = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 }

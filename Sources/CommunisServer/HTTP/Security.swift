@@ -69,10 +69,18 @@ struct AuthenticationMiddleware: RouterMiddleware {
             || path == "/api/v1/password-reset" || path.hasPrefix("/api/v1/password-reset/"))
     }
 
+    /// The bytes of a resumable upload (tus PATCH, and POST with creation-with-upload) are
+    /// streamed to disk and bounded by the upload's length, not by `http.max_body_bytes`.
+    static func streamsBody(_ request: Request) -> Bool {
+        (request.method == .patch || request.method == .post) && request.uri.path.hasPrefix("/api/v1/uploads")
+            // A news image is bounded by `news.max_image_bytes` in its route.
+            || (request.method == .post && request.uri.path.hasPrefix("/api/v1/news/") && request.uri.path.hasSuffix("/image"))
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.maxUploadSize = maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes, !Self.streamsBody(request) {
             throw Problem.payloadTooLarge
         }
         if let authorization = request.headers[.authorization] {
@@ -121,6 +129,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         headers[.xContentTypeOptions] = "nosniff"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        // A route that sets its own policy keeps it (user files: `sandbox`, stricter still).
+        guard headers[.contentSecurityPolicy] == nil else { return }
         headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Discussions, the home feed and notifications over HTTP. Writes here are the same service
+/// Discussions and the home feed over HTTP (notifications: `NotificationRoutes`). Writes here are the same service
 /// calls as the live commands (same checks, same events); the live connection is the usual
 /// way for the browser, these serve API clients and page loads.
 struct DiscussionRoutes {
@@ -15,7 +15,6 @@ struct DiscussionRoutes {
     struct ThreadBody: Decodable { var title: String; var body: String }
     struct PostBody: Decodable { var body: String; var parentId: PostID? }
     struct EditBody: Decodable { var body: String }
-    struct ReadBody: Decodable { var upTo: Date? }
 
     struct WrittenJSON<T: Encodable & Sendable>: Encodable {
         var seq: Int64
@@ -91,17 +90,6 @@ struct DiscussionRoutes {
         api.get("feed") { request, context in
             let limit = try request.pageRequest().limit
             return try await feed.home(viewer: try context.requireViewer(), before: request.query("before"), limit: limit).response()
-        }
-        api.get("notifications") { request, context in
-            try await feed.notifications(viewer: try context.requireViewer(), page: try request.pageRequest()).response()
-        }
-        api.post("notifications/read") { request, context in
-            var request = request
-            let viewer = try context.requireViewer()
-            // No body means "everything until now"; a body must be valid.
-            let body = request.hasBody ? try await request.json(ReadBody.self, context: context) : ReadBody(upTo: nil)
-            try await feed.markRead(viewer: viewer, upTo: body.upTo ?? Date())
-            return Response(status: .noContent)
         }
     }
 }

@@ -79,7 +79,7 @@ struct IdentityAdminRoutes {
             var request = request
             let viewer = try context.requireViewer()
             guard viewer.role == .admin else { throw DomainError.forbidden("Only administrators run a directory sync.") }
-            let body = request.hasBody ? try await request.json(SyncBody.self, context: context) : SyncBody(dryRun: nil)
+            let body = try await request.optionalJSON(SyncBody.self, context: context) ?? SyncBody(dryRun: nil)
             guard let sync = services.directorySync else { throw DomainError.notFound("Directory") }
             let dryRun = body.dryRun ?? false
             return try SyncReportJSON(try await sync.run(dryRun: dryRun, viewer: viewer), dryRun: dryRun).response()
@@ -90,7 +90,7 @@ struct IdentityAdminRoutes {
         }
         api.post("admin/mail/test") { request, context in
             var request = request
-            let body = request.hasBody ? try await request.json(TestMailBody.self, context: context) : TestMailBody(language: nil)
+            let body = try await request.optionalJSON(TestMailBody.self, context: context) ?? TestMailBody(language: nil)
             try await services.identityOverview.sendTestMail(viewer: try context.requireViewer(), language: AuthRoutes.language(body.language))
             return Response(status: .accepted)
         }

@@ -39,7 +39,9 @@ struct PeopleRoutes {
         api.get("people/:id") { _, context in
             let viewer = try context.requireViewer()
             let person = try await services.directory.person(viewer: viewer, id: try context.parameters.id("id"))
-            return try PersonJSON(person).response()
+            var json = PersonJSON(person)
+            json.organisationId = try await services.news.organisationID(of: person.id)
+            return try json.response()
         }
     }
 }

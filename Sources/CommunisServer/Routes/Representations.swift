@@ -42,6 +42,8 @@ struct PersonJSON: Encodable {
     var account: Account?
     /// Session answers of a meeting link's guest only (`SessionJSON`).
     var meetingId: MeetingID?
+    /// The person's organisation (the main one when they have none); set where it was read.
+    var organisationId: OrganisationID?
 
     struct Account: Encodable {
         var login: String?
@@ -67,7 +69,7 @@ struct PersonJSON: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, email, name, title, department, workplace, phone, presentation, competences, role, createdAt, login, managedBy, managedFields
-        case meetingId
+        case meetingId, organisationId
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -89,6 +91,7 @@ struct PersonJSON: Encodable {
             try c.encode(account.managedFields, forKey: .managedFields)
         }
         try c.encodeIfPresent(meetingId, forKey: .meetingId)
+        try c.encodeIfPresent(organisationId, forKey: .organisationId)
     }
 }
 
@@ -245,6 +248,9 @@ struct SessionJSON: Encodable {
     var user: PersonJSON
     var csrfToken: String
     var expiresAt: Date
+    /// News (issue 14): whether the person may publish, and their organisation.
+    var canPublishNews: Bool?
+    var organisationId: OrganisationID?
 
     /// `user.meetingId` names the meeting a guest from a meeting's invitation link came in
     /// for: their whole Communis is that meeting.

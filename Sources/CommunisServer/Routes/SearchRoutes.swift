@@ -27,6 +27,10 @@ struct SearchRoutes {
         var recordingId: String?
         /// Chapter results: where the chapter starts in the recording.
         var offsetMs: Int?
+        /// Document results: the version whose text matched, and whether it is an older
+        /// (archived) version rather than the current one.
+        var documentVersion: Int?
+        var archived: Bool?
 
         init(_ hit: SearchHit) {
             kind = hit.kind
@@ -42,6 +46,10 @@ struct SearchRoutes {
             url = Self.url(hit)
             recordingId = hit.recordingID
             offsetMs = hit.kind == .chapter ? hit.offsetMs : nil
+            if hit.kind == .document {
+                documentVersion = hit.documentVersion
+                archived = hit.archived
+            }
         }
 
         static func url(_ hit: SearchHit) -> String {
@@ -56,6 +64,9 @@ struct SearchRoutes {
             case (.recording, _): return "#/recordings/\(id)"
             case (.chapter, _): return "#/recordings/\(hit.parentID ?? "")?t=\(hit.offsetMs ?? 0)"
             case (.workspace, _): return "#/workspaces/\(id)"
+            case (.news, _): return "#/news/\(id)"
+            case (.document, _):
+                return hit.archived ? "#/documents/\(id)?version=\(hit.documentVersion ?? 0)" : "#/documents/\(id)"
             case (_, nil): return "#/"
             }
         }
@@ -75,8 +86,45 @@ struct SearchRoutes {
                 from: try Self.date(request.query("from"), "from", endOfDay: false), to: try Self.date(request.query("to"), "to", endOfDay: true),
                 includeArchived: try Self.flag(request.query("includeArchived"), "includeArchived"),
                 order: try Self.order(request.query("sort")), limit: try Self.limit(request.query("limit")), cursor: request.query("cursor"))
-            return try ResultsJSON(results: page.hits.map(ResultJSON.init), nextCursor: page.nextCursor).response()
+            var hits = page.hits
+            let kinds = try Self.kinds(request.query("type"))
+            // News: the first page only, above the rest (as workspaces), for searches without
+            // the filters news has no part in.
+            if request.query("cursor") == nil, kinds.isEmpty || kinds.contains(.news), request.query("workspace") == nil,
+               request.query("author") == nil, request.query("from") == nil, request.query("to") == nil {
+                let found = try await services.news.search(viewer: viewer, text: request.query("q") ?? "", limit: Search.workspaceHits)
+                let news = found.map { view in
+                    SearchHit(kind: .news, id: view.news.id.description, parentID: nil, workspaceID: nil, workspaceName: nil,
+                              authorID: view.news.authorID, authorName: view.author?.name, title: view.news.content.title,
+                              snippet: Self.marked(String((view.news.content.introduction.isEmpty ? view.news.content.body : view.news.content.introduction).prefix(200)),
+                                                   words: (request.query("q") ?? "").split(whereSeparator: \.isWhitespace).map(String.init)),
+                              date: view.news.content.publishAt)
+                }
+                let spaces = hits.prefix { $0.kind == .workspace }
+                hits = Array(spaces) + news + hits.dropFirst(spaces.count)
+            }
+            return try ResultsJSON(results: hits.map(ResultJSON.init), nextCursor: page.nextCursor).response()
         }
+    }
+
+    /// `text` with each occurrence of `words` (case and diacritics folded) between the snippet
+    /// markers U+E000 and U+E001, as the index marks its matches.
+    static func marked(_ text: String, words: [String]) -> String {
+        var ranges: [Range<String.Index>] = []
+        for word in words where !word.isEmpty {
+            var from = text.startIndex
+            while let found = text.range(of: word, options: [.caseInsensitive, .diacriticInsensitive], range: from..<text.endIndex) {
+                if !ranges.contains(where: { $0.overlaps(found) }) { ranges.append(found) }
+                from = found.upperBound
+            }
+        }
+        var out = ""
+        var at = text.startIndex
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= at {
+            out += text[at..<range.lowerBound] + "\u{E000}" + text[range] + "\u{E001}"
+            at = range.upperBound
+        }
+        return out + text[at...]
     }
 
     /// `type=thread,post` (`discussion` means both, `recording` a recording and its chapters).
@@ -87,7 +135,7 @@ struct SearchRoutes {
             if name == "discussion" { kinds.formUnion([.thread, .post]); continue }
             if name == "recording" { kinds.formUnion([.recording, .chapter]); continue }
             guard let kind = SearchKind(rawValue: name) else {
-                throw Problem.badParameter("type", "must be a list of discussion, thread, post, blog, person, article, recording, chapter, workspace")
+                throw Problem.badParameter("type", "must be a list of discussion, thread, post, blog, person, article, recording, chapter, workspace, document, news")
             }
             kinds.insert(kind)
         }

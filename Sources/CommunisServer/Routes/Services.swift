@@ -1,4 +1,6 @@
+import CommunisFiles
 import CommunisModel
+import CommunisPush
 import CommunisServices
 import CommunisStore
 import Foundation
@@ -27,6 +29,12 @@ public struct Services: Sendable {
     public let howTos: HowTos
     public let search: Search
     public let recordings: Recordings
+    /// Document libraries (WebDAV calls the same service), their resumable uploads and cleaning.
+    public let documents: Documents
+    public let uploads: DocumentUploads
+    public let documentHousekeeping: DocumentHousekeeping
+    /// Text and previews of new versions, made in the background (`DocumentProcessingService`).
+    public let documentProcessor: DocumentProcessor
     public let audit: AuditLog
     public let groupRules: GroupRuleAdministration
     /// Nil without a directory (`directory.url`).
@@ -38,6 +46,18 @@ public struct Services: Sendable {
     public let passwordResets: PasswordResets?
     public let mailWakeup: MailWakeup
     public let identityOverview: IdentityOverview
+    /// Web Push: the devices people subscribe and the test message (nil when `push.enabled`
+    /// is off).
+    public let push: PushDevices?
+    /// What sends push messages: the Web Push sender, or `NoPush` when push is off. Hand it
+    /// to whatever notifies people (the notification router).
+    public let pushSender: any PushSending
+    // Notifications (issue 14): routing per person's settings, settings and follows, digests.
+    public let notificationRouter: NotificationRouter
+    public let notificationCentre: NotificationCentre
+    public let digests: Digests
+    /// News (issue 14): organisations, editors, items, läst och förstått, scheduled publishing.
+    public let news: Newsroom
     let adapters: IdentityAdapters
     let configuration: Configuration
 
@@ -45,7 +65,8 @@ public struct Services: Sendable {
     /// without a hub leave it out: nobody is in a meeting.
     public init(store: any CommunisStore & LiveStore, publisher: any LivePublisher, meetingLive: any MeetingLive = NoMeetingLive(),
                 configuration: Configuration, hasher: any PasswordHasher,
-                adapters: IdentityAdapters = IdentityAdapters(), clock: Clock = Clock(), logger: Logger) async {
+                adapters: IdentityAdapters = IdentityAdapters(), clock: Clock = Clock(),
+                logger: Logger) async throws {
         self.configuration = configuration
         self.adapters = adapters
         let delays = LoginDelayPolicy(
@@ -57,6 +78,25 @@ public struct Services: Sendable {
         mailWakeup = wakeup
         let outbox = adapters.mailTransport == nil ? nil : Outbox(store: store, wakeup: wakeup, clock: clock)
         self.outbox = outbox
+        // Push first: the notification router below sends through it.
+        if configuration.push.enabled {
+            let sender = try await WebPushSender.make(
+                store: store, settings: .init(subject: configuration.pushSubject, ttlSeconds: configuration.push.ttlSeconds), clock: clock,
+                logger: logger)
+            push = PushDevices(store: store, sender: sender, allowHTTP: configuration.push.allowHTTP, clock: clock)
+            pushSender = sender
+        } else {
+            push = nil
+            pushSender = NoPush()
+        }
+        // Links in e-mail need an absolute address: the public URL, else where this server listens.
+        let host = ["", "0.0.0.0", "::"].contains(configuration.host) ? "localhost" : configuration.host
+        let notificationBase = configuration.publicURL.isEmpty ? "http://\(host):\(configuration.port)" : configuration.publicURL
+        let router = NotificationRouter(store: store, publisher: publisher, outbox: outbox, push: pushSender, clock: clock,
+                                        baseURL: notificationBase, logger: logger)
+        notificationRouter = router
+        notificationCentre = NotificationCentre(store: store, clock: clock)
+        digests = Digests(store: store, wakeup: outbox == nil ? nil : wakeup, clock: clock, baseURL: notificationBase, logger: logger)
         let accounts = await Accounts(store: store, hasher: hasher, settings: settings, publisher: publisher, directory: adapters.directory,
                                       identities: identities, clock: clock, logger: logger)
         self.accounts = accounts
@@ -67,13 +107,26 @@ public struct Services: Sendable {
         workspaces = Workspaces(store: store, publisher: publisher, recordings: recordings, clock: clock)
         invitations = GuestInvitations(store: store, hasher: hasher, lifetime: TimeInterval(configuration.invitationLifetimeHours) * 3600,
                                        outbox: outbox, clock: clock)
-        discussions = Discussions(store: store, publisher: publisher, clock: clock)
-        blogs = Blogs(store: store, publisher: publisher, clock: clock)
+        discussions = Discussions(store: store, publisher: publisher, clock: clock, notifications: router)
+        blogs = Blogs(store: store, publisher: publisher, clock: clock, notifications: router)
         meetings = Meetings(store: store, publisher: publisher, invitationLifetime: TimeInterval(configuration.meetingInvitationLifetimeHours) * 3600,
-                            outbox: outbox, live: meetingLive, clock: clock)
+                            outbox: outbox, live: meetingLive, clock: clock, notifications: router)
         feed = Feed(store: store)
         health = Health(store: store)
         howTos = HowTos(store: store, clock: clock)
+        let blobs = try BlobStore(root: URL(fileURLWithPath: configuration.documentsDirectory),
+                                  minFreeBytes: Int64(configuration.documents.minFreeMB) << 20)
+        var processing = DocumentProcessor.Settings()
+        processing.previews = configuration.documents.previews
+        processing.extraction.office.command = configuration.documents.officeCommand
+        let processor = DocumentProcessor(store: store, documentsDirectory: blobs.root, blobURL: { blobs.url(of: $0) }, settings: processing,
+                                          logger: logger)
+        documentProcessor = processor
+        let documents = Documents(store: store, publisher: publisher, blobs: blobs, settings: configuration.documentSettings, processing: processor,
+                                  clock: clock)
+        self.documents = documents
+        uploads = DocumentUploads(documents: documents, clock: clock)
+        documentHousekeeping = DocumentHousekeeping(documents: documents, clock: clock)
         search = Search(store: store)
         audit = AuditLog(store: store, clock: clock)
         groupRules = GroupRuleAdministration(store: store, directory: adapters.directory, publisher: publisher, clock: clock)
@@ -87,6 +140,8 @@ public struct Services: Sendable {
             store: store, directoryKind: configuration.directory.isEnabled ? configuration.directory.kind : nil,
             directoryURL: configuration.directory.isEnabled ? configuration.directory.url : nil,
             syncIntervalMinutes: configuration.directory.syncIntervalMinutes, provider: adapters.identityProvider, outbox: outbox)
+        news = Newsroom(store: store, publisher: publisher, notifications: router, settings: configuration.newsSettings, clock: clock,
+                        logger: logger)
         passwordResets = outbox.map {
             PasswordResets(store: store, hasher: hasher, outbox: $0, publisher: publisher,
                            lifetime: TimeInterval(configuration.passwordResetMinutes) * 60, delays: delays, clock: clock, logger: logger)

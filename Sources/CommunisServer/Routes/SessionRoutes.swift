@@ -30,15 +30,19 @@ struct SessionRoutes {
             }
             let started = try await services.accounts.login(login: login, password: body.password, origin: context.loginOrigin)
             context.logger.info("logged in", metadata: ["person.id": "\(started.person.id)"])
-            return try sessionResponse(started, request: request)
+            return try await sessionResponse(started, request: request)
         }
         api.get("session") { _, context in
             guard let viewer = context.viewer, let session = context.session else {
                 throw DomainError.unauthenticated
             }
-            return try SessionJSON(
+            var json = SessionJSON(
                 user: PersonJSON(viewer.person, account: true), csrfToken: session.csrfToken, expiresAt: session.expiresAt,
-                meetingId: try await services.meetings.invitedTo(viewer: viewer)).response()
+                meetingId: try await services.meetings.invitedTo(viewer: viewer))
+            json.canPublishNews = try await services.news.canPublish(viewer)
+            json.organisationId = try await services.news.organisationID(of: viewer.id)
+            json.user.organisationId = json.organisationId
+            return try json.response()
         }
         api.delete("session") { request, context in
             let cleared = SessionCookie.cookie(token: "", expires: Date(timeIntervalSince1970: 0), secure: request.isSecure(publicURL: services.configuration.publicURL))
@@ -116,8 +120,13 @@ struct SessionRoutes {
         SessionCookie.cookie(token: started.token, expires: started.record.expiresAt, secure: request.isSecure(publicURL: services.configuration.publicURL))
     }
 
-    func sessionResponse(_ started: StartedSession, request: Request) throws -> Response {
-        var response = try SessionJSON(user: PersonJSON(started.person, account: true), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt).response()
+    /// The answer to a login: the same fields as `GET /session` (a client need not ask again).
+    func sessionResponse(_ started: StartedSession, request: Request) async throws -> Response {
+        var json = SessionJSON(user: PersonJSON(started.person, account: true), csrfToken: started.record.csrfToken, expiresAt: started.record.expiresAt)
+        json.canPublishNews = try await services.news.canPublish(Viewer(person: started.person))
+        json.organisationId = try await services.news.organisationID(of: started.person.id)
+        json.user.organisationId = json.organisationId
+        var response = try json.response()
         response.setCookie(cookie(for: started, request: request))
         return response
     }

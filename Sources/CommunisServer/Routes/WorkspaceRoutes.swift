@@ -154,7 +154,7 @@ struct InvitationRoutes {
             let body = try await request.json(AcceptBody.self, context: context)
             let guest = try await services.invitations.accept(token: context.parameters.get("token") ?? "", password: body.password)
             let started = try await services.accounts.startSession(for: guest, method: .invitation, origin: context.loginOrigin)
-            return try session.sessionResponse(started, request: request)
+            return try await session.sessionResponse(started, request: request)
         }
     }
 }

@@ -1,3 +1,4 @@
+import CommunisModel
 import Foundation
 import Logging
 
@@ -215,7 +216,7 @@ public enum WebBundle {
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""

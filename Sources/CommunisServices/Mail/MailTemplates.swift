@@ -172,20 +172,22 @@ public enum MailTemplates {
 }
 
 /// The one button of a mail and the address it leads to.
-private struct Action {
+struct Action {
     var label: String
     var link: String
 }
 
 /// One mail as paragraphs; the text and the HTML part are both made from it, so they say the
 /// same thing. Paragraphs are plain text: the HTML part escapes each one whole.
-private struct Letter {
+struct Letter {
     var language: MailTemplates.Language
     var subject: String
     var heading: String
     var greeting: String
     var before: [String]
     var action: Action? = nil
+    /// A list of links between `before` and the button (a digest's items).
+    var links: [Action] = []
     var after: [String] = []
 
     private var fallback: String {
@@ -204,6 +206,7 @@ private struct Letter {
 
     var text: String {
         var blocks = [greeting] + before
+        blocks += links.map { "\($0.label)\n\($0.link)" }
         if let action { blocks.append("\(action.label):\n\(action.link)") }
         blocks += after + [signature, "-- \n\(footer)"]
         return blocks.joined(separator: "\n\n") + "\n"
@@ -213,6 +216,13 @@ private struct Letter {
         let link = "#00528a"  // 8:1 against white (WCAG AAA), the button's white text the same
         var body: [String] = ["<h1 style=\"font-size:22px;line-height:1.3;margin:0 0 16px 0;\">\(escape(heading))</h1>"]
         body += ([greeting] + before).map(paragraph)
+        if !links.isEmpty {
+            body.append("<ul>" + links.map { item in
+                let web = item.link.hasPrefix("https://") || item.link.hasPrefix("http://")
+                let label = web ? "<a href=\"\(escape(item.link))\" style=\"color:\(link);\">\(escape(item.label))</a>" : escape(item.label)
+                return "<li style=\"margin:0 0 12px 0;\">\(label)</li>"
+            }.joined() + "</ul>")
+        }
         if let action {
             // Only web addresses become links; anything else is shown, never followed.
             let web = action.link.hasPrefix("https://") || action.link.hasPrefix("http://")

@@ -49,7 +49,8 @@ enum LiveRows {
     }
 
     static let notificationColumns = """
-        id, person_id, kind, workspace_id, thread_id, post_id, how_to_id, review_by, actor_id, excerpt, created_at, read_at
+        id, person_id, kind, workspace_id, thread_id, post_id, how_to_id, review_by, actor_id, excerpt, created_at, read_at,
+        news_id, meeting_id, link
         """
 
     static func notification(_ row: PostgresRandomAccessRow) throws -> PersonalNotification {
@@ -58,7 +59,8 @@ enum LiveRows {
             workspaceID: try row.optionalID("workspace_id"), threadID: try row.optionalID("thread_id"),
             postID: try row.optionalID("post_id"), howToID: try row.optionalID("how_to_id"), reviewBy: try row.get("review_by"),
             actorID: try row.optionalID("actor_id"), excerpt: try row.get("excerpt"), createdAt: try row.get("created_at"),
-            readAt: try row.get("read_at"))
+            readAt: try row.get("read_at"), newsID: try row.optionalID("news_id"), meetingID: try row.optionalID("meeting_id"),
+            link: try row.get("link"))
     }
 
     static let personalCommentColumns = "id, blog_post_id, author_id, body, created_at, deleted_at"

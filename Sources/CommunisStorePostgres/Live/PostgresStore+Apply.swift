@@ -46,7 +46,7 @@ extension PostgresStore {
                 }
                 let seq = try await Self.takeSeq(event.workspaceID, on: connection, logger: logger)
                 let writer = LiveWriter(connection: connection, logger: logger)
-                try await writer.write(change)
+                try await writer.write(change, workspace: event.workspaceID)
                 try await writer.redact(after: change, workspace: event.workspaceID)
                 let appended = WorkspaceEvent(
                     workspaceID: event.workspaceID, seq: seq, kind: event.kind, payload: event.payload,
@@ -103,7 +103,7 @@ struct LiveWriter {
         try await connection.query(query, logger: logger).all()
     }
 
-    func write(_ change: LiveChange) async throws {
+    func write(_ change: LiveChange, workspace: WorkspaceID) async throws {
         switch change {
         case .createThread(let thread, let opening):
             try await createThread(thread, opening: opening)
@@ -126,6 +126,8 @@ struct LiveWriter {
             // Triggers take the comment thread (with its posts) and the reactions along.
             let deleted = try await run("DELETE FROM blog_posts WHERE id = \(id.uuid) RETURNING id")
             guard !deleted.isEmpty else { throw DomainError.notFound("Blog post") }
+        case .document(let change):
+            try await writeDocument(change, workspace: workspace)
         }
     }
 
@@ -144,14 +146,15 @@ struct LiveWriter {
             sql += """
                 , told AS (
                     INSERT INTO notifications (id, person_id, kind, workspace_id, thread_id, post_id, how_to_id, review_by,
-                                               actor_id, excerpt, created_at, read_at) VALUES
+                                               actor_id, excerpt, created_at, read_at, news_id, meeting_id, link) VALUES
                 """
             for (index, notification) in notifications.enumerated() {
                 sql += """
                     \(raw: index == 0 ? "" : ",")(\(notification.id.uuid), \(notification.personID.uuid), \(notification.kind.rawValue),
                      \(notification.workspaceID?.uuid), \(notification.threadID?.uuid), \(notification.postID?.uuid),
                      \(notification.howToID?.uuid), \(notification.reviewBy), \(notification.actorID?.uuid), \(notification.excerpt),
-                     \(notification.createdAt), \(notification.readAt))
+                     \(notification.createdAt), \(notification.readAt), \(notification.newsID?.uuid), \(notification.meetingID?.uuid),
+                     \(notification.link))
                     """
             }
             sql += ")"

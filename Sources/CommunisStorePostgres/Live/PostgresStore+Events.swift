@@ -60,16 +60,42 @@ extension PostgresStore {
         if let before {
             older = " AND (x.created_at, x.workspace_id, x.seq) < (\(before.createdAt), \(before.workspaceID.uuid), \(before.seq))"
         }
+        // Member workspaces (less those unfollowed), plus what followed people wrote in a
+        // workspace the person may read (a member's, or an open one for an employee).
         let sql: SQL = """
-            SELECT e.workspace_id, e.seq, e.kind, e.payload, e.actor_id, e.created_at
-            FROM memberships m
-            CROSS JOIN LATERAL (
-                SELECT x.workspace_id, x.seq, x.kind, x.payload, x.actor_id, x.created_at FROM events x
-                WHERE x.workspace_id = m.workspace_id AND x.kind = ANY(\(kinds.sorted()))\(older)
-                ORDER BY x.created_at DESC, x.seq DESC
-                LIMIT \(limit)
+            SELECT e.workspace_id, e.seq, e.kind, e.payload, e.actor_id, e.created_at FROM (
+                SELECT e.workspace_id, e.seq, e.kind, e.payload, e.actor_id, e.created_at
+                FROM (
+                    SELECT m.workspace_id FROM memberships m
+                    WHERE m.person_id = \(person.uuid)
+                      AND NOT EXISTS (SELECT 1 FROM follows u WHERE u.person_id = m.person_id AND u.kind = 'workspace'
+                                      AND u.target = m.workspace_id::text AND NOT u.following)
+                    UNION
+                    SELECT w.id FROM follows o JOIN workspaces w ON w.id::text = o.target AND w.visibility = 'open'
+                    WHERE o.person_id = \(person.uuid) AND o.kind = 'workspace' AND o.following
+                      AND EXISTS (SELECT 1 FROM people p WHERE p.id = o.person_id AND p.role <> 'guest')
+                ) m
+                CROSS JOIN LATERAL (
+                    SELECT x.workspace_id, x.seq, x.kind, x.payload, x.actor_id, x.created_at FROM events x
+                    WHERE x.workspace_id = m.workspace_id AND x.kind = ANY(\(kinds.sorted()))\(older)
+                    ORDER BY x.created_at DESC, x.seq DESC
+                    LIMIT \(limit)
+                ) e
+                UNION
+                SELECT e.workspace_id, e.seq, e.kind, e.payload, e.actor_id, e.created_at
+                FROM follows f
+                CROSS JOIN LATERAL (
+                    SELECT x.workspace_id, x.seq, x.kind, x.payload, x.actor_id, x.created_at FROM events x
+                    WHERE x.actor_id = (CASE WHEN f.kind = 'person' THEN f.target::uuid END)
+                      AND x.kind = ANY(\(kinds.sorted()))\(older)
+                      AND (EXISTS (SELECT 1 FROM memberships r WHERE r.workspace_id = x.workspace_id AND r.person_id = f.person_id)
+                           OR (EXISTS (SELECT 1 FROM workspaces w WHERE w.id = x.workspace_id AND w.visibility = 'open')
+                               AND EXISTS (SELECT 1 FROM people p WHERE p.id = f.person_id AND p.role <> 'guest' AND NOT p.disabled)))
+                    ORDER BY x.created_at DESC, x.seq DESC
+                    LIMIT \(limit)
+                ) e
+                WHERE f.person_id = \(person.uuid) AND f.kind = 'person' AND f.following
             ) e
-            WHERE m.person_id = \(person.uuid)
             ORDER BY e.created_at DESC, e.workspace_id DESC, e.seq DESC
             LIMIT \(limit)
             """

@@ -28,6 +28,10 @@ enum PostgresSchema {
             Migration(id: "pg1-deferrable-keys", statements: deferrableKeys),
             Migration(id: "pg2-meetings-by-thread", statements: ["CREATE INDEX meetings_thread ON meetings (thread_id)"]),
             Migration(id: "pg2-search-workspaces", statements: searchWorkspaces),
+            Migration(id: "pg2-documents", statements: documents),
+            Migration(id: "pg3-push", statements: push),
+            Migration(id: "pg4-notifications", statements: notifications),
+            Migration(id: "pg5-news", statements: news),
         ].filter { !$0.statements.isEmpty }
     }
 

@@ -8,7 +8,7 @@ import PostgresNIO
 /// | #scope org | #scope people) & !#scope archived` — so no unreadable row is fetched, ranked,
 /// counted or shown; only the query's own author and date filters are checked row by row.
 ///
-/// Ranking is bounded as in the SQLite engine (docs/architecture.md § Search): a relevance
+/// Ranking is bounded as in the SQLite engine (docs/architecture/search.md): a relevance
 /// search takes the `searchWindow` newest readable matches and ranks those (`ts_rank`, title
 /// words weighted 10:1 over body words, lengths evened out by 1 + log(length)), newer first
 /// among equals; once the window is paged through, results continue newest first below it.
@@ -144,9 +144,13 @@ extension PostgresStore {
     func hits(_ ids: [Int64], match: SearchMatch, snippets: SearchSnippet, on connection: PostgresConnection) async throws -> [SearchHit] {
         guard !ids.isEmpty else { return [] }
         let sql: SQL = """
-            SELECT d.id, d.kind, d.ref_id, d.parent_id, d.workspace_id, d.author_id, d.created_at, d.offset_ms,
+            SELECT d.id, d.kind, d.ref_id, d.parent_id, d.workspace_id, d.author_id, d.created_at, d.offset_ms, d.archived,
                    d.title AS document_title, d.body,
-                   CASE d.kind WHEN 'post' THEN coalesce((SELECT t.title FROM threads t WHERE t.id = d.parent_id), '') ELSE d.title END AS title,
+                   CASE d.kind WHEN 'post' THEN coalesce((SELECT t.title FROM threads t WHERE t.id = d.parent_id), '')
+                               WHEN 'document' THEN coalesce((SELECT f.title FROM documents f WHERE f.id = coalesce(d.parent_id, d.ref_id::uuid)), d.title)
+                               ELSE d.title END AS title,
+                   CASE d.kind WHEN 'document' THEN (CASE WHEN d.parent_id IS NULL THEN (SELECT f.current_version FROM documents f WHERE f.id = d.ref_id::uuid)
+                                                          ELSE split_part(d.ref_id, '#', 2)::integer END) END AS document_version,
                    w.name AS workspace_name, p.name AS author_name
             FROM search_documents d
             LEFT JOIN workspaces w ON w.id = d.workspace_id
@@ -158,13 +162,20 @@ extension PostgresStore {
         for row in try await connection.query(sql.query, logger: logger).all() {
             guard let kind = SearchKind(rawValue: try row.get("kind")) else { continue }
             let offset = try row.get("offset_ms", as: Int64?.self)
+            let refID: String = try row.get("ref_id")
+            let parentID = try row.get("parent_id", as: UUID?.self).map { $0.uuidString.lowercased() }
+            // An older version's entry ("<document>#<n>") is a hit on its document.
+            let document = kind == .document
+            let archived = try row.get("archived", as: Bool.self)
             byID[try row.get("id")] = SearchHit(
-                kind: kind, id: try row.get("ref_id"), parentID: try row.get("parent_id", as: UUID?.self).map { $0.uuidString.lowercased() },
+                kind: kind, id: document ? parentID ?? refID : refID, parentID: document ? nil : parentID,
                 workspaceID: try row.optionalID("workspace_id"), workspaceName: try row.get("workspace_name"),
                 authorID: try row.optionalID("author_id"), authorName: try row.get("author_name"),
                 title: try row.get("title"),
                 snippet: snippets.make(title: try row.get("document_title"), body: try row.get("body")),
-                date: try row.get("created_at"), offsetMs: offset.map { Int($0) })
+                date: try row.get("created_at"), offsetMs: offset.map { Int($0) },
+                documentVersion: try row.get("document_version", as: Int32?.self).map { Int($0) },
+                archived: document && archived)
         }
         return ids.compactMap { byID[$0] }
     }

@@ -199,7 +199,9 @@ struct NotificationRow: FetchableRecord, PersistableRecord {
             postID: try row.optionalID("post_id", table: table), howToID: try row.optionalID("how_to_id", table: table),
             reviewBy: row["review_by"], actorID: try row.optionalID("actor_id", table: table),
             excerpt: row["excerpt"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
-            readAt: readAt.map(Date.init(timeIntervalSince1970:))
+            readAt: readAt.map(Date.init(timeIntervalSince1970:)),
+            newsID: try row.optionalID("news_id", table: table), meetingID: try row.optionalID("meeting_id", table: table),
+            link: row["link"] ?? ""
         )
     }
 
@@ -216,6 +218,9 @@ struct NotificationRow: FetchableRecord, PersistableRecord {
         container["excerpt"] = notification.excerpt
         container["created_at"] = notification.createdAt.unixSeconds
         container["read_at"] = notification.readAt?.unixSeconds
+        container["news_id"] = notification.newsID?.description
+        container["meeting_id"] = notification.meetingID?.description
+        container["link"] = notification.link
     }
 }
 

@@ -27,7 +27,7 @@ extension SQLiteStore {
             if let idempotency, let first = try Self.firstEvent(of: idempotency, db) {
                 return .duplicate(first)
             }
-            try Self.write(change, db)
+            try Self.write(change, workspace: event.workspaceID, db)
             try Self.redact(after: change, workspace: event.workspaceID, db)
             let appended = WorkspaceEvent(
                 workspaceID: event.workspaceID, seq: try Self.nextSeq(event.workspaceID, db), kind: event.kind,
@@ -74,7 +74,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func write(_ change: LiveChange, _ db: Database) throws {
+    private static func write(_ change: LiveChange, workspace: WorkspaceID, _ db: Database) throws {
         switch change {
         case .createThread(let thread, let opening):
             try createThread(thread, opening: opening, db)
@@ -95,6 +95,8 @@ extension SQLiteStore {
             // Triggers take the comment thread (with its posts) and the reactions along.
             try db.cachedStatement(sql: "DELETE FROM blog_posts WHERE id = ?").execute(arguments: [id.description])
             guard db.changesCount > 0 else { throw DomainError.notFound("Blog post") }
+        case .document(let change):
+            try writeDocument(change, workspace: workspace, db)
         }
     }
 

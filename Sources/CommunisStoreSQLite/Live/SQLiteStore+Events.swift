@@ -86,7 +86,10 @@ extension SQLiteStore {
     /// read. At most (member workspaces × limit) rows are sorted, and the overall newest
     /// `limit` are always among them. (Walking one global time index instead and probing
     /// `memberships` per row was 20–50 times slower on 300,000 events in 1,000 workspaces,
-    /// and reads the whole log for someone whose workspaces are quiet.)
+    /// and reads the whole log for someone whose workspaces are quiet.) A member workspace the
+    /// person unfollowed is left out, an open one they follow without being a member is
+    /// in; events by people they follow (`events_actor`) come in
+    /// from every workspace they may read (a member's, or an open one for an employee).
     static let feedSQL = feed(cursor: false)
     static let feedAfterCursorSQL = feed(cursor: true)
 
@@ -96,19 +99,43 @@ extension SQLiteStore {
         }
         return """
             WITH floors AS (
-                SELECT m.workspace_id, COALESCE((
+                SELECT followed.workspace_id, COALESCE((
                     SELECT b.created_at FROM events b
-                    WHERE b.workspace_id = m.workspace_id
+                    WHERE b.workspace_id = followed.workspace_id
                       AND b.kind IN (SELECT value FROM json_each(:kinds)) \(older("b"))
                     ORDER BY b.created_at DESC, b.seq DESC
                     LIMIT 1 OFFSET :limit - 1
                 ), -1e308) AS floor
-                FROM memberships m WHERE m.person_id = :person
+                FROM (
+                    SELECT m.workspace_id FROM memberships m WHERE m.person_id = :person
+                      AND NOT EXISTS (SELECT 1 FROM follows u WHERE u.person_id = :person AND u.kind = 'workspace'
+                                      AND u.target = m.workspace_id AND u.following = 0)
+                    UNION
+                    SELECT w.id FROM follows o JOIN workspaces w ON w.id = o.target AND w.visibility = 'open'
+                    WHERE o.person_id = :person AND o.kind = 'workspace' AND o.following = 1
+                      AND EXISTS (SELECT 1 FROM people p WHERE p.id = :person AND p.role <> 'guest')
+                ) followed
+            ),
+            member_events AS (
+                SELECT e.* FROM floors f
+                JOIN events e ON e.workspace_id = f.workspace_id AND e.created_at >= f.floor
+                WHERE e.kind IN (SELECT value FROM json_each(:kinds)) \(older("e"))
+                ORDER BY e.created_at DESC, e.workspace_id DESC, e.seq DESC
+                LIMIT :limit
+            ),
+            followed_events AS (
+                SELECT e.* FROM follows f
+                JOIN events e ON e.actor_id = f.target
+                WHERE f.person_id = :person AND f.kind = 'person' AND f.following = 1
+                  AND e.kind IN (SELECT value FROM json_each(:kinds)) \(older("e"))
+                  AND (EXISTS (SELECT 1 FROM memberships r WHERE r.workspace_id = e.workspace_id AND r.person_id = :person)
+                       OR (EXISTS (SELECT 1 FROM workspaces w WHERE w.id = e.workspace_id AND w.visibility = 'open')
+                           AND EXISTS (SELECT 1 FROM people p WHERE p.id = :person AND p.role <> 'guest' AND p.disabled = 0)))
+                ORDER BY e.created_at DESC, e.workspace_id DESC, e.seq DESC
+                LIMIT :limit
             )
-            SELECT e.* FROM floors f
-            JOIN events e ON e.workspace_id = f.workspace_id AND e.created_at >= f.floor
-            WHERE e.kind IN (SELECT value FROM json_each(:kinds)) \(older("e"))
-            ORDER BY e.created_at DESC, e.workspace_id DESC, e.seq DESC
+            SELECT * FROM (SELECT * FROM member_events UNION SELECT * FROM followed_events)
+            ORDER BY created_at DESC, workspace_id DESC, seq DESC
             LIMIT :limit
             """
     }

@@ -370,6 +370,10 @@ enum Schema {
         registerJobs(&migrator)            // v11
         registerMeetingChats(&migrator)    // v12
         registerSearchWorkspaces(&migrator)  // v13
+        registerDocuments(&migrator)       // v14
+        registerPush(&migrator)            // v15
+        registerNotifications(&migrator)   // v16
+        registerNews(&migrator)            // v17
 
         return migrator
     }()

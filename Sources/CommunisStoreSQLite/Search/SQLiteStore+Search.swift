@@ -159,7 +159,7 @@ extension SQLiteStore {
         var arguments: StatementArguments = [match, lo, hi]
         arguments += StatementArguments(rowids)
         let rows = try Row.fetchAll(db, sql: """
-            SELECT search_index.rowid AS rowid, d.kind, d.ref_id, d.parent_id, d.workspace_id, d.author_id, d.created_at,
+            SELECT search_index.rowid AS rowid, d.kind, d.ref_id, d.parent_id, d.workspace_id, d.author_id, d.created_at, d.archived,
                    CASE d.kind WHEN 'post' THEN coalesce((SELECT title FROM threads WHERE id = d.parent_id), '') ELSE d.title END AS title,
                    CASE d.kind WHEN 'chapter' THEN (SELECT json_extract(r.chapters, '$[' || substr(d.ref_id, instr(d.ref_id, '#') + 1) || '].offsetMs')
                                                     FROM recordings r WHERE r.id = d.parent_id) END AS offset_ms,
@@ -171,20 +171,44 @@ extension SQLiteStore {
             WHERE search_index MATCH ? AND search_index.rowid BETWEEN ? AND ?
               AND +search_index.rowid IN (\(rowids.map { _ in "?" }.joined(separator: ", ")))
             """, arguments: arguments)
+        let documents = try documentDetails(db, rows.compactMap { row in
+            row["kind"] == SearchKind.document.rawValue ? (row["parent_id"] as String?) ?? (row["ref_id"] as String) : nil
+        })
         var byRowid: [Int64: SearchHit] = [:]
         for row in rows {
             guard let kind = SearchKind(rawValue: row["kind"]) else { continue }
             let workspace: String? = row["workspace_id"]
             let author: String? = row["author_id"]
             let created: Double = row["created_at"]
+            let refID: String = row["ref_id"]
+            let parentID: String? = row["parent_id"]
+            // An older version's entry ("<document>#<n>") is a hit on its document.
+            let document = kind == .document
+            let archived = document && (row["archived"] as Int? ?? 0) != 0
+            let hitID = document ? parentID ?? refID : refID
+            let details = document ? documents[hitID] : nil
             byRowid[row["rowid"]] = SearchHit(
-                kind: kind, id: row["ref_id"], parentID: row["parent_id"],
+                kind: kind, id: hitID, parentID: document ? nil : parentID,
                 workspaceID: workspace.flatMap { WorkspaceID($0) }, workspaceName: row["workspace_name"],
                 authorID: author.flatMap { PersonID($0) }, authorName: row["author_name"],
-                title: row["title"], snippet: row["snippet"] ?? "",
-                date: Date(timeIntervalSince1970: created), offsetMs: row["offset_ms"])
+                title: details?.title ?? row["title"], snippet: row["snippet"] ?? "",
+                date: Date(timeIntervalSince1970: created), offsetMs: row["offset_ms"],
+                documentVersion: archived ? refID.split(separator: "#").last.flatMap { Int($0) } : details?.version,
+                archived: archived)
         }
         return rowids.compactMap { byRowid[$0] }
+    }
+
+    /// The current title and version number of the documents a page found (an older
+    /// version's entry has no title of its own), asked only when the page holds documents.
+    static func documentDetails(_ db: Database, _ ids: [String]) throws -> [String: (title: String, version: Int)] {
+        guard !ids.isEmpty else { return [:] }
+        var details: [String: (title: String, version: Int)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, title, current_version FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+                                    arguments: [jsonArray(Array(Set(ids)))]) {
+            details[row["id"]] = (row["title"], row["current_version"])
+        }
+        return details
     }
 
     /// The FTS5 expression: each term quoted (so nothing typed is ever FTS5 syntax), all

@@ -6,15 +6,19 @@ import GRDB
 /// The outgoing mail queue.
 extension SQLiteStore {
     public func enqueueMail(_ mail: OutboxMail) async throws {
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO mail_outbox (id, kind, recipient, recipient_name, subject, text_body, html_body, status, attempts,
-                                         next_attempt_at, last_error, created_at, sent_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [mail.id.description, mail.kind, mail.recipient, mail.recipientName, mail.subject, mail.text, mail.html,
-                                 mail.status.rawValue, mail.attempts, mail.nextAttemptAt.unixSeconds, mail.lastError,
-                                 mail.createdAt.unixSeconds, mail.sentAt?.unixSeconds])
-        }
+        try await pool.write { db in try Self.insertMail(mail, db) }
+    }
+
+    /// Queues `mail` inside the caller's transaction (a digest marks its items and queues its
+    /// message in one commit).
+    static func insertMail(_ mail: OutboxMail, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO mail_outbox (id, kind, recipient, recipient_name, subject, text_body, html_body, status, attempts,
+                                     next_attempt_at, last_error, created_at, sent_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [mail.id.description, mail.kind, mail.recipient, mail.recipientName, mail.subject, mail.text, mail.html,
+                             mail.status.rawValue, mail.attempts, mail.nextAttemptAt.unixSeconds, mail.lastError,
+                             mail.createdAt.unixSeconds, mail.sentAt?.unixSeconds])
     }
 
     public func claimDueMail(now: Date, lease: TimeInterval, limit: Int) async throws -> [OutboxMail] {

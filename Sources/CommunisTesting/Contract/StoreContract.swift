@@ -54,6 +54,10 @@ public enum StoreContract {
         + MeetingContract.cases + HowToContract.cases + SearchContract.cases
         + IdentityContract.cases + GroupRuleContract.cases + DirectorySyncContract.cases + AuditContract.cases + OutboxContract.cases
         + LoginRecordContract.cases + RecordingContract.cases + ReviewReminderContract.cases + DeletionContract.cases + JobContract.cases
+        + DocumentContract.cases
+        + PushContract.cases
+        + NotificationContract.cases
+        + NewsContract.cases
 
     /// Runs `contractCase` on a store made by `makeStore` (a fresh, empty, migrated one), then
     /// closes that store.

@@ -1,5 +1,5 @@
 // Administration (admins only): one page with a sub-navigation — Konton (#/admin),
-// Katalog och grupper (#/admin/directory), Granskningslogg (#/admin/audit).
+// Katalog och grupper (#/admin/directory), Granskningslogg (#/admin/audit), Nyheter (#/admin/news).
 import { h } from '../../lib/dom.js';
 import { buildHash } from '../../lib/router.js';
 import { pageHeading } from '../components.js';
@@ -7,11 +7,13 @@ import { notAllowedPage } from '../people.js';
 import { usersTab } from './users.js';
 import { directoryTab } from './directory.js';
 import { auditTab } from './audit.js';
+import { newsAdminTab } from '../news-admin.js';
 
 const TABS = [
   ['admin', 'admin.tab.users', 'admin.intro', usersTab],
   ['adminDirectory', 'admin.tab.directory', 'admin.directoryIntro', directoryTab],
   ['adminAudit', 'admin.tab.audit', 'admin.auditIntro', auditTab],
+  ['adminNews', 'admin.tab.news', 'admin.newsIntro', newsAdminTab],
 ];
 
 export async function renderAdmin(ctx) {

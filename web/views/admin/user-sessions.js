@@ -1,28 +1,21 @@
 // "Inloggningar och nycklar" for one account: its sessions and API tokens, each with a button
 // to end or revoke it, and "Avsluta alla inloggningar". Loaded when the panel is opened.
 import { h, replaceChildren } from '../../lib/dom.js';
-import { alertBox, actionButton, timeEl } from '../components.js';
+import { alertBox, actionButton } from '../components.js';
 import { sessionItem, sessionLabel } from '../sessions.js';
+import { tokenItem } from '../api-tokens.js';
 
 export function userSessionsPanel(ctx, u) {
-  const { t, api, lang } = ctx;
+  const { t, api } = ctx;
   const alert = alertBox();
   const body = h('div', { class: 'stack' });
   let loaded = false;
 
-  function tokenItem(token) {
-    return h('li', { class: 'session-item' },
-      h('div', { class: 'session-text' },
-        h('p', { class: 'session-browser' }, h('strong', {}, token.name)),
-        h('p', { class: 'meta' },
-          h('span', {}, t('tokens.created'), ' ', timeEl(token.createdAt, lang)),
-          h('span', {}, token.lastUsedAt ? [t('tokens.lastUsed'), ' ', timeEl(token.lastUsedAt, lang)] : t('tokens.neverUsed')))),
-      h('div', { class: 'session-actions' }, actionButton(t, t('tokens.revoke'), async () => {
-        await api.revokeUserToken(u.id, token.id);
-        alert.success(t('tokens.revoked', { name: token.name }));
-        await load();
-      }, { alert, cls: 'btn btn-small btn-danger', ariaLabel: t('tokens.revokeNamed', { name: token.name }) })));
-  }
+  const tokenRow = (token) => tokenItem(ctx, token, actionButton(t, t('tokens.revoke'), async () => {
+    await api.revokeUserToken(u.id, token.id);
+    alert.success(t('tokens.revoked', { name: token.name }));
+    await load();
+  }, { alert, cls: 'btn btn-small btn-danger', ariaLabel: t('tokens.revokeNamed', { name: token.name }) }));
 
   async function load() {
     loaded = true;
@@ -46,7 +39,7 @@ export function userSessionsPanel(ctx, u) {
           await load();
         }, { alert, cls: 'btn btn-small btn-danger', ariaLabel: t('admin.sessions.endAllNamed', { name: u.name }) })) : null,
         h('h4', {}, t('admin.sessions.tokensTitle')),
-        tokens.length ? h('ul', { class: 'session-list' }, tokens.map(tokenItem)) : h('p', { class: 'empty' }, t('admin.sessions.noTokens')));
+        tokens.length ? h('ul', { class: 'session-list' }, tokens.map(tokenRow)) : h('p', { class: 'empty' }, t('admin.sessions.noTokens')));
     } catch (err) {
       alert.error(t, err);
     }

@@ -3,6 +3,7 @@ import { h } from '../../lib/dom.js';
 import { validateBlogPost, BLOG_TITLE_MAX } from '../../lib/validation.js';
 import { field, alertBox, showFieldErrors } from '../components.js';
 import { markdownEditor } from '../editor.js';
+import { documentLinkButton } from '../document-link.js';
 
 /**
  * The write form: title and Markdown body, "Spara utkast" and "Publicera" for new posts and
@@ -10,7 +11,7 @@ import { markdownEditor } from '../editor.js';
  * with the saved post. Pressing Enter in the title saves a draft (the first button), never
  * publishes by accident.
  */
-export function blogForm(ctx, { post = null, headingText, name, getMembers = null, onSave, onCancel = null, onSaved = null }) {
+export function blogForm(ctx, { post = null, headingText, name, getMembers = null, onSave, onCancel = null, onSaved = null, workspaceId = null }) {
   const { t, user } = ctx;
   const formAlert = alertBox();
   const headingId = `${name}-h`;
@@ -26,6 +27,7 @@ export function blogForm(ctx, { post = null, headingText, name, getMembers = nul
   if (onCancel) buttons.push(h('button', { type: 'button', class: 'btn btn-ghost', onclick: onCancel }, t('discussion.cancel')));
   const form = h('form', { class: 'stack blog-form', novalidate: true, 'aria-labelledby': headingId },
     h('h3', { id: headingId, class: 'blog-form-title' }, headingText), formAlert.el, title.wrap, body.wrap,
+    documentLinkButton(ctx, body.input, () => workspaceId ?? post?.workspaceId ?? null),
     h('div', { class: 'row' }, buttons));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -83,7 +83,7 @@ export function workspaceBlogSection(ctx, ws, { postId = null, onRemoved } = {})
     const parts = [];
     if (canWrite) {
       const write = blogForm(ctx, {
-        headingText: t('blog.newPost'), name: 'blog-new', getMembers,
+        headingText: t('blog.newPost'), name: 'blog-new', getMembers, workspaceId: wsId,
         onSave: (values, publish) => save(values, publish),
         onSaved: (post) => { if (post && list) { list = upsertBlogPost(list, post); renderList(); } },
       });
@@ -137,7 +137,7 @@ export function workspaceBlogSection(ctx, ws, { postId = null, onRemoved } = {})
     const post = open.post;
     if (editing) {
       const f = blogForm(ctx, {
-        post, headingText: t('blog.editPost'), name: 'blog-edit', getMembers,
+        post, headingText: t('blog.editPost'), name: 'blog-edit', getMembers, workspaceId: wsId,
         onSave: (values, publish) => save(values, publish, post.id),
         onSaved: (saved) => {
           if (!saved) return;

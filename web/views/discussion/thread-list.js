@@ -7,6 +7,7 @@ import { validateThread, THREAD_TITLE_MAX } from '../../lib/validation.js';
 import { topicFor } from '../../lib/socket.js';
 import { timeEl, field, alertBox, showFieldErrors, errorPanel, keepFocus } from '../components.js';
 import { markdownEditor } from '../editor.js';
+import { documentLinkButton } from '../document-link.js';
 
 /**
  * The thread list view; the form to start a thread only if `canWrite`. `onOpen(threadId)`
@@ -25,7 +26,8 @@ export function threadListView(ctx, { wsId, live, isMember, canWrite, getMembers
       getMembers, excludeId: user.id });
     const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('discussion.startThread'));
     const form = h('form', { class: 'stack new-thread', novalidate: true, 'aria-labelledby': 'new-thread-h' },
-      h('h3', { id: 'new-thread-h' }, t('discussion.newThread')), formAlert.el, title.wrap, body.wrap, h('div', { class: 'row' }, submit));
+      h('h3', { id: 'new-thread-h' }, t('discussion.newThread')), formAlert.el, title.wrap, body.wrap,
+      documentLinkButton(ctx, body.input, () => wsId), h('div', { class: 'row' }, submit));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       formAlert.clear();

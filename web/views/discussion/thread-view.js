@@ -10,6 +10,7 @@ import {
 import { collectPages } from '../../lib/pagination.js';
 import { markdownBlock, timeEl, alertBox, showFieldErrors, errorPanel, avatar, focusWithin, restoreFocus } from '../components.js';
 import { markdownEditor } from '../editor.js';
+import { documentLinkButton } from '../document-link.js';
 import { reactionBar, liveReactionToggle } from '../reactions.js';
 import { ask } from '../dialog.js';
 import { postText } from '../../lib/live-meetings.js';
@@ -54,7 +55,7 @@ export function threadView(ctx, { wsId, live, isOwner, canWrite, alert, getMembe
     const context = h('p', { class: 'reply-context', hidden: true });
     const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('discussion.sendReply'));
     const form = h('form', { class: 'stack reply-form', novalidate: true, 'aria-label': t('discussion.replyLabel') },
-      formAlert.el, context, body.wrap, h('div', { class: 'row' }, submit));
+      formAlert.el, context, body.wrap, documentLinkButton(ctx, body.input, () => wsId), h('div', { class: 'row' }, submit));
     body.input.addEventListener('input', () => {
       if (openId && body.input.value.trim() && throttle.ready(Date.now(), openId)) live.typing(wsId, openId);
     });
