@@ -93,12 +93,13 @@ public final class OIDCProvider: Sendable {
         return OIDCProvider(issuer: issuer, port: port, logFile: logFile, process: process, stdin: stdin)
     }
 
-    /// Reads up to the first newline on the thread pool (a blocking read); the process is
-    /// ended when it takes too long, which ends the read too.
+    /// Reads up to the first newline on a thread of its own (a blocking read: not NIO's
+    /// shared thread pool, which the code under test uses); the process is ended when it
+    /// takes too long, which ends the read too.
     private static func firstLine(of handle: FileHandle, process: Process, within limit: Duration) async throws -> String {
         try await withThrowingTaskGroup(of: String?.self) { group in
             group.addTask {
-                try await NIOThreadPool.singleton.runIfActive {
+                try await FixtureProcess.detached {
                     // read(2) itself: FileHandle.availableData ends the process when a
                     // signal (another test's child exiting) interrupts the read.
                     let descriptor = handle.fileDescriptor

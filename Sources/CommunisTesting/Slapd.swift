@@ -87,14 +87,21 @@ public final class Slapd: Sendable {
         _ = try await Self.runScript(["restart", "--dir", directory])
     }
 
-    /// Stops slapd and removes its folder. Safe to call twice.
-    public func stop() {
+    /// Stops slapd and removes its folder, waiting on a thread of its own (slapd.py is a
+    /// python3 start, seconds on a loaded machine: never on one of Swift's cooperative
+    /// threads, which every other test shares). Safe to call twice.
+    public func stop() async {
+        _ = try? await Self.runDetached { self.stopNow() }
+    }
+
+    /// `stop()` on the calling thread, for `deinit` and synchronous callers.
+    public func stopNow() {
         guard stopped.withLockedValue({ was in defer { was = true }; return !was }) else { return }
         _ = try? Self.runScriptNow(["stop", "--dir", directory])
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    deinit { stop() }
+    deinit { stopNow() }
 
     /// Applies LDIF change records (changetype: modify, modrdn, add, delete) as the admin.
     public func modify(ldif: String) async throws {

@@ -49,11 +49,13 @@ import Testing
                 _ = try await directory.authenticate(login: "annlin", password: "Katrineholm2026")
             }
         }
-        // The 2 s timeout, not libldap's minutes. The wall clock around `await` also counts
-        // waiting for one of Swift's two cooperative threads, which other suites' fixtures
-        // block while they start processes: 11.1 to 11.5 s were measured for all three modes
-        // at once under a load average of 15. The bound proves the timeout, not the speed.
-        #expect(elapsed < 30.0)
+        // Without the timeout the call never returns: the port accepts and never answers.
+        // The wall clock around `await` also counts waiting for a cooperative thread and for
+        // the CPU: 11.1 to 11.5 s were measured for all three modes at once under a load
+        // average of 15, and 46 s once in CI at a load average of about 30 (when the fixtures
+        // still held cooperative threads while slapd.py stopped). The bound proves that the
+        // call ends, not how fast.
+        #expect(elapsed < 90.0)
         do {
             try await directory.check()
             Issue.record("check() succeeded against a port that never answers")

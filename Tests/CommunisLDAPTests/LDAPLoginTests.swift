@@ -16,7 +16,7 @@ import Testing
                 email: "anna.lindqvist@katrineholm.se", title: "IT-strateg", department: "Kommunledningsförvaltningen",
                 workplace: "Stadshuset", phone: "0150-57100", disabled: false))
             // The stable id is the entry's entryUUID, in lowercase.
-            #expect(anna.stableID == (try slapd.entryUUID(of: anna.dn)).lowercased())
+            #expect(anna.stableID == (try await slapd.entryUUID(of: anna.dn)).lowercased())
             let byMail = try await directory.authenticate(login: "  Anna.Lindqvist@katrineholm.se ", password: Slapd.password)
             #expect(byMail == anna)
         }
@@ -41,7 +41,7 @@ import Testing
                 title: Förstelärare i engelska, årskurs 7–9 (Ängsskolan)
 
                 """)
-            let tove = try #require(try await directory.account(stableID: try slapd.entryUUID(of: "uid=tovnys,ou=people,dc=katrineholm,dc=se")))
+            let tove = try #require(try await directory.account(stableID: try await slapd.entryUUID(of: "uid=tovnys,ou=people,dc=katrineholm,dc=se")))
             #expect(tove.name == "Tove Nyström")
             #expect(tove.title == "Förstelärare i engelska, årskurs 7–9 (Ängsskolan)")
         }
@@ -85,7 +85,7 @@ import Testing
         try await withSlapd { slapd in
             // This slapd answers a bind with a DN and an empty password as a successful
             // anonymous bind, as some directories do.
-            let (status, output) = try ExternalTool.run(
+            let (status, output) = try await ExternalTool.run(
                 "/usr/bin/env", ["ldapwhoami", "-x", "-H", slapd.url, "-D", "uid=annlin,ou=people,dc=katrineholm,dc=se", "-w", ""])
             #expect(status == 0, "\(output)")
             #expect(output.contains("anonymous"))
@@ -157,7 +157,7 @@ import Testing
             #expect(try await directory.account(stableID: "") == nil)
             #expect(try await directory.account(stableID: UUID().uuidString) == nil)
             // The service account has an entryUUID too, but does not match the user filter.
-            let service = try slapd.entryUUID(of: slapd.serviceDN)
+            let service = try await slapd.entryUUID(of: slapd.serviceDN)
             #expect(try await directory.account(stableID: service) == nil)
         }
     }

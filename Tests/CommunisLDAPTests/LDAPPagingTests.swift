@@ -11,7 +11,7 @@ import Testing
     @Test func everyoneIsReadInPagesWhereAnUnpagedSearchIsRefused() async throws {
         try await withSlapd(bulk: 1500) { slapd in
             // The same search without paging stops at the limit.
-            let (status, output) = try ExternalTool.run("/usr/bin/env", [
+            let (status, output) = try await ExternalTool.run("/usr/bin/env", [
                 "ldapsearch", "-x", "-H", slapd.url, "-D", slapd.serviceDN, "-w", slapd.servicePassword,
                 "-b", slapd.peopleBase, "(objectClass=inetOrgPerson)", "1.1",
             ])

@@ -23,7 +23,7 @@ import Testing
 
     @Test func startTLSWithAnotherCAFailsNamingTheCertificate() async throws {
         try await withSlapd { slapd in
-            let other = try unrelatedCA()
+            let other = try await unrelatedCA()
             defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: other).deletingLastPathComponent().path) }
             let directory = try slapd.directory {
                 $0.startTLS = true
@@ -52,7 +52,7 @@ import Testing
 
     @Test func ldapsWithAnotherCAFailsNamingTheCertificate() async throws {
         try await withSlapd { slapd in
-            let other = try unrelatedCA()
+            let other = try await unrelatedCA()
             defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: other).deletingLastPathComponent().path) }
             let directory = try slapd.directory {
                 $0.url = slapd.ldapsURL

@@ -8,16 +8,24 @@ import NIOConcurrencyHelpers
 /// Runs `body` with a fresh slapd of its own (own folder, own ports) and stops it afterwards.
 func withSlapd<T>(flavor: Slapd.Flavor = .openLDAP, bulk: Int = 0, _ body: (Slapd) async throws -> T) async throws -> T {
     let slapd = try await Slapd.start(flavor: flavor, bulk: bulk)
-    defer { slapd.stop() }
-    return try await body(slapd)
+    let result: T
+    do { result = try await body(slapd) } catch {
+        await slapd.stop()
+        throw error
+    }
+    await slapd.stop()
+    return result
 }
 
 extension Slapd {
-    /// Settings that reach this server as its service account, over plain ldap://.
+    /// Settings that reach this server as its service account, over plain ldap://. The
+    /// timeout is generous: these tests are about answers, and a slapd just restarted on a
+    /// machine running every suite at once can take seconds to answer (the timeout itself is
+    /// tested in LDAPFailureTests).
     func settings(_ change: (inout LDAPDirectorySettings) -> Void = { _ in }) -> LDAPDirectorySettings {
         var settings = LDAPDirectorySettings(
             url: url, kind: flavor == .openLDAP ? .openLDAP : .activeDirectory, bindDN: serviceDN,
-            bindPassword: servicePassword, userBase: peopleBase, groupBase: groupsBase, timeoutSeconds: 5)
+            bindPassword: servicePassword, userBase: peopleBase, groupBase: groupsBase, timeoutSeconds: 15)
         change(&settings)
         return settings
     }
@@ -27,8 +35,8 @@ extension Slapd {
     }
 
     /// The entryUUID slapd gave an entry, read as the admin with ldapsearch.
-    func entryUUID(of dn: String) throws -> String {
-        let (status, output) = try ExternalTool.run(
+    func entryUUID(of dn: String) async throws -> String {
+        let (status, output) = try await ExternalTool.run(
             "/usr/bin/env", ["ldapsearch", "-LLL", "-x", "-H", url, "-D", adminDN, "-w", adminPassword, "-b", dn, "-s", "base", "entryUUID"])
         guard status == 0, let line = output.split(separator: "\n").first(where: { $0.hasPrefix("entryUUID: ") }) else {
             throw Failure(description: "ldapsearch for the entryUUID of \(dn) failed: \(output)")
@@ -71,11 +79,11 @@ func closedPort() throws -> Int {
 }
 
 /// A CA that signed nothing of slapd's: connections that trust only it must refuse the server.
-func unrelatedCA() throws -> String {
+func unrelatedCA() async throws -> String {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("communis-other-ca-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let pem = folder.appendingPathComponent("other-ca.pem").path
-    let (status, output) = try ExternalTool.run("/usr/bin/env", [
+    let (status, output) = try await ExternalTool.run("/usr/bin/env", [
         "openssl", "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
         "-keyout", folder.appendingPathComponent("other-ca.key").path, "-out", pem, "-days", "2",
         "-subj", "/CN=Some other CA", "-addext", "basicConstraints=critical,CA:TRUE",

@@ -78,13 +78,13 @@ struct OpusToneTests {
         try writer.close()
         #expect(writer.packetCount == 150)
 
-        let info = try ExternalTool.run("/usr/bin/opusinfo", [path])
+        let info = try ExternalTool.runNow("/usr/bin/opusinfo", [path])
         #expect(info.status == 0, "opusinfo: \(info.output)")
         #expect(!info.output.contains("WARNING"), "opusinfo: \(info.output)")
         #expect(info.output.contains("Playback length: 0m:02.99"), "3 s less the pre-skip; opusinfo: \(info.output)")
 
         let wav = directory.appendingPathComponent("tone.wav").path
-        let decoded = try ExternalTool.run("/usr/bin/opusdec", ["--quiet", path, wav])
+        let decoded = try ExternalTool.runNow("/usr/bin/opusdec", ["--quiet", path, wav])
         #expect(decoded.status == 0, "opusdec: \(decoded.output)")
         let file = try WAVFile(path: wav)
         #expect(file.sampleRate == 48_000)
@@ -105,7 +105,7 @@ struct OpusToneTests {
         let audioBytes = packets.prefix(50).reduce(0) { $0 + $1.count }
         #expect(try fileSize(path) - headerBytes >= audioBytes)
         try writer.close()
-        #expect(try ExternalTool.run("/usr/bin/opusinfo", [path]).status == 0)
+        #expect(try ExternalTool.runNow("/usr/bin/opusinfo", [path]).status == 0)
     }
 
     @Test func gapsKeepTheRecordingOnTheMeetingsTimeline() throws {
@@ -118,11 +118,11 @@ struct OpusToneTests {
         try writer.writeGap(samples: 48_000)  // one second muted
         for packet in packets.suffix(25) { try writer.write(packet: packet) }
         try writer.close()
-        let info = try ExternalTool.run("/usr/bin/opusinfo", [path])
+        let info = try ExternalTool.runNow("/usr/bin/opusinfo", [path])
         #expect(info.status == 0, "opusinfo: \(info.output)")
         #expect(info.output.contains("Playback length: 0m:01.99"), "2 s less the pre-skip; opusinfo: \(info.output)")
         let wav = directory.appendingPathComponent("gap.wav").path
-        #expect(try ExternalTool.run("/usr/bin/opusdec", ["--quiet", path, wav]).status == 0)
+        #expect(try ExternalTool.runNow("/usr/bin/opusdec", ["--quiet", path, wav]).status == 0)
         let samples = try WAVFile(path: wav).samples
         // The middle of the gap is (nearly) silent; the tone is on both sides.
         #expect(DominantFrequency.rms(Array(samples[36_000..<60_000])) < 0.01)
@@ -135,7 +135,7 @@ struct OpusToneTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("empty.opus").path
         try OggOpusWriter(path: path).close()
-        let info = try ExternalTool.run("/usr/bin/opusinfo", [path])
+        let info = try ExternalTool.runNow("/usr/bin/opusinfo", [path])
         #expect(info.status == 0, "opusinfo: \(info.output)")
     }
 

@@ -71,7 +71,7 @@ enum RecordingFixture {
 
     /// `opusinfo`'s verdict: its exit status, output, and the playback length it reports in ms.
     static func opusinfo(_ path: String) throws -> (status: Int32, output: String, lengthMs: Int?) {
-        let info = try ExternalTool.run("/usr/bin/opusinfo", [path])
+        let info = try ExternalTool.runNow("/usr/bin/opusinfo", [path])
         // "Playback length: 0m:02.991s"
         var length: Int?
         if let line = info.output.split(separator: "\n").first(where: { $0.contains("Playback length:") }) {
@@ -88,7 +88,7 @@ enum RecordingFixture {
     static func decode(_ path: String) throws -> [Int16] {
         let wav = path + ".wav"
         defer { try? FileManager.default.removeItem(atPath: wav) }
-        let result = try ExternalTool.run("/usr/bin/opusdec", ["--quiet", "--rate", "48000", path, wav])
+        let result = try ExternalTool.runNow("/usr/bin/opusdec", ["--quiet", "--rate", "48000", path, wav])
         guard result.status == 0 else { throw FixtureError("opusdec failed: \(result.output)") }
         return try WAVFile(path: wav).samples
     }

@@ -29,7 +29,7 @@ struct MeetingRecordingTests {
     /// Runs an opus-tools program; returns its exit status and output.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        try ExternalTool.run("/usr/bin/\(tool)", arguments)
+        try ExternalTool.runNow("/usr/bin/\(tool)", arguments)
     }
 
     /// Decodes an Ogg Opus file with opusdec to 48 kHz samples.

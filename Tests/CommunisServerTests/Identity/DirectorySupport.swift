@@ -35,8 +35,11 @@ struct DirectoryWorld {
     }
 
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        defer { slapd.stop() }
-        try await world.test(adapters: adapters, body)
+        do { try await world.test(adapters: adapters, body) } catch {
+            await slapd.stop()
+            throw error
+        }
+        await slapd.stop()
     }
 }
 
