@@ -6,7 +6,28 @@ import Foundation
 /// The `meeting.*` commands (docs/protocol.md, "Meetings"): who may join is the Meetings
 /// service's decision; the rest is the meeting's room's.
 extension LiveSession {
-    private struct JoinData: Decodable { var muted: Bool? }
+    private struct JoinData: Decodable {
+        var muted: Bool?
+        var rejoin: RejoinData?
+    }
+    private struct RejoinData: Decodable {
+        var streamId: UInt16
+        var token: String
+        enum CodingKeys: String, CodingKey { case streamId, token }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            streamId = try c.decodeInteger(UInt16.self, forKey: .streamId)
+            token = try c.decode(String.self, forKey: .token)
+        }
+    }
+    /// `meeting.quality`: the client's own measurement of what it receives. Only `quality`
+    /// is used; the figures are checked for type so a client learns of a mistake.
+    private struct QualityData: Decodable {
+        var quality: String
+        var delayMs: Int?
+        var stallsPerMinute: Double?
+        var lateFramePercent: Double?
+    }
     // Stream ids are decoded with `decodeInteger…` so that one out of range names `streamId`.
     private struct MuteData: Decodable {
         var streamId: UInt16?
@@ -46,7 +67,16 @@ extension LiveSession {
         let registry = hub.meetings
         switch command {
         case .meetingJoin:
-            return try await join(meeting, muted: try Wire.optionalData(JoinData.self, of: text)?.muted ?? false)
+            let data = try Wire.optionalData(JoinData.self, of: text)
+            return try await join(meeting, muted: data?.muted ?? false, rejoin: data?.rejoin.map { .init(stream: $0.streamId, token: $0.token) })
+        case .meetingQuality:
+            let data = try Wire.data(QualityData.self, of: text)
+            guard let level = MeetingQuality(rawValue: data.quality) else {
+                throw WireError(.validation, "quality must be good, fair or poor.", field: "quality")
+            }
+            try await registry.perform(connection, meeting: meeting) { state throws(WireError) in
+                try state.reportQuality(connection: connection, level, now: .now)
+            }
         case .meetingLeave:
             try Wire.emptyData(of: text)
             try await registry.leave(connection, meeting: meeting)
@@ -106,7 +136,7 @@ extension LiveSession {
         return Wire.json(Done())
     }
 
-    private func join(_ meeting: MeetingID, muted: Bool) async throws -> Data {
+    private func join(_ meeting: MeetingID, muted: Bool, rejoin: MeetingState.Rejoin?) async throws -> Data {
         let access: MeetingAccess
         do {
             access = try await meetings.access(viewer: viewer, meeting: meeting)
@@ -118,19 +148,23 @@ extension LiveSession {
         let entrant = MeetingHub.Entrant(
             person: .init(id: viewer.id, name: viewer.person.name), moderator: access.moderator, guest: access.guest,
             waitsInLobby: access.waitsInLobby)
-        let joined = try await hub.meetings.join(access.meeting, sink: sink, entrant: entrant, muted: muted, records: meetings)
+        let joined = try await hub.meetings.join(access.meeting, sink: sink, entrant: entrant, muted: muted, rejoin: rejoin, records: meetings)
         struct Joined: Encodable {
             var state: String
             var streamId: UInt16
             var meeting: MeetingJSON.Snapshot?
             var recording: MeetingJSON.RecordingState?
-            enum Keys: String, CodingKey { case state, streamId, meeting, recording }
+            var rejoinToken: String?
+            var rejoined: Bool
+            enum Keys: String, CodingKey { case state, streamId, meeting, recording, rejoinToken, rejoined }
             func encode(to encoder: any Encoder) throws {
                 var c = encoder.container(keyedBy: Keys.self)
                 try c.encode(state, forKey: .state)
                 try c.encode(streamId, forKey: .streamId)
                 if let meeting {
                     try c.encode(meeting, forKey: .meeting)
+                    try c.encodeIfPresent(rejoinToken, forKey: .rejoinToken)
+                    try c.encode(rejoined, forKey: .rejoined)
                 } else {
                     // Waiting in the lobby: whether the meeting is being recorded (null if not).
                     try c.encode(recording, forKey: .recording)
@@ -138,7 +172,7 @@ extension LiveSession {
             }
         }
         return Wire.json(Joined(state: joined.meeting == nil ? "lobby" : "joined", streamId: joined.stream, meeting: joined.meeting,
-                                recording: joined.recording))
+                                recording: joined.recording, rejoinToken: joined.rejoinToken, rejoined: joined.rejoined))
     }
 
     private func meetingTopic(_ head: Wire.Head) throws -> MeetingID {

@@ -192,7 +192,7 @@ public final class LiveSession {
             try Wire.emptyData(of: text)
             return Wire.json(Done())
         case .meetingJoin, .meetingLeave, .meetingMute, .meetingHand, .meetingAdmit, .meetingDeny, .meetingRemove, .meetingEnd,
-             .meetingStats, .meetingRecordingStart, .meetingRecordingStop, .meetingRecordingChapter:
+             .meetingStats, .meetingQuality, .meetingRecordingStart, .meetingRecordingStop, .meetingRecordingChapter:
             if let forwarder, let meeting = Topic.meetingID(head.topic).flatMap(MeetingID.init),
                try await forwarder.forward(text, meeting: meeting, joining: command == .meetingJoin, from: sink, viewer: viewer, sessionHash: sessionHash) {
                 return nil  // the meeting's node answers

@@ -10,6 +10,7 @@ public final class AudioMetrics: Sendable {
         public var packetsIn = 0
         public var packetsOut = 0
         public var droppedSlow = 0
+        public var droppedStale = 0
         public var malformed = 0
         /// Binary frames from connections that are not admitted to any meeting.
         public var unrouted = 0
@@ -24,6 +25,9 @@ public final class AudioMetrics: Sendable {
     public let packetsOut = Atomic<Int>(0)
     /// Frames dropped from a listener's queue because its connection could not keep up.
     public let droppedSlow = Atomic<Int>(0)
+    /// Frames dropped from a listener's queue because they were older than
+    /// `meeting.audio_max_age_ms` when the connection could take them again.
+    public let droppedStale = Atomic<Int>(0)
     /// Frames with a bad header, the wrong stream id, or an empty or oversized packet.
     public let malformed = Atomic<Int>(0)
     /// Binary frames from connections that are not admitted to any meeting.
@@ -40,6 +44,7 @@ public final class AudioMetrics: Sendable {
         snapshot.packetsIn = packetsIn.load(ordering: .relaxed)
         snapshot.packetsOut = packetsOut.load(ordering: .relaxed)
         snapshot.droppedSlow = droppedSlow.load(ordering: .relaxed)
+        snapshot.droppedStale = droppedStale.load(ordering: .relaxed)
         snapshot.malformed = malformed.load(ordering: .relaxed)
         snapshot.unrouted = unrouted.load(ordering: .relaxed)
         snapshot.rateLimited = rateLimited.load(ordering: .relaxed)

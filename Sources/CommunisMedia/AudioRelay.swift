@@ -99,6 +99,7 @@ public actor AudioRelay {
         listeners.keys.sorted().compactMap { id in
             guard var statistics = state.statistics(of: id) else { return nil }
             statistics.droppedSlow = listeners[id]?.audioDropped ?? 0
+            statistics.droppedStale = listeners[id]?.audioDroppedStale ?? 0
             return statistics
         }
     }

@@ -18,6 +18,14 @@ public protocol AudioListener: AnyObject, Sendable {
     func flushAudio()
     /// Audio frames dropped for this listener so far because it was too slow. Any thread.
     var audioDropped: Int { get }
+    /// Audio frames dropped for this listener so far because they waited in its queue longer
+    /// than `meeting.audio_max_age_ms`. Any thread.
+    var audioDroppedStale: Int { get }
+}
+
+extension AudioListener {
+    /// A listener without a queue of its own never holds audio long enough to go stale.
+    public var audioDroppedStale: Int { 0 }
 }
 
 /// A connection that can also send audio: the control plane routes its binary frames to a
@@ -80,6 +88,9 @@ public struct AudioStreamStatistics: Sendable, Codable, Equatable {
     public var jitterMs: Double
     /// Audio dropped because this participant's connection could not keep up.
     public var droppedSlow: Int
+    /// Audio for this participant that waited in their queue longer than
+    /// `meeting.audio_max_age_ms` and was dropped instead of sent late.
+    public var droppedStale: Int
     /// Frames from this participant that were malformed (bad header, wrong stream id, size).
     public var malformed: Int
     /// Packets over the rate limit.
@@ -88,13 +99,14 @@ public struct AudioStreamStatistics: Sendable, Codable, Equatable {
     public var mutedDropped: Int
 
     public init(streamId: UInt16, packetsIn: Int = 0, packetsOut: Int = 0, lost: Int = 0, jitterMs: Double = 0, droppedSlow: Int = 0,
-                malformed: Int = 0, rateLimited: Int = 0, mutedDropped: Int = 0) {
+                droppedStale: Int = 0, malformed: Int = 0, rateLimited: Int = 0, mutedDropped: Int = 0) {
         self.streamId = streamId
         self.packetsIn = packetsIn
         self.packetsOut = packetsOut
         self.lost = lost
         self.jitterMs = jitterMs
         self.droppedSlow = droppedSlow
+        self.droppedStale = droppedStale
         self.malformed = malformed
         self.rateLimited = rateLimited
         self.mutedDropped = mutedDropped

@@ -63,7 +63,8 @@ public func buildApplication(
         maxParticipants: configuration.meetingMaxParticipants,
         audio: AudioLimits(maxPacketBytes: configuration.meetingMaxPacketBytes, maxPacketsPerSecond: configuration.meetingMaxPacketsPerSecond),
         metrics: audioMetrics,
-        recording: RecordingSettings(records: recordings, recorder: recorder, keepParticipantStreams: configuration.recordingKeepParticipantStreams))
+        recording: RecordingSettings(records: recordings, recorder: recorder, keepParticipantStreams: configuration.recordingKeepParticipantStreams),
+        rejoinGrace: .seconds(configuration.meetingRejoinGraceSeconds))
     let hub = Hub(store: store, settings: .init(replayLimit: configuration.liveReplayLimit, meetings: meetings), logger: logger)
     // In a cluster, what is not in the log also reaches the other nodes (notes).
     let link = cluster.map { ClusterLink(store: $0, hub: hub, node: node, metrics: nodeMetrics, logger: logger) }

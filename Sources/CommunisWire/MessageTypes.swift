@@ -30,6 +30,7 @@ public enum LiveCommand: String, Sendable, CaseIterable {
     case meetingRemove = "meeting.remove"
     case meetingEnd = "meeting.end"
     case meetingStats = "meeting.stats"
+    case meetingQuality = "meeting.quality"
     case meetingRecordingStart = "meeting.recording.start"
     case meetingRecordingStop = "meeting.recording.stop"
     case meetingRecordingChapter = "meeting.recording.chapter"

@@ -30,17 +30,18 @@ struct MeetingHubTests {
     let erik = MeetingHub.Entrant(person: .init(id: PersonID(), name: "Erik"), moderator: true, guest: false, waitsInLobby: false)
     let sara = MeetingHub.Entrant(person: .init(id: PersonID(), name: "Sara"), moderator: false, guest: false, waitsInLobby: false)
 
-    func registry(_ announced: NIOLockedValueBox<[String]> = .init([])) -> MeetingHub {
+    func registry(_ announced: NIOLockedValueBox<[String]> = .init([]), grace: Duration = .seconds(15)) -> MeetingHub {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return MeetingHub(settings: .init(maxParticipants: 10), logger: logger) { roster in
+        return MeetingHub(settings: .init(maxParticipants: 10, rejoinGrace: grace), logger: logger) { roster in
             announced.withLockedValue { $0.append(String(buffer: roster.frame)) }
         }
     }
 
     @Test("Joining makes the room; the last to leave closes it; joining again continues the stream ids; stays are recorded")
     func lifecycle() async throws {
-        let hub = registry()
+        // Without a rejoin grace period a lost connection leaves at once (the grace is tested below).
+        let hub = registry(grace: .zero)
         let records = RecordingRecords()
         let one = RecordingSink(1), two = RecordingSink(2)
         #expect(try await hub.join(meeting, sink: one, entrant: erik, muted: false, records: records).stream == 1)
@@ -54,6 +55,43 @@ struct MeetingHubTests {
         #expect(await hub.meeting(of: 1) == nil)
         #expect(try await hub.join(meeting, sink: one, entrant: erik, muted: false, records: records).stream == 3)
         #expect(records.writes == [.started, .began(erik.person.id, 1), .began(sara.person.id, 2), .ended(1), .ended(2), .began(erik.person.id, 3)])
+    }
+
+    @Test("A lost connection keeps its place for the grace period: the room stays, a new connection rejoins; after the grace it is gone")
+    func rejoinGrace() async throws {
+        let announced = NIOLockedValueBox<[String]>([])
+        let hub = registry(announced, grace: .milliseconds(300))
+        let records = RecordingRecords()
+        let one = RecordingSink(1), two = RecordingSink(2)
+        _ = try await hub.join(meeting, sink: one, entrant: erik, muted: false, records: records)
+        let joined = try await hub.join(meeting, sink: two, entrant: sara, muted: false, records: records)
+        let token = try #require(joined.rejoinToken)
+        let rosters = announced.withLockedValue { $0.count }
+
+        // Sara's connection drops: she is reconnecting, still on the roster, the room stays.
+        await hub.disconnect(2)
+        #expect(await hub.meeting(of: 2) == nil)
+        #expect(await hub.gauges() == (1, 2, 0))
+        #expect((one.messages.last?["data"] as? [String: Any]).flatMap { $0["participant"] as? [String: Any] }?["connection"] as? String == "reconnecting")
+        #expect(announced.withLockedValue { $0.count } == rosters, "the roster did not change")
+
+        // A new connection of Sara's takes her place back.
+        let three = RecordingSink(3)
+        let back = try await hub.join(meeting, sink: three, entrant: sara, muted: false, rejoin: .init(stream: joined.stream, token: token), records: records)
+        #expect(back.rejoined && back.stream == joined.stream)
+        #expect(await hub.meeting(of: 3) == meeting.id)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await hub.gauges() == (1, 2, 0), "the first loss's timer did nothing")
+
+        // Lost again, and not back in time: left as disconnected, the stay ended.
+        await hub.disconnect(3)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while one.types.last != "meeting.participant.left", ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect((one.messages.last?["data"] as? [String: Any])?["reason"] as? String == "disconnected")
+        #expect(await hub.gauges() == (1, 1, 0))
+        // The stay's end is written after everyone was told.
+        while !records.writes.contains(.ended(2)), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(records.writes.contains(.ended(2)))
     }
 
     @Test("A connection is in one meeting at a time; commands for another meeting are not-in-meeting")

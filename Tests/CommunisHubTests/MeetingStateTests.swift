@@ -136,11 +136,12 @@ struct MeetingStateTests {
         let actions = try state.admit(connection: 1, stream: 3)
         let guest = MeetingJSON.Participant(streamId: 3, person: lena, muted: false, handRaised: false, moderator: false, guest: true)
         #expect(actions.first == .relayAdd(stream: 3, muted: false))
-        guard case .send(.admitted(let stream, let snapshot), let to) = actions[1] else {
+        guard case .send(.admitted(let stream, let snapshot, let token), let to) = actions[1] else {
             Issue.record("second action is not meeting.admitted: \(actions[1])")
             return
         }
         #expect(stream == 3 && to == [3])
+        #expect(token.count >= 22 && token == state.participants.last?.rejoinToken, "the admitted guest gets their rejoin token")
         #expect(snapshot.you == 3 && snapshot.participants.count == 3 && !snapshot.moderator)
         #expect(Array(actions.dropFirst(2)) == [
             .send(.participantJoined(guest), to: [1, 2]), .attendanceBegan(stream: 3, person: lena.id), .roster, .send(.lobby([]), to: [1]),
@@ -292,7 +293,7 @@ struct MeetingStateTests {
     func encoding() throws {
         let participant = MeetingJSON.Participant(streamId: 1, person: sara, muted: true, handRaised: false, moderator: false, guest: false)
         let updated = String(decoding: MeetingEvent.participantUpdated(participant, by: erik).data, as: UTF8.self)
-        #expect(updated == #"{"by":{"id":"\#(erik.id)","name":"Erik Johansson"},"participant":{"guest":false,"handRaised":false,"moderator":false,"muted":true,"person":{"id":"\#(sara.id)","name":"Sara Nilsson"},"streamId":1}}"#)
+        #expect(updated == #"{"by":{"id":"\#(erik.id)","name":"Erik Johansson"},"participant":{"connection":"ok","guest":false,"handRaised":false,"moderator":false,"muted":true,"person":{"id":"\#(sara.id)","name":"Sara Nilsson"},"quality":"good","streamId":1}}"#)
         #expect(String(decoding: MeetingEvent.ended(by: nil).data, as: UTF8.self) == "{}")
         #expect(String(decoding: MeetingEvent.speaking([3]).data, as: UTF8.self) == #"{"speaking":[3]}"#)
         #expect(String(decoding: MeetingEvent.participantLeft(stream: 4, reason: .disconnected).data, as: UTF8.self) == #"{"reason":"disconnected","streamId":4}"#)

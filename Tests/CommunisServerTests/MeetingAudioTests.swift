@@ -257,9 +257,9 @@ struct MeetingAudioTests {
         }
     }
 
-    @Test("The workspace sees who is in the meeting; a dropped connection leaves it; membership and workspace end it")
+    @Test("The workspace sees who is in the meeting; a dropped connection is reconnecting, then leaves it after the grace period; membership and workspace end it")
     func rosterAndDisconnect() async throws {
-        let world = try await MeetingWorld.make()
+        let world = try await MeetingWorld.make { $0.meetingRejoinGraceSeconds = 1 }
         try await world.run { server in
             let karin = try await server.connect(world.karin)
             #expect(try await karin.command("subscribe", topic: "workspace:\(world.workspace)").type == "ack")
@@ -292,8 +292,10 @@ struct MeetingAudioTests {
             #expect(try await erik.command("meeting.join", topic: "meeting:\(UUID().uuidString.lowercased())").errorCode == "not-found")
             #expect(try await erik.command("meeting.join", topic: "workspace:\(world.workspace)").errorCode == "validation-failed")
 
-            // Sara's connection drops.
+            // Sara's connection drops: reconnecting for the grace period (1 s here), then gone.
             await sara.disconnect()
+            let reconnecting = try await erik.next("meeting.participant.updated")
+            #expect(reconnecting.participant["streamId"] as? Int == Int(saraStream) && reconnecting.participant["connection"] as? String == "reconnecting")
             let left = try await erik.next("meeting.participant.left")
             #expect(left.streamId == saraStream && left.data["reason"] as? String == "disconnected")
             #expect(names(try await karin.next("meeting.roster")) == ["Erik Johansson"])

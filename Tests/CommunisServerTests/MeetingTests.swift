@@ -307,10 +307,10 @@ struct MeetingTests {
                 #expect(parts.count == 2 && Int(parts[1]) != nil, "not a sample line: \(sample)")
             }
             let names = samples.compactMap { $0.split(separator: " ").first.map(String.init) }
-            #expect(Array(names.prefix(10)) == [
+            #expect(Array(names.prefix(11)) == [
                 "communis_meetings_live", "communis_meeting_participants", "communis_meeting_lobby",
                 "communis_audio_packets_in_total", "communis_audio_packets_out_total", "communis_audio_dropped_slow_total",
-                "communis_audio_malformed_total", "communis_audio_unrouted_total", "communis_audio_rate_limited_total",
+                "communis_audio_dropped_stale_total", "communis_audio_malformed_total", "communis_audio_unrouted_total", "communis_audio_rate_limited_total",
                 "communis_audio_muted_dropped_total",
             ])
             // Then this node's own lines (one node here: SQLite), labelled with its id.

@@ -26,13 +26,17 @@ public actor MeetingHub {
         public var metrics: AudioMetrics
         /// How meetings are recorded (nil records: recording is not available).
         public var recording: RecordingSettings
+        /// `meeting.rejoin_grace_seconds`: how long a participant whose connection was lost
+        /// keeps their place (0: they leave at once).
+        public var rejoinGrace: Duration
 
         public init(maxParticipants: Int = 50, audio: AudioLimits = AudioLimits(), metrics: AudioMetrics = AudioMetrics(),
-                    recording: RecordingSettings = RecordingSettings()) {
+                    recording: RecordingSettings = RecordingSettings(), rejoinGrace: Duration = .seconds(15)) {
             self.maxParticipants = maxParticipants
             self.audio = audio
             self.metrics = metrics
             self.recording = recording
+            self.rejoinGrace = rejoinGrace
         }
 
         var limits: MeetingJSON.Limits {
@@ -75,8 +79,10 @@ public actor MeetingHub {
 
     // MARK: Joining
 
-    /// Joins `meeting` (or its lobby). The caller checked that the person may.
-    public func join(_ meeting: Meeting, sink: any LiveSink, entrant: Entrant, muted: Bool, records: any MeetingRecords) async throws -> MeetingState.Joined {
+    /// Joins `meeting` (or its lobby), or takes a participant's place back (`rejoin`, see
+    /// MeetingState+Rejoin.swift). The caller checked that the person may.
+    public func join(_ meeting: Meeting, sink: any LiveSink, entrant: Entrant, muted: Bool, rejoin: MeetingState.Rejoin? = nil,
+                     records: any MeetingRecords) async throws -> MeetingState.Joined {
         let connection = sink.connectionID
         if let current = byConnection[connection] {
             throw WireError(.conflict, current == meeting.id
@@ -88,8 +94,10 @@ public actor MeetingHub {
             while true {
                 let room = self.room(for: meeting, records: records)
                 do {
-                    return try await room.join(sink: sink, person: entrant.person, moderator: entrant.moderator, guest: entrant.guest,
-                                               waitsInLobby: entrant.waitsInLobby, muted: muted)
+                    let joined = try await room.join(sink: sink, person: entrant.person, moderator: entrant.moderator, guest: entrant.guest,
+                                                     waitsInLobby: entrant.waitsInLobby, muted: muted, rejoin: rejoin)
+                    if let replaced = joined.replaced, byConnection[replaced] == meeting.id { byConnection[replaced] = nil }
+                    return joined
                 } catch is MeetingRoom.Closed {
                     if rooms[meeting.id] === room { rooms[meeting.id] = nil }
                 }
@@ -105,7 +113,7 @@ public actor MeetingHub {
         let info = MeetingState.Info(id: meeting.id, workspaceID: meeting.workspaceID, title: meeting.title, threadID: meeting.threadID)
         // A meeting that had a room before in this process has been started already.
         let state = MeetingState(info: info, limits: settings.limits, started: meeting.startedAt != nil || lastStreams[meeting.id] != nil,
-                                 lastStream: lastStreams[meeting.id] ?? 0)
+                                 lastStream: lastStreams[meeting.id] ?? 0, rejoinGrace: settings.rejoinGrace)
         var logger = logger
         logger[metadataKey: "meeting.id"] = "\(meeting.id)"
         let room = MeetingRoom(meeting: meeting, state: state, audioLimits: settings.audio, metrics: settings.metrics, records: records,
@@ -161,13 +169,14 @@ public actor MeetingHub {
 
     // MARK: From outside the meeting
 
-    /// The connection went away: out of its meeting, with reason `disconnected`.
+    /// The connection went away: a participant is `reconnecting` for the rejoin grace period,
+    /// then out with reason `disconnected` (the lobby, or with no grace period: at once).
     public func disconnect(_ connection: ConnectionID) async {
         guard let meeting = byConnection[connection], let room = rooms[meeting] else {
             byConnection[connection] = nil
             return
         }
-        guard let outcome = try? await room.perform({ state throws(WireError) in try state.leave(connection: connection, reason: .disconnected) }) else {
+        guard let outcome = try? await room.perform({ state throws(WireError) in try state.disconnected(connection: connection) }) else {
             // The room no longer has it (the meeting ended meanwhile).
             if byConnection[connection] == meeting { byConnection[connection] = nil }
             return
@@ -221,16 +230,32 @@ public actor MeetingHub {
         return (live, participants, lobby)
     }
 
+    /// A rejoin grace period ran out: the participant leaves unless they came back.
+    private func graceExpired(_ room: MeetingRoom, stream: UInt16, generation: Int) async {
+        // Not performed: the room was closed (the meeting ended), so nobody is left to drop.
+        guard rooms[room.meetingID] === room,
+              let outcome = try? await room.perform({ state in state.graceExpired(stream: stream, generation: generation) }) else { return }
+        await settle(room, outcome)
+    }
+
     /// The meetings with a room here (relayed by this node).
     public var relayed: [MeetingID] { Array(rooms.keys) }
 
     /// Which meeting a connection is in, if any.
     public func meeting(of connection: ConnectionID) -> MeetingID? { byConnection[connection] }
 
-    /// Forgets connections that left the room and closes the room when it is empty.
+    /// Forgets connections that left the room, starts rejoin grace periods, and closes the
+    /// room when it is empty.
     private func settle(_ room: MeetingRoom, _ outcome: MeetingRoom.Outcome) async {
         for connection in outcome.detached where byConnection[connection] == room.meetingID {
             byConnection[connection] = nil
+        }
+        for grace in outcome.graces {
+            let delay = settings.rejoinGrace
+            Task { [weak self] in
+                try? await Task.sleep(for: delay)
+                await self?.graceExpired(room, stream: grace.stream, generation: grace.generation)
+            }
         }
         guard outcome.empty, let last = await room.closeIfEmpty() else { return }
         if rooms[room.meetingID] === room {

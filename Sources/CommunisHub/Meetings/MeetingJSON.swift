@@ -15,6 +15,10 @@ public enum MeetingJSON {
         public var handRaised: Bool
         public var moderator: Bool
         public var guest: Bool
+        /// `reconnecting` while their connection is lost and the rejoin grace period runs.
+        public var connection: MeetingConnection = .ok
+        /// Their connection's quality: the worse of their own report and the relay's view.
+        public var quality: MeetingQuality = .good
     }
 
     /// Someone waiting in the lobby.
@@ -108,11 +112,14 @@ public enum MeetingJSON {
         public var lost: Int
         public var jitterMs: Double
         public var droppedSlow: Int
+        public var droppedStale: Int
         public var malformed: Int
         public var rateLimited: Int
         public var mutedDropped: Int
+        public var quality: MeetingQuality
+        public var connection: MeetingConnection
 
-        public init(person: PersonRef, _ figures: AudioStreamStatistics) {
+        public init(person: PersonRef, _ figures: AudioStreamStatistics, quality: MeetingQuality = .good, connection: MeetingConnection = .ok) {
             streamId = figures.streamId
             self.person = person
             packetsIn = figures.packetsIn
@@ -120,9 +127,12 @@ public enum MeetingJSON {
             lost = figures.lost
             jitterMs = figures.jitterMs
             droppedSlow = figures.droppedSlow
+            droppedStale = figures.droppedStale
             malformed = figures.malformed
             rateLimited = figures.rateLimited
             mutedDropped = figures.mutedDropped
+            self.quality = quality
+            self.connection = connection
         }
     }
 }
@@ -138,7 +148,8 @@ public enum MeetingEvent: Sendable, Equatable {
     case participantUpdated(MeetingJSON.Participant, by: MeetingJSON.PersonRef?)
     case participantLeft(stream: UInt16, reason: MeetingLeaveReason)
     case lobby([MeetingJSON.LobbyEntry])
-    case admitted(stream: UInt16, meeting: MeetingJSON.Snapshot)
+    /// `rejoinToken`: the participant's secret for `meeting.join` with `rejoin`.
+    case admitted(stream: UInt16, meeting: MeetingJSON.Snapshot, rejoinToken: String)
     /// `reason` "removed" or "denied"; `by` nil when the server removed them (membership ended).
     case removed(reason: String, by: MeetingJSON.PersonRef?)
     case speaking([UInt16])
@@ -176,7 +187,7 @@ public enum MeetingEvent: Sendable, Equatable {
         struct Updated: Encodable { var participant: MeetingJSON.Participant; var by: MeetingJSON.PersonRef? }
         struct Left: Encodable { var streamId: UInt16; var reason: MeetingLeaveReason }
         struct Lobby: Encodable { var lobby: [MeetingJSON.LobbyEntry] }
-        struct Admitted: Encodable { var streamId: UInt16; var meeting: MeetingJSON.Snapshot }
+        struct Admitted: Encodable { var streamId: UInt16; var meeting: MeetingJSON.Snapshot; var rejoinToken: String }
         struct Removed: Encodable { var reason: String; var by: MeetingJSON.PersonRef? }
         struct Speaking: Encodable { var speaking: [UInt16] }
         struct Ended: Encodable { var by: MeetingJSON.PersonRef? }
@@ -198,7 +209,7 @@ public enum MeetingEvent: Sendable, Equatable {
         case .participantUpdated(let participant, let by): Wire.json(Updated(participant: participant, by: by))
         case .participantLeft(let stream, let reason): Wire.json(Left(streamId: stream, reason: reason))
         case .lobby(let lobby): Wire.json(Lobby(lobby: lobby))
-        case .admitted(let stream, let meeting): Wire.json(Admitted(streamId: stream, meeting: meeting))
+        case .admitted(let stream, let meeting, let token): Wire.json(Admitted(streamId: stream, meeting: meeting, rejoinToken: token))
         case .removed(let reason, let by): Wire.json(Removed(reason: reason, by: by))
         case .speaking(let streams): Wire.json(Speaking(speaking: streams))
         case .ended(let by): Wire.json(Ended(by: by))

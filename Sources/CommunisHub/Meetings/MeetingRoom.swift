@@ -27,6 +27,8 @@ actor MeetingRoom {
         /// Connections that are no longer in this meeting.
         var detached: [ConnectionID] = []
         var empty = false
+        /// Rejoin grace periods to start (`MeetingAction.startGrace`): the registry times them.
+        var graces: [(stream: UInt16, generation: Int)] = []
     }
 
     /// The room was closed (everyone had left) before this call reached it: make a new one.
@@ -53,6 +55,9 @@ actor MeetingRoom {
     private var endedEarly: Set<UInt16> = []
     private var speakingFlush: Task<Void, Never>?
     private var lastSpeakingChange: ContinuousClock.Instant?
+    /// Every `MeetingState.qualityInterval` while the relay runs (MeetingRoom+Quality.swift).
+    var qualityTimer: Task<Void, Never>?
+    var qualityMeter = RelayQualityMeter()
     private(set) var closed = false
 
     init(meeting: Meeting, state: MeetingState, audioLimits: AudioLimits, metrics: AudioMetrics, records: any MeetingRecords,
@@ -73,10 +78,12 @@ actor MeetingRoom {
     // MARK: Commands
 
     func join(sink: any LiveSink, person: MeetingJSON.PersonRef, moderator: Bool, guest: Bool, waitsInLobby: Bool,
-              muted: Bool) async throws -> MeetingState.Joined {
+              muted: Bool, rejoin: MeetingState.Rejoin? = nil) async throws -> MeetingState.Joined {
         guard !closed else { throw Closed() }
         let joined = try state.join(connection: sink.connectionID, person: person, moderator: moderator, guest: guest,
-                                    waitsInLobby: waitsInLobby, muted: muted)
+                                    waitsInLobby: waitsInLobby, muted: muted, rejoin: rejoin)
+        // A half-open old connection of a participant who rejoined: its frames go nowhere now.
+        if joined.replaced != nil { sinks[joined.stream]?.audioPeer?.setUplink(nil) }
         sinks[joined.stream] = sink
         _ = await carryOut(joined.actions)
         return joined
@@ -98,6 +105,7 @@ actor MeetingRoom {
         var outcome = await carryOut(state.end(by: by))
         await stopRecording(reason: .meetingEnded)
         speakingFlush?.cancel()
+        qualityTimer?.cancel()
         await relay?.close()
         relay = nil
         closed = true
@@ -110,7 +118,10 @@ actor MeetingRoom {
         try state.requireModerator(connection)
         let figures = await relay?.statistics() ?? []
         let byStream = Dictionary(figures.map { ($0.streamId, $0) }, uniquingKeysWith: { first, _ in first })
-        return state.participants.map { MeetingJSON.StreamStats(person: $0.person, byStream[$0.stream] ?? AudioStreamStatistics(streamId: $0.stream)) }
+        return state.participants.map {
+            MeetingJSON.StreamStats(person: $0.person, byStream[$0.stream] ?? AudioStreamStatistics(streamId: $0.stream),
+                                    quality: $0.quality.announced, connection: $0.connected ? .ok : .reconnecting)
+        }
     }
 
     var roster: [MeetingJSON.PersonRef] { state.roster }
@@ -123,6 +134,7 @@ actor MeetingRoom {
         closed = true
         await stopRecording(reason: .everyoneLeft)
         speakingFlush?.cancel()
+        qualityTimer?.cancel()
         await relay?.close()
         relay = nil
         return state.lastStream
@@ -176,6 +188,11 @@ actor MeetingRoom {
                 sinks[stream]?.audioPeer?.setUplink(nil)
                 await relay?.remove(stream: stream)
                 activeRecording?.recorder.removeParticipant(stream: stream)
+            case .relayDetach(let stream):
+                sinks[stream]?.audioPeer?.setUplink(nil)
+                await relay?.remove(stream: stream)
+            case .startGrace(let stream, let generation):
+                outcome.graces.append((stream, generation))
             case .detach(let stream, let connection):
                 sinks[stream] = nil
                 outcome.detached.append(connection)
@@ -205,8 +222,9 @@ actor MeetingRoom {
         await relay.add(stream: stream, listener: peer, muted: muted)
         // Removed while the relay was being told: its `relayRemove` already ran (or will run
         // after this on the relay's loop), so no route is set.
-        guard state.participants.contains(where: { $0.stream == stream }), self.relay === relay else { return }
+        guard state.participants.contains(where: { $0.stream == stream && $0.connected }), self.relay === relay, sinks[stream] === peer else { return }
         peer.setUplink(AudioUplink(relay: relay, stream: stream))
+        startQualityTimer()
     }
 
     private func makeRelay(loop: any EventLoop) -> AudioRelay {

@@ -12,6 +12,12 @@ public enum MeetingAction: Sendable, Equatable {
     case relayMute(stream: UInt16, muted: Bool)
     /// Stop routing the connection's frames to the relay, then remove it from the relay.
     case relayRemove(stream: UInt16)
+    /// The participant's connection was lost: as `relayRemove`, but they stay in a running
+    /// recording (they simply send nothing until they rejoin).
+    case relayDetach(stream: UInt16)
+    /// Start the rejoin grace period of a reconnecting participant: when it has run out, call
+    /// `graceExpired(stream:generation:)`.
+    case startGrace(stream: UInt16, generation: Int)
     /// The connection is no longer in the meeting (after any message to it has been sent).
     case detach(stream: UInt16, connection: ConnectionID)
     /// The meeting is live from now (the first participant, `by`, was admitted).
@@ -51,9 +57,17 @@ public struct MeetingState: Sendable {
         public var guest: Bool
         public var muted: Bool
         public var handRaised = false
+        /// The participant's secret for taking their place back from a new connection.
+        public var rejoinToken = MeetingState.makeRejoinToken()
+        /// False while the connection is lost and the rejoin grace period runs.
+        public var connected = true
+        /// Counts the times the connection was lost, so a grace timer of an earlier loss does nothing.
+        var graceGeneration = 0
+        public var quality = QualityTrack()
 
         var json: MeetingJSON.Participant {
-            .init(streamId: stream, person: person, muted: muted, handRaised: handRaised, moderator: moderator, guest: guest)
+            .init(streamId: stream, person: person, muted: muted, handRaised: handRaised, moderator: moderator, guest: guest,
+                  connection: connected ? .ok : .reconnecting, quality: quality.announced)
         }
         var lobbyJSON: MeetingJSON.LobbyEntry { .init(streamId: stream, person: person) }
     }
@@ -61,17 +75,19 @@ public struct MeetingState: Sendable {
     public let info: Info
     public let limits: MeetingJSON.Limits
     /// Admitted participants in joining order.
-    public private(set) var participants: [Member] = []
+    public internal(set) var participants: [Member] = []
     /// People waiting to be admitted, in arrival order.
     public private(set) var lobby: [Member] = []
     /// Participants speaking now (sorted), and what was last announced.
-    public private(set) var speaking: [UInt16] = []
-    private var announcedSpeaking: [UInt16] = []
-    private var lastSpeakingAnnounced: ContinuousClock.Instant?
-    private var speakingFlushPending = false
+    public internal(set) var speaking: [UInt16] = []
+    var announcedSpeaking: [UInt16] = []
+    var lastSpeakingAnnounced: ContinuousClock.Instant?
+    var speakingFlushPending = false
     /// At most one `meeting.speaking` per this interval (5 a second).
     public let speakingInterval: Duration
-    public private(set) var ended = false
+    public internal(set) var ended = false
+    /// How long a participant whose connection was lost keeps their place (0: they leave at once).
+    public let rejoinGrace: Duration
     /// Whether the store has been told that the meeting is live.
     private var started: Bool
     /// The last stream id handed out; ids are not reused while the meeting is live.
@@ -85,8 +101,9 @@ public struct MeetingState: Sendable {
     /// everyone left and is now joined again continues from there). `started`: the store
     /// already knows the meeting is live.
     public init(info: Info, limits: MeetingJSON.Limits, started: Bool = false, lastStream: UInt16 = 0,
-                speakingInterval: Duration = .milliseconds(200)) {
+                speakingInterval: Duration = .milliseconds(200), rejoinGrace: Duration = .zero) {
         self.info = info
+        self.rejoinGrace = rejoinGrace
         self.limits = limits
         self.started = started
         self.lastStream = lastStream
@@ -95,12 +112,13 @@ public struct MeetingState: Sendable {
 
     public var isEmpty: Bool { participants.isEmpty && lobby.isEmpty }
 
+    /// The participant or lobby entry of a connection (not a participant whose connection was lost).
     public func member(connection: ConnectionID) -> Member? {
-        participants.first { $0.connection == connection } ?? lobby.first { $0.connection == connection }
+        participants.first { $0.connected && $0.connection == connection } ?? lobby.first { $0.connection == connection }
     }
 
     public func isParticipant(_ connection: ConnectionID) -> Bool {
-        participants.contains { $0.connection == connection }
+        participants.contains { $0.connected && $0.connection == connection }
     }
 
     /// The people in the meeting (not the lobby), each once, in joining order.
@@ -131,15 +149,27 @@ public struct MeetingState: Sendable {
         public var actions: [MeetingAction]
         /// The recording running when someone entered the lobby (a guest is told before being admitted).
         public var recording: MeetingJSON.RecordingState? = nil
+        /// The participant's rejoin token (nil in the lobby: it comes with `meeting.admitted`).
+        public var rejoinToken: String? = nil
+        /// The participant took their place back (`meeting.join` with `rejoin`).
+        public var rejoined = false
+        /// A connection that was still the participant's and no longer is (a rejoin while the
+        /// old connection was half-open): it is in no meeting now and is told nothing.
+        public var replaced: ConnectionID? = nil
     }
 
     /// A connection joins: straight in, or into the lobby when `waitsInLobby`. The caller has
-    /// checked that the connection is in no meeting and that the person may join.
+    /// checked that the connection is in no meeting and that the person may join. With
+    /// `rejoin` naming this person's place and its token, they take it back (same stream id,
+    /// mute, hand; no lobby); any other `rejoin` is an ordinary join.
     public mutating func join(connection: ConnectionID, person: MeetingJSON.PersonRef, moderator: Bool, guest: Bool,
-                              waitsInLobby: Bool, muted: Bool) throws(WireError) -> Joined {
+                              waitsInLobby: Bool, muted: Bool, rejoin: Rejoin? = nil) throws(WireError) -> Joined {
         guard !ended else { throw WireError(.meetingEnded, "The meeting has ended.") }
         guard member(connection: connection) == nil else {
             throw WireError(.conflict, "This connection is already in the meeting.")
+        }
+        if let rejoin, let index = rejoinIndex(rejoin, person: person.id) {
+            return takeBack(at: index, connection: connection)
         }
         if waitsInLobby {
             // The lobby is bounded like the meeting, so nobody can fill memory by knocking.
@@ -154,7 +184,7 @@ public struct MeetingState: Sendable {
         let stream = try nextStream()
         let member = Member(stream: stream, connection: connection, person: person, moderator: moderator, guest: guest, muted: muted)
         let actions = admitted(member)
-        return Joined(stream: stream, meeting: snapshot(for: stream), actions: actions)
+        return Joined(stream: stream, meeting: snapshot(for: stream), actions: actions, rejoinToken: member.rejoinToken)
     }
 
     /// The connection leaves (command or disconnect). Throws `not-in-meeting` if it is in
@@ -164,7 +194,7 @@ public struct MeetingState: Sendable {
             let member = lobby.remove(at: index)
             return [.detach(stream: member.stream, connection: connection), lobbyChanged()]
         }
-        guard let index = participants.firstIndex(where: { $0.connection == connection }) else {
+        guard let index = participants.firstIndex(where: { $0.connected && $0.connection == connection }) else {
             throw WireError(.notInMeeting, "You are not in this meeting.")
         }
         return drop(at: index, reason: reason, notice: nil)
@@ -214,7 +244,8 @@ public struct MeetingState: Sendable {
         let member = lobby.remove(at: index)
         var actions = admitted(member)
         // Right after its audio is routed (the first action): from then on it may send.
-        actions.insert(.send(.admitted(stream: member.stream, meeting: snapshot(for: member.stream)), to: [member.stream]), at: 1)
+        actions.insert(.send(.admitted(stream: member.stream, meeting: snapshot(for: member.stream), rejoinToken: member.rejoinToken),
+                             to: [member.stream]), at: 1)
         actions.append(lobbyChanged())
         return actions
     }
@@ -281,43 +312,9 @@ public struct MeetingState: Sendable {
         return actions
     }
 
-    // MARK: Speaking
-
-    public enum SpeakingOutcome: Sendable, Equatable {
-        case none
-        case send([MeetingAction])
-        /// Call `flushSpeaking` at this instant (the last announcement was too recent).
-        case later(ContinuousClock.Instant)
-    }
-
-    /// The relay says who is speaking now. Announced when it changed, at most once per
-    /// `speakingInterval`; a change inside the interval is announced when it ends.
-    public mutating func speakingChanged(_ streams: [UInt16], now: ContinuousClock.Instant) -> SpeakingOutcome {
-        let current = Set(streams)
-        speaking = participants.filter { current.contains($0.stream) && !$0.muted }.map(\.stream).sorted()
-        return announceSpeaking(now: now)
-    }
-
-    public mutating func flushSpeaking(now: ContinuousClock.Instant) -> SpeakingOutcome {
-        speakingFlushPending = false
-        return announceSpeaking(now: now)
-    }
-
-    private mutating func announceSpeaking(now: ContinuousClock.Instant) -> SpeakingOutcome {
-        guard speaking != announcedSpeaking, !participants.isEmpty else { return .none }
-        if let last = lastSpeakingAnnounced, now < last + speakingInterval {
-            if speakingFlushPending { return .none }
-            speakingFlushPending = true
-            return .later(last + speakingInterval)
-        }
-        lastSpeakingAnnounced = now
-        announcedSpeaking = speaking
-        return .send([.send(.speaking(speaking), to: participants.map(\.stream))])
-    }
-
     // MARK: Helpers
 
-    private mutating func nextStream() throws(WireError) -> UInt16 {
+    mutating func nextStream() throws(WireError) -> UInt16 {
         let inUse = Set((participants + lobby).map(\.stream))
         // Ids count up from 1; only after 65 535 joins of one live meeting are the ids of
         // people who have left handed out again.
@@ -332,14 +329,14 @@ public struct MeetingState: Sendable {
         throw WireError(.meetingFull, "The meeting has no free stream ids.")
     }
 
-    private func checkRoom() throws(WireError) {
+    func checkRoom() throws(WireError) {
         guard participants.count < limits.maxParticipants else {
             throw WireError(.meetingFull, "The meeting already has \(limits.maxParticipants) participants.")
         }
     }
 
     /// Adds `member` as a participant: route its audio, tell the others, record the stay.
-    private mutating func admitted(_ member: Member) -> [MeetingAction] {
+    mutating func admitted(_ member: Member) -> [MeetingAction] {
         let others = participants.map(\.stream)
         participants.append(member)
         var actions: [MeetingAction] = [.relayAdd(stream: member.stream, muted: member.muted)]
@@ -354,7 +351,7 @@ public struct MeetingState: Sendable {
 
     /// Removes the participant at `index`: `notice` to them first (if any), then their audio
     /// stops, the others learn that they left, and their stay ends.
-    private mutating func drop(at index: Int, reason: MeetingLeaveReason, notice: MeetingEvent?) -> [MeetingAction] {
+    mutating func drop(at index: Int, reason: MeetingLeaveReason, notice: MeetingEvent?) -> [MeetingAction] {
         let member = participants.remove(at: index)
         speaking.removeAll { $0 == member.stream }
         var actions: [MeetingAction] = []
@@ -369,16 +366,16 @@ public struct MeetingState: Sendable {
         return actions
     }
 
-    private func lobbyChanged() -> MeetingAction {
+    func lobbyChanged() -> MeetingAction {
         .send(.lobby(lobby.map(\.lobbyJSON)), to: participants.filter(\.moderator).map(\.stream))
     }
 
-    private func updated(_ index: Int, by: MeetingJSON.PersonRef?) -> MeetingAction {
+    func updated(_ index: Int, by: MeetingJSON.PersonRef?) -> MeetingAction {
         .send(.participantUpdated(participants[index].json, by: by), to: participants.map(\.stream))
     }
 
-    private func participant(_ connection: ConnectionID) throws(WireError) -> Member {
-        guard let member = participants.first(where: { $0.connection == connection }) else {
+    func participant(_ connection: ConnectionID) throws(WireError) -> Member {
+        guard let member = participants.first(where: { $0.connected && $0.connection == connection }) else {
             throw WireError(.notInMeeting, lobby.contains { $0.connection == connection }
                 ? "You are waiting in the lobby until a moderator admits you." : "You are not in this meeting.")
         }
@@ -391,7 +388,7 @@ public struct MeetingState: Sendable {
         return me
     }
 
-    private func targetIndex(_ me: Member, _ target: UInt16?) throws(WireError) -> Int {
+    func targetIndex(_ me: Member, _ target: UInt16?) throws(WireError) -> Int {
         let stream = target ?? me.stream
         guard let index = participants.firstIndex(where: { $0.stream == stream }) else {
             throw WireError(.notFound, "No participant has stream \(stream).")

@@ -53,6 +53,10 @@ public struct Configuration: Sendable, Equatable {
     public var meetingMaxPacketBytes: Int
     public var meetingMaxPacketsPerSecond: Int
     public var meetingListenerQueuePackets: Int
+    /// `meeting.audio_max_age_ms`: audio queued for a listener longer than this is dropped.
+    public var meetingAudioMaxAgeMs: Int
+    /// `meeting.rejoin_grace_seconds`: how long a lost participant may take their place back.
+    public var meetingRejoinGraceSeconds: Int
     public var meetingInvitationLifetimeHours: Int
     public var recordingMinFreeMB: Int
     public var recordingKeepParticipantStreams: Bool
@@ -131,6 +135,10 @@ public struct Configuration: Sendable, Equatable {
               help: "Audio packets per second one participant may send (bursts of one second allowed); more are counted and dropped."),
         .init(name: "meeting.listener_queue_packets", kind: .integer(4...4096), defaultValue: .integer(64),
               help: "Audio frames held for a listener whose connection cannot keep up; beyond that the oldest are dropped and counted."),
+        .init(name: "meeting.audio_max_age_ms", kind: .integer(100...60000), defaultValue: .integer(1000),
+              help: "Audio held for such a listener is sent when their connection takes it again only if it waited less than this; older audio is dropped and counted (droppedStale)."),
+        .init(name: "meeting.rejoin_grace_seconds", kind: .integer(0...300), defaultValue: .integer(15),
+              help: "How long a participant whose connection was lost keeps their place (shown as reconnecting) and may rejoin with the same stream; 0: they leave at once."),
         .init(name: "meeting.invitation_lifetime_hours", kind: .integer(1...8760), defaultValue: .integer(168),
               help: "How long a meeting invitation link for a guest is valid (it also stops working when the meeting ends)."),
         .init(name: "recording.min_free_mb", kind: .integer(0...1_000_000), defaultValue: .integer(200),
@@ -215,6 +223,8 @@ public struct Configuration: Sendable, Equatable {
         meetingMaxPacketBytes = int("meeting.max_packet_bytes")
         meetingMaxPacketsPerSecond = int("meeting.max_packets_per_second")
         meetingListenerQueuePackets = int("meeting.listener_queue_packets")
+        meetingAudioMaxAgeMs = int("meeting.audio_max_age_ms")
+        meetingRejoinGraceSeconds = int("meeting.rejoin_grace_seconds")
         meetingInvitationLifetimeHours = int("meeting.invitation_lifetime_hours")
         recordingMinFreeMB = int("recording.min_free_mb")
         recordingKeepParticipantStreams = bool("recording.keep_participant_streams")

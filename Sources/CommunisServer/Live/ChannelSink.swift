@@ -18,7 +18,10 @@ import Synchronization
 /// oldest audio instead of the connection. Audio frames go straight to the channel while it
 /// is writable (its write-buffer water mark, set by `LiveServerChannel`, bounds what waits
 /// there); otherwise they wait in a ring of `audioQueueCapacity` frames that drops its oldest
-/// frame when full, and drains when the channel becomes writable again. Audio that arrived
+/// frame when full, and drains when the channel becomes writable again: each queued frame
+/// carries its arrival time, and one older than `audioMaxAge` by then is dropped and counted
+/// as stale instead of sent late (a listener whose socket stalled gets what is still worth
+/// playing). Text frames and the channel's own buffer are not affected. Audio that arrived
 /// through a `LiveFrameHandler` already carries its server frame header (`AudioWire`), so
 /// every listener writes the same bytes; audio flushes are batched per loop turn.
 final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
@@ -42,7 +45,12 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     /// In a cluster, when the meeting is relayed by another node: where binary frames go
     /// instead (the node link). Loop-bound like `uplink`.
     private var forward: (@Sendable (ByteBuffer) -> Void)?
-    private var audioQueue: CircularBuffer<ByteBuffer>
+    private var audioQueue: CircularBuffer<(frame: ByteBuffer, arrived: NIODeadline)>
+    /// `meeting.audio_max_age_ms`: queued audio older than this when the queue drains is dropped.
+    let audioMaxAge: TimeAmount
+    /// The time queued frames are stamped and judged with (tests set it).
+    private let now: @Sendable () -> NIODeadline
+    private let droppedStaleAudio = Atomic<Int>(0)
     private var audioUnflushed = false
     /// Waiting in `loopGroup`'s batch for this loop turn's audio flush.
     private var audioFlushQueued = false
@@ -55,12 +63,16 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
 
     /// - Parameters:
     ///   - audioQueueCapacity: `meeting.listener_queue_packets`.
+    ///   - audioMaxAge: `meeting.audio_max_age_ms`.
     ///   - attach: hand the sink to the connection's `LiveFrameHandler` (so binary frames reach
     ///     the uplink and writability reaches the audio queue). Tests that drive the handler
     ///     themselves pass false.
-    init(channel: any Channel, maxQueuedBytes: Int, audioQueueCapacity: Int = 64, audioMetrics: AudioMetrics = AudioMetrics(),
-         logger: Logger = Logger(label: "communis.live", factory: { _ in SwiftLogNoOpLogHandler() }), attach: Bool = true) {
+    init(channel: any Channel, maxQueuedBytes: Int, audioQueueCapacity: Int = 64, audioMaxAge: TimeAmount = .milliseconds(1000),
+         audioMetrics: AudioMetrics = AudioMetrics(), logger: Logger = Logger(label: "communis.live", factory: { _ in SwiftLogNoOpLogHandler() }),
+         attach: Bool = true, now: @escaping @Sendable () -> NIODeadline = { .now() }) {
         self.channel = channel
+        self.audioMaxAge = audioMaxAge
+        self.now = now
         self.maxQueuedBytes = maxQueuedBytes
         self.audioQueueCapacity = max(1, audioQueueCapacity)
         self.audioMetrics = audioMetrics
@@ -134,6 +146,8 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
 
     var audioDropped: Int { droppedAudio.load(ordering: .relaxed) }
 
+    var audioDroppedStale: Int { droppedStaleAudio.load(ordering: .relaxed) }
+
     func setUplink(_ uplink: AudioUplink?) {
         if channel.eventLoop.inEventLoop {
             self.uplink = uplink
@@ -172,7 +186,7 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
             droppedAudio.add()
             audioMetrics.droppedSlow.add()
         }
-        audioQueue.append(frame)
+        audioQueue.append((frame, now()))
     }
 
     private func writeAudio(_ frame: ByteBuffer) {
@@ -208,11 +222,17 @@ final class ChannelSink: LiveSink, AudioPeer, @unchecked Sendable {
     }
 
     /// On the loop, when the channel became writable again: sends queued audio while it
-    /// stays writable.
+    /// stays writable, dropping (and counting) what has waited longer than `audioMaxAge`.
     func writabilityChanged() {
         guard !closed, channel.isWritable, !audioQueue.isEmpty else { return }
-        while channel.isWritable, let frame = audioQueue.popFirst() {
-            writeAudio(frame)
+        let oldest = now() - audioMaxAge
+        while channel.isWritable, let queued = audioQueue.popFirst() {
+            guard queued.arrived >= oldest else {
+                droppedStaleAudio.add()
+                audioMetrics.droppedStale.add()
+                continue
+            }
+            writeAudio(queued.frame)
         }
         flushAudioNow()
     }

@@ -79,7 +79,8 @@ struct LiveEndpoint: Sendable {
         logger[metadataKey: "person.id"] = "\(viewer.id)"
         let sink = ChannelSink(
             channel: channel, maxQueuedBytes: configuration.liveMaxQueuedBytes,
-            audioQueueCapacity: configuration.meetingListenerQueuePackets, audioMetrics: audioMetrics,
+            audioQueueCapacity: configuration.meetingListenerQueuePackets, audioMaxAge: .milliseconds(Int64(configuration.meetingAudioMaxAgeMs)),
+            audioMetrics: audioMetrics,
             logger: logger)
         logger[metadataKey: "connection.id"] = "\(sink.connectionID)"
         let session = LiveSession(

@@ -176,6 +176,7 @@ enum PrometheusText {
             Metric(name: "communis_audio_packets_in_total", kind: .counter, help: "Audio frames received from admitted participants.", value: audio.packetsIn),
             Metric(name: "communis_audio_packets_out_total", kind: .counter, help: "Audio frames handed to listeners.", value: audio.packetsOut),
             Metric(name: "communis_audio_dropped_slow_total", kind: .counter, help: "Audio frames dropped because a listener could not keep up.", value: audio.droppedSlow),
+            Metric(name: "communis_audio_dropped_stale_total", kind: .counter, help: "Audio frames dropped because they waited for a listener longer than meeting.audio_max_age_ms.", value: audio.droppedStale),
             Metric(name: "communis_audio_malformed_total", kind: .counter, help: "Audio frames refused as malformed.", value: audio.malformed),
             Metric(name: "communis_audio_unrouted_total", kind: .counter, help: "Binary frames from connections not admitted to a meeting.", value: audio.unrouted),
             Metric(name: "communis_audio_rate_limited_total", kind: .counter, help: "Audio frames over a sender's packet rate.", value: audio.rateLimited),
