@@ -8,6 +8,12 @@
 //  - keeps, per workspace, the highest event seq processed, for resuming;
 //  - reconnects with exponential back-off and ±50 % jitter (0.5 s doubling to 30 s) unless
 //    the close code says not to (4001 → "session-ended"; 1002/1007/1008/1009 → stop);
+//  - reconnects at once, with the back-off reset, when the page sees the network come back
+//    (`online`) or finds the connection dead (liveness.js: a probe went unanswered); one
+//    quick retry follows, back-off only after two failed attempts. A connection that is
+//    open and answering is never closed; an attempt in progress is never abandoned. While a
+//    meeting watches the connection (`watch()`) and the network was lost (1006), the
+//    back-off stays short (at most ~1 s) for its first minute down;
 //  - keeps writes that carry an idempotencyKey until acknowledged and resends them, with the
 //    same key, after reconnecting;
 //  - emits "state" ("connecting" | "open" | "reconnecting" | "closed") for the banner;
@@ -16,8 +22,18 @@
 //    frame (meeting audio); `sendBinary()` sends one, dropping it rather than queueing
 //    when the connection is not open or already has too much waiting (audio is live).
 
+import { createLiveness } from './liveness.js';
+
 export const RECONNECT_BASE_MS = 500;
 export const RECONNECT_MAX_MS = 30_000;
+/** After an urgent reconnect (online, dead probe) fails: one more try this soon, then back-off. */
+export const QUICK_RETRY_MS = 100;
+export const QUICK_RETRIES = 1;
+/** While a meeting watches the connection: back-off base at most this, for the first minute down. */
+export const WATCHED_MAX_DELAY_MS = 700;
+export const WATCHED_FAST_WINDOW_MS = 60_000;
+/** The code this client closes a connection it found dead with. */
+export const DEAD_CLOSE_CODE = 3001;
 /** Close codes after which reconnecting cannot help (the client or the message is at fault). */
 export const FATAL_CLOSE_CODES = new Set([1002, 1007, 1008, 1009]);
 export const SESSION_ENDED_CODE = 4001;
@@ -38,8 +54,8 @@ export class LiveError extends Error {
  * Delay before reconnect attempt `attempt` (0-based): 0.5 s · 2^attempt, at most 30 s,
  * then jittered by ±50 % (`random()` in [0, 1) → factor in [0.5, 1.5)).
  */
-export function backoffDelay(attempt, random = Math.random) {
-  const base = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, attempt));
+export function backoffDelay(attempt, random = Math.random, maxMs = RECONNECT_MAX_MS) {
+  const base = Math.min(maxMs, RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, attempt));
   return Math.round(base * (0.5 + random()));
 }
 
@@ -70,7 +86,9 @@ export function workspaceOf(topic) {
 
 /**
  * Creates the client. Nothing happens until `start()`.
- * Options: url, WebSocketImpl (constructor), setTimeout/clearTimeout, random, randomUUID.
+ * Options: url, WebSocketImpl (constructor), setTimeout/clearTimeout, random, randomUUID,
+ * now (a monotonic clock in ms), onlineTarget (where `online` events come from: window),
+ * liveness (options for liveness.js: idleMs, probeTimeoutMs, …).
  */
 export function createLiveClient({
   url,
@@ -79,6 +97,9 @@ export function createLiveClient({
   clearTimeoutImpl = globalThis.clearTimeout?.bind(globalThis),
   random = Math.random,
   randomUUID = () => globalThis.crypto.randomUUID(),
+  now = () => (globalThis.performance?.now ? globalThis.performance.now() : Date.now()),
+  onlineTarget = typeof window !== 'undefined' ? window : null,
+  liveness: livenessOptions = {},
 } = {}) {
   const listeners = new Map(); // event name → Set of functions
   const subscriptions = new Map(); // workspaceId → {lastSeq, waiters: [{resolve, reject}]}
@@ -92,6 +113,17 @@ export function createLiveClient({
   let holdUntilTimer = false; // drop(holdMs): no reconnect before the hold timer fires
   let stopped = true;
   let welcome = null;
+  let quickRetries = 0; // quick retries left after an urgent reconnect
+  let downSince = null; // when the open connection was lost (null while open)
+  let lastCloseCode = null;
+  let watchers = 0; // meetings that want the connection watched
+  const liveness = createLiveness({
+    now, setTimeoutImpl, clearTimeoutImpl, ...livenessOptions,
+    probe: () => { command('ping', {}, { probe: true }).catch(() => {}); },
+    // Another command still unanswered: the server answers in order, the probe waits behind it.
+    busy: () => [...pending.values()].some((e) => !e.probe),
+    onDead: () => declareDead(),
+  });
 
   function emit(name, payload) {
     for (const fn of [...(listeners.get(name) ?? [])]) {
@@ -131,6 +163,7 @@ export function createLiveClient({
     try { socket.binaryType = 'arraybuffer'; } catch { /* not a browser socket */ }
     socket.onmessage = (ev) => {
       if (ws !== socket) return;
+      liveness.heard();
       if (typeof ev.data === 'string') handleText(ev.data);
       else if (ev.data instanceof ArrayBuffer) emit('binary', ev.data);
       else if (ArrayBuffer.isView(ev.data)) emit('binary', ev.data.buffer.slice(ev.data.byteOffset, ev.data.byteOffset + ev.data.byteLength));
@@ -142,13 +175,54 @@ export function createLiveClient({
   function scheduleReconnect() {
     if (stopped || reconnectTimer) return;
     setState('reconnecting');
-    const delay = backoffDelay(attempt, random);
-    attempt += 1;
+    let delay;
+    if (quickRetries > 0) {
+      quickRetries -= 1;
+      delay = Math.round(QUICK_RETRY_MS * (0.5 + random()));
+    } else {
+      // Only for a lost network (1006); a server that asked for a pause (1001, 4029) gets it.
+      const fast = watchers > 0 && lastCloseCode === 1006 && downSince !== null && now() - downSince < WATCHED_FAST_WINDOW_MS;
+      delay = backoffDelay(attempt, random, fast ? WATCHED_MAX_DELAY_MS : RECONNECT_MAX_MS);
+      attempt += 1;
+    }
     reconnectTimer = setTimeoutImpl(connect, delay);
+  }
+
+  /**
+   * Connects at once with the back-off reset (the network came back, or the connection was
+   * found dead). Leaves an open or still connecting socket alone, and a drop(holdMs) hold.
+   */
+  function reconnectNow() {
+    if (stopped || ws || holdUntilTimer) return;
+    if (reconnectTimer) { clearTimeoutImpl(reconnectTimer); reconnectTimer = null; }
+    attempt = 0;
+    quickRetries = QUICK_RETRIES;
+    connect();
+  }
+
+  /** The liveness probe went unanswered: close this connection and connect anew at once. */
+  function declareDead() {
+    const socket = ws;
+    if (!socket || stopped || state !== 'open') return;
+    ws = null;
+    try { socket.close(DEAD_CLOSE_CODE); } catch { /* already closing */ }
+    handleClose(1006);
+    emit('dead', {});
+    reconnectNow();
+  }
+
+  function onOnline() {
+    if (stopped) return;
+    if (!ws) reconnectNow(); // waiting for a back-off timer: try now
+    else if (state === 'open') liveness.probeNow(); // the old connection may not have survived
+    // else an attempt is in progress: let it finish
   }
 
   function handleClose(code) {
     ws = null;
+    liveness.closed();
+    lastCloseCode = code;
+    if (state === 'open' || downSince === null) downSince = now();
     // Commands without an idempotency key cannot be safely repeated: they fail now.
     for (const [ref, entry] of pending) {
       if (!entry.resend) {
@@ -190,7 +264,10 @@ export function createLiveClient({
       case 'welcome':
         welcome = msg.data ?? {};
         attempt = 0;
+        quickRetries = 0;
+        downSince = null;
         setState('open');
+        liveness.opened();
         emit('welcome', welcome);
         for (const [id, sub] of subscriptions) sendSubscribe(id, sub);
         for (const ref of outbox.splice(0)) {
@@ -240,13 +317,13 @@ export function createLiveClient({
     }
   }
 
-  function command(type, { topic, data = {} } = {}, { resend = false } = {}) {
+  function command(type, { topic, data = {} } = {}, { resend = false, probe = false } = {}) {
     const ref = nextRef();
     const message = { v: 1, type, ref, data };
     if (topic) message.topic = topic;
     return new Promise((resolve, reject) => {
       if (state !== 'open' && !resend) { reject(new LiveError('disconnected')); return; }
-      pending.set(ref, { message, resolve, reject, resend });
+      pending.set(ref, { message, resolve, reject, resend, probe });
       if (!rawSend(message)) outbox.push(ref);
     });
   }
@@ -282,12 +359,15 @@ export function createLiveClient({
       if (!stopped) return;
       stopped = false;
       attempt = 0;
+      onlineTarget?.addEventListener?.('online', onOnline);
       connect();
     },
 
     /** Closes for good (logout, leaving the app): no reconnect; pending writes fail. */
     stop() {
       stopped = true;
+      onlineTarget?.removeEventListener?.('online', onOnline);
+      liveness.closed();
       if (reconnectTimer) { clearTimeoutImpl(reconnectTimer); reconnectTimer = null; }
       const socket = ws;
       ws = null;
@@ -354,6 +434,29 @@ export function createLiveClient({
 
     /** Registers `fn(arrayBuffer)` for binary frames; returns the function that removes it. */
     onBinary(fn) { return client.on('binary', fn); },
+
+    /**
+     * Watches the connection (a meeting is joined): after a short silence it is probed and,
+     * if nothing answers, replaced at once; reconnect back-off stays short meanwhile.
+     * Returns the function that stops watching (call it once).
+     */
+    watch() {
+      watchers += 1;
+      liveness.setWatching(true);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        watchers = Math.max(0, watchers - 1);
+        liveness.setWatching(watchers > 0);
+      };
+    },
+
+    /** The page saw the network come back (the `online` event does this by itself). */
+    networkBack() { onOnline(); },
+
+    /** Liveness probes sent so far (tests, debugging). */
+    get probes() { return liveness.probes; },
 
     /** Number of commands still waiting for an answer (tests, debugging). */
     get pendingCount() { return pending.size; },

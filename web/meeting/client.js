@@ -3,12 +3,20 @@
 // events, and the audio (capture.js, playback.js) started and stopped with it. The view
 // (views/meeting.js) draws `state` and calls the actions; it never touches audio itself.
 //
-// Audio is sent only while joined and not muted; a reconnect of the live connection joins
-// again and takes the fresh snapshot (meeting messages are not stored).
+// Audio is sent only while joined and not muted. When the live connection drops, the
+// meeting is "reconnecting" (the page says "Återansluter…"; audio capture goes on, nothing
+// is sent); once it is back the page joins again with the rejoin token of its last join,
+// taking back the same stream (`rejoined: true`) or, if the server could not, a new one,
+// and the fresh snapshot (meeting messages are not stored). While in the meeting the live
+// connection is watched (socket.js `watch()`: a silent connection is probed and replaced
+// at once when dead), and every 2 s the page measures how well it receives (quality.js)
+// and tells the server (`meeting.quality`) when the level changes.
 import { meetingTopic, LiveError } from '../lib/socket.js';
 import {
   meetingState, applyJoinAck, applyMeetingEvent, joining, left, maySend, me, remoteStreams,
+  reconnecting, rejoinData, inMeeting, withQuality,
 } from './meeting-state.js';
+import { createQualityTracker, QUALITY_INTERVAL_MS } from './quality.js';
 import { checkAudioSupport } from './support.js';
 import { createAudioContext } from './audio-context.js';
 import { createCapture } from './capture.js';
@@ -27,6 +35,8 @@ export class MeetingError extends Error {
 }
 
 const OPEN_WAIT_MS = 8000;
+/** A rejoin answered `conflict` (the meeting is moving to another node): try again this soon. */
+const REJOIN_RETRY_MS = 3000;
 
 /** Resolves true once the live connection is open (at once if it is), false after `ms`. */
 function waitOpen(live, ms) {
@@ -48,12 +58,19 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
   let lastNotice = null; // {type, by} of the last change made to me by a moderator
   const cues = []; // the recording cues played ('start' | 'stop'), for the browser tests
   const offs = [];
+  let releaseWatch = null; // socket.js watch() while in the meeting
+  let quality = null; // quality.js tracker while in the meeting
+  let qualityTimer = null;
+  let rejoinTimer = null;
+  let joinInFlight = false;
+  const rejoins = []; // {rejoined, streamId} per rejoin, for the browser tests
 
   function set(next) {
     if (next === state) return;
     const before = state;
     state = next;
     syncAudio(before);
+    syncWatch();
     // Everyone hears that recording started (also in the lobby), and that it stopped.
     if (state.recording && state.recording.id !== before.recording?.id) { if (playCue(ctx, 'start')) cues.push('start'); }
     else if (!state.recording && before.recording && state.recordingStop) { if (playCue(ctx, 'stop')) cues.push('stop'); }
@@ -76,6 +93,36 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
     if (['removed', 'ended', 'left'].includes(state.status)) stopAudio();
   }
 
+  /** Watch the live connection and measure quality while the meeting is on; stop otherwise. */
+  function syncWatch() {
+    const on = inMeeting(state);
+    if (on && !releaseWatch) releaseWatch = live.watch?.() ?? (() => {});
+    if (!on && releaseWatch) { releaseWatch(); releaseWatch = null; }
+    if (on && !qualityTimer) {
+      quality = createQualityTracker();
+      qualityTimer = setInterval(measureQuality, QUALITY_INTERVAL_MS);
+    }
+    if (!on && qualityTimer) { clearInterval(qualityTimer); qualityTimer = null; quality = null; }
+  }
+
+  function measureQuality() {
+    if (!quality) return;
+    let playbackStats = null;
+    let captureStats = null;
+    try { playbackStats = playback?.stats() ?? null; } catch { /* no numbers this time */ }
+    try { captureStats = capture?.stats() ?? null; } catch { /* idem */ }
+    const connected = live.state === 'open' && state.status === 'joined';
+    const { changed, level } = quality.sample(performance.now(), { playback: playbackStats, capture: captureStats, connected });
+    if (!changed) return;
+    set(withQuality(state, level));
+    sendQuality();
+  }
+
+  function sendQuality() {
+    if (!quality || state.status !== 'joined' || live.state !== 'open') return;
+    command('meeting.quality', quality.report()).catch(() => { /* an older server, or gone: nothing to do */ });
+  }
+
   function stopAudio() {
     capture?.stop();
     playback?.stop();
@@ -84,6 +131,17 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
     const c = ctx;
     ctx = null;
     c?.close?.().catch?.(() => {});
+  }
+
+  // Closing or reloading the page is leaving: the others see "left" at once instead of a
+  // participant reconnecting for the server's grace period (a lost network is not a pagehide).
+  if (typeof globalThis.addEventListener === 'function') {
+    const onPageHide = (event) => {
+      if (event?.persisted) return; // kept in the back/forward cache: may come back
+      if (state.status === 'joined' || state.status === 'reconnecting' || state.status === 'lobby') command('meeting.leave').catch(() => {});
+    };
+    globalThis.addEventListener('pagehide', onPageHide);
+    offs.push(() => globalThis.removeEventListener('pagehide', onPageHide));
   }
 
   offs.push(
@@ -96,23 +154,51 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
       set(applyMeetingEvent(state, msg));
     }),
     live.onBinary((buffer) => playback?.handleFrame(buffer)),
-    // After a reconnect the server has forgotten us: join again for a fresh snapshot.
+    // The connection is down: the meeting waits for it ("Återansluter…"), nothing is sent.
+    live.on('state', (s) => {
+      if ((s === 'reconnecting' || s === 'connecting') && state.status === 'joined') set(reconnecting(state));
+    }),
+    // After a reconnect: join again, taking back our stream if the server still holds it
+    // (in the lobby: knock again).
     live.on('welcome', () => {
-      if (state.status === 'joined' || state.status === 'lobby') sendJoin().catch(() => {});
+      if (inMeeting(state) || state.status === 'lobby') sendJoin().catch(() => {});
     }),
   );
 
   async function sendJoin() {
-    set(joining(state));
+    if (rejoinTimer) { clearTimeout(rejoinTimer); rejoinTimer = null; }
+    // A rejoin keeps the room (and says "Återansluter…") until it is answered.
+    const back = inMeeting(state);
+    if (back && joinInFlight) return state;
+    if (back) set(reconnecting(state));
+    else set(joining(state));
+    const data = { muted: back ? currentlyMuted() : wantMuted || listenOnly };
+    const rejoin = back ? rejoinData(state) : null;
+    if (rejoin) data.rejoin = rejoin;
+    joinInFlight = true;
     try {
-      const ack = await live.send('meeting.join', { topic, data: { muted: wantMuted || listenOnly } });
+      const ack = await live.send('meeting.join', { topic, data });
+      joinInFlight = false;
       set(applyJoinAck(state, ack));
+      if (back) rejoins.push({ rejoined: ack?.rejoined === true, streamId: state.you });
+      // The server starts everybody at "good": tell it what we measured.
+      if (state.status === 'joined' && quality && quality.level !== 'good') sendQuality();
       return state;
     } catch (err) {
+      joinInFlight = false;
+      if (back && state.status === 'reconnecting' && (err?.code === 'disconnected' || err?.code === 'conflict' || err?.code === 'rate-limited')) {
+        // Not given up: the next welcome joins again; a moving meeting is asked again soon.
+        if (err.code !== 'disconnected') rejoinTimer = setTimeout(() => { rejoinTimer = null; if (state.status === 'reconnecting' && live.state === 'open') sendJoin().catch(() => {}); }, REJOIN_RETRY_MS);
+        return state;
+      }
       set(err?.code === 'meeting-ended' ? applyMeetingEvent({ ...state, status: 'joined' }, { type: 'meeting.ended', data: {} })
         : { ...state, status: 'idle' });
       throw err;
     }
+  }
+
+  function currentlyMuted() {
+    return listenOnly || wantMuted || Boolean(me(state)?.muted);
   }
 
   async function command(type, data = {}) {
@@ -167,7 +253,8 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
     },
 
     async leave() {
-      if (state.status === 'joined' || state.status === 'lobby' || state.status === 'joining') {
+      if (rejoinTimer) { clearTimeout(rejoinTimer); rejoinTimer = null; }
+      if (state.status === 'joined' || state.status === 'lobby' || state.status === 'joining' || state.status === 'reconnecting') {
         try { await command('meeting.leave'); } catch { /* gone already */ }
       }
       set(left(state));
@@ -178,6 +265,8 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
       if (listenOnly && !muted) return;
       wantMuted = muted;
       if (muted) capture?.setSending({ streamId: state.you, active: false }); // at once
+      // While reconnecting the rejoin carries it (`muted`); the button follows our wish now.
+      if (state.status === 'reconnecting') { onChange?.(state, state); return; }
       await command('meeting.mute', { muted });
       // The participant.updated event follows; until then our own flag decides.
       syncAudio(state);
@@ -216,7 +305,11 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
 
     /** Whether my microphone is on (sending). */
     get sending() { return Boolean(capture?.sending); },
-    get muted() { return listenOnly || wantMuted || Boolean(me(state)?.muted); },
+    get muted() { return currentlyMuted(); },
+    /** My connection's measured quality: {level, metrics} (the browser tests, the statistics). */
+    get quality() { return { level: state.quality, metrics: quality?.metrics ?? {} }; },
+    /** Each rejoin after a reconnect: {rejoined, streamId}. */
+    get rejoins() { return [...rejoins]; },
 
     receivedLevels: () => playback?.receivedLevels() ?? {},
     playedLevels: () => playback?.playedLevels() ?? {},
@@ -224,8 +317,11 @@ export function createMeetingClient({ live, meetingId, onChange, onMicLevel, onL
 
     /** Leaves (if in the meeting) and releases the microphone and the listeners. */
     dispose() {
-      if (state.status === 'joined' || state.status === 'lobby') command('meeting.leave').catch(() => {});
+      if (state.status === 'joined' || state.status === 'reconnecting' || state.status === 'lobby') command('meeting.leave').catch(() => {});
       for (const off of offs) off();
+      if (rejoinTimer) { clearTimeout(rejoinTimer); rejoinTimer = null; }
+      if (releaseWatch) { releaseWatch(); releaseWatch = null; }
+      if (qualityTimer) { clearInterval(qualityTimer); qualityTimer = null; }
       stopAudio();
     },
   };

@@ -1,5 +1,6 @@
 // An adaptive jitter buffer for one remote audio stream, working on decoded PCM frames
-// (normally 20 ms = 960 samples at 48 kHz) placed by their 48 kHz timestamps.
+// (normally 20 ms = 960 samples at 48 kHz) placed by their 48 kHz timestamps, in the manner
+// of WebRTC's NetEQ but built for TCP: a network that stalls rather than loses.
 //
 //  - push(frame, arrivalMs) takes a decoded frame `{seq, timestamp, pcm}` with the local
 //    time it arrived (any millisecond clock, the same for every push);
@@ -9,29 +10,50 @@
 // What it does:
 //  - reorders frames by timestamp (sequence numbers are only for the loss count);
 //    timestamps (32-bit) and sequence numbers (16-bit) are unwrapped, so wrapping is fine;
-//  - measures the RFC 3550 inter-arrival jitter J (J += (|D| − J) / 16);
-//  - keeps a target delay of `frame + 4·J` clamped to [minDelayMs, maxDelayMs]: it grows at
-//    once when jitter rises (and by one frame for each frame that arrived too late) and
-//    shrinks slowly (`shrinkMsPerSecond`) when the network is good;
-//  - waits until the target delay is buffered before playing (again after an underrun);
-//  - holds the delay near the target: when far above it drops a frame (preferably a quiet
-//    one), when far below it inserts a quiet frame during a quiet moment;
-//  - conceals a missing frame by repeating the last one, fading (×`concealFade` per frame),
-//    and gives silence after `maxConcealFrames`; a stream that has stopped sending (muted,
-//    left) goes back to buffering;
-//  - drops frames that arrive after their time to play has passed, and duplicates;
-//  - reports stats(): bufferedMs, targetMs, jitterMs, received, played, lost, concealed,
-//    late, duplicates, dropped (trimmed to cut delay), stretched, underruns.
+//  - learns what delay the network needs (jitter-stats.js): RFC 3550 jitter J, the spread of
+//    the frames' relative delay and the length of recent stalls (gaps > 3 frames, 90th
+//    percentile over ~30 s). The target delay is the largest of frame + 4·J, frame + spread and
+//    `stallCover` × stall length, within [minDelayMs, maxDelayMs]; it grows at once (and by
+//    a frame for each frame that came too late) and shrinks slowly (`shrinkMsPerSecond`).
+//    `stallCover` trades delay for gaps: covering whole stalls (1) would put ~0.7 s of delay
+//    on a network that stalls for 0.3–0.8 s; 0.3 keeps mouth-to-ear under 400 ms there and
+//    each stall becomes one short pause in the speech (nothing is lost; see jitter-sim.js);
+//  - holds the delay (what is buffered plus what is being played) at the target: it follows
+//    a smoothed level and, per chunk, plays normally, or time-compressed ("accelerate": quiet
+//    frames are skipped first, speech is played 1.25–1.5× by WSOLA, time-stretch.js, without
+//    changing its pitch) when above the target, or stretched ("expand", 0.8×, 0.75× when the
+//    network has gone quiet) when below;
+//  - when nothing is left (a stall), the last frame is repeated fading out (5 ms at a time,
+//    so a frame that comes meanwhile plays at once) and then it is silent, but the stream's
+//    timeline waits: the frames that arrive after the stall are all played (then accelerated
+//    away), none is thrown away. A sender that paused (its timestamps jumped on) is followed.
+//    Only a backlog beyond `hardCapMs` (2 s) is cut, oldest first, and counted as
+//    `discarded` (speech frames; quiet ones go to `removedQuiet`);
+//  - a frame that never arrives (a gap while later frames are there) is concealed by a
+//    faded repeat of the last one (`concealed`); one that comes after its place was
+//    concealed is `late`; duplicates are counted and dropped;
+//  - stats(): bufferedMs, targetMs, delayMs (buffered + the rest of the chunk being played),
+//    jitterMs, stallMs, stalls, received, played, lost, concealed, late, duplicates,
+//    discarded, removedQuiet (quiet frames skipped to catch up; they count as played),
+//    acceleratedMs, expandedMs (input ms played compressed / stretched), underruns (times it
+//    ran dry while playing and then went on where it stopped: the gaps heard), underrunMs
+//    (their total length), and playingTimestamp (the unwrapped 48 kHz timestamp of the
+//    sample played last, or null when nothing of the stream is playing).
 // Pure: no Web Audio, no timers; it runs inside the playback AudioWorklet and under node.
+import { createArrivalStats, TRANSIT_RESET_MS } from './jitter-stats.js';
+import { frameRms, timeStretch } from './time-stretch.js';
 
 const TS_MOD = 0x100000000;
 const SEQ_MOD = 0x10000;
-/** Frames below this RMS (about −50 dBov) may be dropped or stretched without being heard. */
+/** Frames below this RMS (about −50 dBov), or 34 dB under the speaker's recent peak, are quiet. */
 const QUIET_RMS = 0.003;
-/** A jump in transit time above this is a new timeline (the sender restarted), not jitter. */
-const TRANSIT_RESET_MS = 1000;
-/** Samples of linear fade when playback resumes after concealment (2 ms). */
+/** Samples of linear fade when playback resumes after concealment or silence (2 ms). */
 const FADE_IN_SAMPLES = 96;
+/** Longest stretch of input (frames) accelerated or expanded in one go. */
+const ACCELERATE_FRAMES = 3;
+const EXPAND_FRAMES = 2;
+/** Samples of concealment at a time while the buffer is dry (5 ms). */
+const DRY_PIECE = 240;
 
 /** `value` (a wrapping counter modulo `mod`) unwrapped next to the extended `reference`. */
 export function unwrap(value, reference, mod) {
@@ -43,57 +65,72 @@ export function unwrap(value, reference, mod) {
   return reference + delta;
 }
 
-function frameRms(pcm) {
-  let sum = 0;
-  for (let i = 0; i < pcm.length; i++) sum += pcm[i] * pcm[i];
-  return pcm.length ? Math.sqrt(sum / pcm.length) : 0;
-}
-
 export function createJitterBuffer({
   sampleRate = 48000,
   frameSamples = 960,
   minDelayMs = 40,
-  maxDelayMs = 400,
+  maxDelayMs = 600,
   initialDelayMs = 60,
   shrinkMsPerSecond = 10,
+  stallCover = 0.3,
+  hardCapMs = 2000,
   maxConcealFrames = 5,
   concealFade = 0.6,
+  smoothing = 12,
+  aboveMs = 40,
+  belowMs = 10,
+  resumeFraction = 0.5,
 } = {}) {
   const msPerSample = 1000 / sampleRate;
   const frameMs = frameSamples * msPerSample;
   const clampDelay = (ms) => Math.min(maxDelayMs, Math.max(minDelayMs, ms));
+  const arrivals = createArrivalStats({ frameMs });
 
   const queue = []; // frames ahead of the play position, sorted by extended timestamp
   let mode = 'buffering'; // or 'playing'
-  let playTs = 0; // extended timestamp of the next sample to play
-  let cur = null; // {pcm, offset, gainFrom, gainTo, fadeIn}
+  let started = false; // played anything since the last long silence
+  let nextTs = 0; // extended timestamp of the first input sample not yet played
+  let cur = null; // the chunk being played: {pcm, length, offset, ts0, ts1, gainFrom, gainTo, fadeIn, real}
   let lastPcm = null; // the last real frame played, for concealment
-  let concealRun = 0;
-  let concealGain = 1;
+  let concealed = 0; // samples concealed since the last real audio
+  let dry = false; // ran out of frames while playing (a stall): the timeline waits
+  let drySamples = 0;
   let highTs = null; // highest extended timestamp seen
   let highSeq = null;
   let baseSeq = null;
-  let lastTransit = null;
-  let jitterMs = 0;
   let targetMs = clampDelay(initialDelayMs);
-  const counts = { received: 0, played: 0, concealed: 0, late: 0, duplicates: 0, dropped: 0, stretched: 0, underruns: 0, overflow: 0 };
+  let level = null; // smoothed delay (ms) seen at each decision
+  let accelerating = false;
+  let loudRms = 0; // a slow peak of the frames' level, for telling quiet frames
+  let samplesOut = 0; // output samples since creation: the buffer's own clock
+  let lastArrivalOut = 0; // samplesOut when the last frame arrived
+  const counts = {
+    received: 0, played: 0, concealed: 0, late: 0, duplicates: 0, discarded: 0, removedQuiet: 0,
+    accelerated: 0, expanded: 0, underruns: 0, underrunSamples: 0,
+  };
 
-  function desiredMs() {
-    return clampDelay(frameMs + 4 * jitterMs);
+  let desired = targetMs; // what the arrival statistics ask for, updated on each arrival
+  function updateDesired(now) {
+    const jitter = Math.max(4 * arrivals.jitterMs, arrivals.spreadMs());
+    desired = clampDelay(Math.max(frameMs + jitter, stallCover * arrivals.stallMs(now)));
+    return desired;
   }
 
-  function newestEnd() {
+  /**
+   * Input samples received and not yet played (not counting the chunk being played); a gap
+   * in the middle counts (it will be concealed), one before the first frame after silence not.
+   */
+  function queuedSamples() {
+    if (!queue.length) return 0;
     const last = queue[queue.length - 1];
-    if (last) return last.ts + last.pcm.length;
-    return cur ? playTs + (cur.pcm.length - cur.offset) : playTs;
+    const from = !started ? queue[0].ts : dry ? Math.max(nextTs, queue[0].ts) : nextTs;
+    return Math.max(0, last.ts + last.pcm.length - from);
   }
 
-  function bufferedSamples() {
-    if (mode === 'buffering') {
-      if (!queue.length) return 0;
-      return newestEnd() - queue[0].ts;
-    }
-    return Math.max(0, newestEnd() - playTs);
+  /** What is buffered plus the rest of the chunk being played (output samples). */
+  function delaySamples() {
+    const rest = cur && cur.real ? cur.length - cur.offset : 0;
+    return queuedSamples() + rest;
   }
 
   function insert(frame) {
@@ -114,95 +151,168 @@ export function createJitterBuffer({
       if (highSeq === null || s > highSeq) highSeq = s;
       if (baseSeq === null || s < baseSeq) baseSeq = s;
     }
-    // RFC 3550 §6.4.1: D = (Rj − Ri) − (Sj − Si), J += (|D| − J) / 16.
-    if (Number.isFinite(arrivalMs)) {
-      const transit = arrivalMs - ts * msPerSample;
-      if (lastTransit !== null) {
-        const d = Math.abs(transit - lastTransit);
-        if (d < TRANSIT_RESET_MS) jitterMs += (d - jitterMs) / 16;
-      }
-      lastTransit = transit;
-    }
-    const want = desiredMs();
+    arrivals.arrive(arrivalMs, ts * msPerSample);
+    lastArrivalOut = samplesOut;
+    const want = updateDesired(arrivalMs);
     if (want > targetMs) targetMs = want;
-    if (mode === 'playing' && ts < playTs) {
-      // Its time to play has passed (it was concealed or skipped): too late. The delay was
-      // too short for this network, so wait one frame longer from now on.
-      counts.late += 1;
-      targetMs = clampDelay(targetMs + frameMs);
-      return false;
+    if (started && ts + pcm.length <= nextTs) {
+      if ((nextTs - ts) * msPerSample > TRANSIT_RESET_MS + maxDelayMs) {
+        // Far behind what was played: the sender started a new timeline. Follow it.
+        queue.length = 0;
+        started = false;
+        dry = false;
+        mode = 'buffering';
+        cur = null;
+        level = null;
+      } else {
+        // Its place has been played (concealed): too late. The delay was too short for this
+        // network, so wait one frame longer from now on.
+        counts.late += 1;
+        targetMs = clampDelay(targetMs + frameMs);
+        return false;
+      }
     }
-    const frame = { ts, seq, pcm, quiet: frameRms(pcm) < QUIET_RMS };
+    const rms = frameRms(pcm);
+    loudRms = Math.max(rms, loudRms * 0.995);
+    const frame = { ts, seq, pcm, quiet: rms < Math.max(QUIET_RMS, 0.02 * loudRms) };
     if (!insert(frame)) { counts.duplicates += 1; return false; }
-    // Never hold more than twice the largest delay: a stalled player must not grow forever.
-    const capacity = (2 * maxDelayMs) / msPerSample;
-    while (queue.length > 1 && newestEnd() - queue[0].ts > capacity) {
-      queue.shift();
-      counts.overflow += 1;
-      if (mode === 'playing') playTs = Math.max(playTs, queue[0].ts);
+    // A backlog beyond the hard cap: cut the oldest (and say so) until it is back at the
+    // largest target.
+    if (queuedSamples() * msPerSample > hardCapMs) {
+      while (queue.length > 1 && queuedSamples() * msPerSample > maxDelayMs) {
+        const gone = queue.shift();
+        if (!gone.quiet) counts.discarded += 1; else counts.removedQuiet += 1;
+        if (started) nextTs = Math.max(nextTs, queue[0].ts);
+      }
     }
     return true;
   }
 
-  function startConceal(length) {
-    concealRun += 1;
-    counts.concealed += 1;
-    const from = concealGain;
-    const to = concealRun > maxConcealFrames ? 0 : concealFade ** concealRun;
-    concealGain = to;
-    cur = { pcm: lastPcm && from > 0 ? lastPcm : null, length, offset: 0, gainFrom: from, gainTo: to, fadeIn: false };
+  /** Concealment: the last frame repeated, fading by `concealFade` a frame, then silence. */
+  function startConceal(length, keepTs) {
+    const gain = (at) => (at >= maxConcealFrames * frameSamples ? 0 : concealFade ** (at / frameSamples));
+    const from = gain(concealed);
+    const to = gain(concealed + length);
+    cur = {
+      pcm: lastPcm && from > 0 ? lastPcm : null, source: concealed, length, offset: 0,
+      ts0: nextTs, ts1: keepTs ? nextTs : nextTs + length, gainFrom: from, gainTo: to, fadeIn: false, real: false,
+    };
+    concealed += length;
+    if (!keepTs) nextTs += length;
   }
 
-  function startFrame(frame) {
-    const offset = Math.max(0, playTs - frame.ts);
-    cur = { pcm: frame.pcm, length: frame.pcm.length, offset, gainFrom: 1, gainTo: 1, fadeIn: concealRun > 0 };
-    lastPcm = frame.pcm;
-    concealRun = 0;
-    concealGain = 1;
-    counts.played += 1;
+  function startChunk(pcm, ts0, ts1) {
+    if (dry) {
+      // The timeline goes on where it stopped: that silence was a stall, heard as a gap.
+      counts.underruns += 1;
+      counts.underrunSamples += drySamples;
+    }
+    cur = { pcm, source: 0, length: pcm.length, offset: 0, ts0, ts1, gainFrom: 1, gainTo: 1, fadeIn: concealed > 0, real: true };
+    concealed = 0;
+    dry = false;
   }
 
-  /** Chooses what plays from `playTs` on. Returns false when playback stops (underrun). */
+  /** The contiguous frames from the head of the queue (at most `max`, none quiet after the first). */
+  function takeRun(max, stopAtQuiet) {
+    const run = [queue[0]];
+    while (run.length < max && run.length < queue.length) {
+      const f = queue[run.length];
+      const prev = run[run.length - 1];
+      if (f.ts !== prev.ts + prev.pcm.length || (stopAtQuiet && f.quiet)) break;
+      run.push(f);
+    }
+    return run;
+  }
+
+  /** Removes `run` from the queue and returns its samples from `nextTs` on. */
+  function consume(run) {
+    queue.splice(0, run.length);
+    const skip = Math.max(0, nextTs - run[0].ts);
+    const end = run[run.length - 1].ts + run[run.length - 1].pcm.length;
+    const pcm = new Float32Array(end - run[0].ts - skip);
+    let at = 0;
+    for (let i = 0; i < run.length; i++) {
+      const part = i === 0 ? run[0].pcm.subarray(skip) : run[i].pcm;
+      pcm.set(part, at);
+      at += part.length;
+    }
+    counts.played += run.length;
+    lastPcm = run[run.length - 1].pcm;
+    return { pcm, ts0: nextTs, ts1: end };
+  }
+
+  /** Chooses what plays from `nextTs` on. Returns false when playback stops (silence). */
   function advance() {
-    // Shrink the target slowly towards what the measured jitter asks for.
-    const want = desiredMs();
-    if (targetMs > want) targetMs = Math.max(want, targetMs - shrinkMsPerSecond * (frameMs / 1000));
-    while (queue.length && queue[0].ts + queue[0].pcm.length <= playTs) { queue.shift(); counts.late += 1; }
-    const next = queue[0];
-    const bufferedMs = bufferedSamples() * msPerSample;
-    if (next && next.ts <= playTs) {
-      // Far above the target: drop this frame (a quiet one when we can wait for it).
-      const excess = bufferedMs - targetMs;
-      if (queue.length > 1 && (excess > 3 * frameMs || (excess > frameMs && next.quiet))) {
-        queue.shift();
-        counts.dropped += 1;
-        playTs = queue[0].ts;
-        return advance();
+    for (let guard = 0; guard < 1000; guard++) {
+      while (queue.length && queue[0].ts + queue[0].pcm.length <= nextTs) { queue.shift(); counts.late += 1; }
+      const head = queue[0];
+      if (!head) {
+        // Ran dry (a stall, or the sender stopped). Repeat the last frame fading out, then
+        // silence; the timeline waits for the frames still to come.
+        if (!dry) { dry = true; drySamples = 0; }
+        // Short pieces, so that a frame arriving meanwhile plays at once.
+        if (concealed < maxConcealFrames * frameSamples) { startConceal(DRY_PIECE, true); return true; }
+        mode = 'buffering';
+        cur = null;
+        return false;
       }
-      // Far below the target during a quiet moment: play a little silence to gain time.
-      if (bufferedMs < targetMs / 2 && lastPcm && next.quiet && concealRun === 0 && cur && !cur.stretch) {
-        counts.stretched += 1;
-        cur = { pcm: null, length: Math.round(frameSamples / 2), offset: 0, gainFrom: 0, gainTo: 0, fadeIn: false, stretch: true, keepTs: true };
+      if (head.ts > nextTs) {
+        const gapMs = (head.ts - nextTs) * msPerSample;
+        // The sender paused (its clock went on), or jumped: go on from the next frame.
+        if (dry || gapMs > maxDelayMs) { nextTs = head.ts; dry = false; continue; }
+        // A frame that never arrived: conceal it.
+        counts.concealed += 1;
+        startConceal(Math.min(frameSamples, head.ts - nextTs), false);
         return true;
       }
-      queue.shift();
-      startFrame(next);
+      // The head is playable: choose how, from the smoothed delay.
+      const nowMs = queuedSamples() * msPerSample;
+      level = level === null ? nowMs : level + (nowMs - level) / smoothing;
+      const above = Math.max(aboveMs, 0.25 * targetMs);
+      if (level > targetMs + above || nowMs > targetMs + 4 * above) accelerating = true;
+      if (nowMs < targetMs + frameMs) accelerating = false;
+      if (accelerating && queue.length > 1) {
+        if (head.quiet) {
+          // Skip a quiet frame whole: nothing heard is lost.
+          const { ts1 } = consume([head]);
+          counts.removedQuiet += 1;
+          counts.accelerated += ts1 - nextTs;
+          nextTs = ts1;
+          level -= frameMs / smoothing;
+          continue;
+        }
+        const chunk = consume(takeRun(ACCELERATE_FRAMES, true));
+        const excess = nowMs - targetMs;
+        const speed = Math.min(1.5, Math.max(1.25, 1 + excess / 1000));
+        startChunk(timeStretch(chunk.pcm, speed, { sampleRate }), chunk.ts0, chunk.ts1);
+        counts.accelerated += chunk.ts1 - chunk.ts0;
+        nextTs = chunk.ts1;
+        return true;
+      }
+      const quietNetwork = (samplesOut - lastArrivalOut) * msPerSample > 2 * frameMs;
+      if (nowMs < targetMs && (level < targetMs - belowMs || (quietNetwork && nowMs < targetMs / 2))) {
+        const chunk = consume(takeRun(EXPAND_FRAMES, false));
+        const speed = quietNetwork && nowMs < targetMs / 2 ? 0.75 : 0.8;
+        startChunk(timeStretch(chunk.pcm, speed, { sampleRate }), chunk.ts0, chunk.ts1);
+        counts.expanded += chunk.ts1 - chunk.ts0;
+        nextTs = chunk.ts1;
+        return true;
+      }
+      const chunk = consume([head]);
+      startChunk(chunk.pcm, chunk.ts0, chunk.ts1);
+      nextTs = chunk.ts1;
       return true;
     }
-    if (next) {
-      // A gap: the frame for now is missing (lost, or late). Conceal it, unless the gap is
-      // longer than any delay we would wait: then the sender's clock jumped; follow it.
-      if ((next.ts - playTs) * msPerSample > maxDelayMs) { playTs = next.ts; return advance(); }
-      startConceal(Math.min(frameSamples, next.ts - playTs));
-      return true;
-    }
-    // Nothing buffered: conceal briefly (it may be jitter), then stop and buffer again.
-    if (concealRun < maxConcealFrames) { startConceal(frameSamples); return true; }
-    counts.underruns += 1;
-    mode = 'buffering';
-    cur = null;
-    lastTransit = null;
     return false;
+  }
+
+  function ready() {
+    if (!queue.length) return false;
+    const buffered = queuedSamples() * msPerSample;
+    // After a short stall play again as soon as a frame is there (expanding it); at the
+    // start, or after a long silence, wait for the target delay.
+    if (started && dry && drySamples * msPerSample < 2 * maxDelayMs) return buffered >= Math.max(Math.min(targetMs, 2 * frameMs), resumeFraction * targetMs);
+    return buffered >= targetMs;
   }
 
   /**
@@ -215,13 +325,17 @@ export function createJitterBuffer({
     let produced = false;
     while (i < end) {
       if (mode === 'buffering') {
-        if (!queue.length || bufferedSamples() * msPerSample < targetMs) { out.fill(0, i, end); return produced; }
+        if (!ready()) {
+          out.fill(0, i, end);
+          if (dry) drySamples += end - i;
+          break;
+        }
         mode = 'playing';
-        playTs = queue[0].ts;
+        if (!started) { started = true; nextTs = queue[0].ts; dry = false; }
         cur = null;
       }
       if (!cur || cur.offset >= cur.length) {
-        if (!advance()) { out.fill(0, i, end); return produced; }
+        if (!advance()) continue;
       }
       const n = Math.min(end - i, cur.length - cur.offset);
       const { pcm, offset, length, gainFrom, gainTo } = cur;
@@ -232,15 +346,24 @@ export function createJitterBuffer({
           const pos = offset + k;
           let g = steady ? gainFrom : gainFrom + (gainTo - gainFrom) * (pos / length);
           if (cur.fadeIn && pos < FADE_IN_SAMPLES) g *= pos / FADE_IN_SAMPLES;
-          out[i + k] = pcm[pos % pcm.length] * g;
+          out[i + k] = pcm[(cur.source + pos) % pcm.length] * g;
         }
       }
+      if (dry) drySamples += n;
       cur.offset += n;
-      if (!cur.keepTs) playTs += n;
       i += n;
       produced = true;
     }
+    samplesOut += count;
+    // The target comes down slowly towards what the arrival statistics ask for.
+    if (targetMs > desired) targetMs = Math.max(desired, targetMs - (shrinkMsPerSecond * count) / sampleRate);
     return produced;
+  }
+
+  function playingTimestamp() {
+    if (mode !== 'playing' || !cur || !cur.real) return null;
+    const pos = Math.max(0, cur.offset - 1) / cur.length;
+    return Math.round(cur.ts0 + pos * (cur.ts1 - cur.ts0));
   }
 
   return {
@@ -248,24 +371,33 @@ export function createJitterBuffer({
     pull,
     get mode() { return mode; },
     get targetMs() { return targetMs; },
-    get jitterMs() { return jitterMs; },
-    bufferedMs: () => bufferedSamples() * msPerSample,
+    get jitterMs() { return arrivals.jitterMs; },
+    bufferedMs: () => queuedSamples() * msPerSample,
+    delayMs: () => delaySamples() * msPerSample,
+    playingTimestamp,
     stats() {
       const expected = highSeq === null ? 0 : highSeq - baseSeq + 1;
       const unique = counts.received - counts.duplicates;
       return {
-        bufferedMs: Math.round(bufferedSamples() * msPerSample),
+        bufferedMs: Math.round(queuedSamples() * msPerSample),
         targetMs: Math.round(targetMs),
-        jitterMs: Math.round(jitterMs * 10) / 10,
+        delayMs: Math.round(delaySamples() * msPerSample),
+        jitterMs: Math.round(arrivals.jitterMs * 10) / 10,
+        stallMs: Math.round(arrivals.stallMs()),
+        stalls: arrivals.stalls,
         received: counts.received,
         played: counts.played,
         lost: Math.max(0, expected - unique),
         concealed: counts.concealed,
         late: counts.late,
         duplicates: counts.duplicates,
-        dropped: counts.dropped,
-        stretched: counts.stretched,
+        discarded: counts.discarded,
+        removedQuiet: counts.removedQuiet,
+        acceleratedMs: Math.round(counts.accelerated * msPerSample),
+        expandedMs: Math.round(counts.expanded * msPerSample),
         underruns: counts.underruns,
+        underrunMs: Math.round(counts.underrunSamples * msPerSample),
+        playingTimestamp: playingTimestamp(),
       };
     },
   };

@@ -5,7 +5,13 @@
 // recordingStop, recordingBehind) follows recording-state.js.
 import { recordingPart, normaliseRecording, applyRecordingEvent } from './recording-state.js';
 
-/** Before joining. `status`: idle | joining | lobby | joined | left | removed | ended. */
+/**
+ * Before joining. `status`: idle | joining | lobby | joined | reconnecting | left | removed |
+ * ended. `reconnecting`: joined, but the live connection is down (or the rejoin after it is
+ * under way); the participants are kept and nothing is sent. `rejoinToken`: from the join
+ * ack / meeting.admitted, to take the same stream back after a reconnect. `quality`: my own
+ * connection's level as this page measures it (quality.js).
+ */
 export function meetingState(meetingId = null) {
   return {
     status: 'idle',
@@ -21,6 +27,9 @@ export function meetingState(meetingId = null) {
     limits: null,
     endedBy: null,
     removed: null, // {reason, by}
+    rejoinToken: null,
+    rejoined: null, // the last join ack's `rejoined` (true | false), null before any rejoin
+    quality: 'good',
     ...recordingPart(),
   };
 }
@@ -63,9 +72,18 @@ export function applySnapshot(state, snapshot) {
   };
 }
 
-/** The `meeting.join` ack: `{state: "joined", streamId, meeting}` or `{state: "lobby", streamId}`. */
+const token = (t) => (typeof t === 'string' && t ? t : null);
+
+/**
+ * The `meeting.join` ack: `{state: "joined", streamId, meeting, rejoinToken?, rejoined?}` or
+ * `{state: "lobby", streamId}`. A rejoin answered `rejoined: false` is an ordinary join: a new
+ * stream id, taken from the ack.
+ */
 export function applyJoinAck(state, ack) {
-  if (ack?.state === 'joined') return applySnapshot({ ...state, you: ack.streamId ?? state.you }, { you: ack.streamId, ...ack.meeting });
+  if (ack?.state === 'joined') {
+    const next = applySnapshot({ ...state, you: ack.streamId ?? state.you }, { you: ack.streamId, ...ack.meeting });
+    return { ...next, rejoinToken: token(ack.rejoinToken), rejoined: typeof ack.rejoined === 'boolean' ? ack.rejoined : null };
+  }
   if (ack?.state === 'lobby') {
     return { ...meetingState(state.meetingId), title: state.title, workspaceId: state.workspaceId, threadId: state.threadId,
       status: 'lobby', you: Number.isInteger(ack.streamId) ? ack.streamId : null,
@@ -76,7 +94,33 @@ export function applyJoinAck(state, ack) {
 
 /** Marks a join in progress, or this page's own leaving. */
 export const joining = (state) => ({ ...state, status: 'joining', endedBy: null, removed: null });
-export const left = (state) => ({ ...state, status: 'left', participants: {}, lobby: [], speaking: [] });
+export const left = (state) => ({ ...state, status: 'left', participants: {}, lobby: [], speaking: [], rejoinToken: null });
+
+/** The live connection went down while joined: the meeting waits for it (nobody speaks meanwhile). */
+export function reconnecting(state) {
+  if (state.status !== 'joined') return state;
+  return { ...state, status: 'reconnecting', speaking: [] };
+}
+
+/** The `rejoin` part of a `meeting.join` after a reconnect, or null (nothing to take back). */
+export function rejoinData(state) {
+  if (!Number.isInteger(state.you) || !state.rejoinToken) return null;
+  return { streamId: state.you, token: state.rejoinToken };
+}
+
+/** Whether the meeting is on for this page: joined, or waiting for its connection to come back. */
+export const inMeeting = (state) => state.status === 'joined' || state.status === 'reconnecting';
+
+/** My own connection's quality (quality.js) changed. */
+export const withQuality = (state, quality) => (state.quality === quality ? state : { ...state, quality });
+
+/** A participant's connection state and quality, with the defaults of an older server. */
+export function connectionOf(p) {
+  return {
+    connection: p?.connection === 'reconnecting' ? 'reconnecting' : 'ok',
+    quality: p?.quality === 'poor' || p?.quality === 'fair' ? p.quality : 'good',
+  };
+}
 
 /** Applies one meeting event `{type, data}` (topic meeting:<id>). */
 export function applyMeetingEvent(state, { type, data } = {}) {
@@ -89,7 +133,7 @@ export function applyMeetingEvent(state, { type, data } = {}) {
     case 'meeting.participant.joined':
     case 'meeting.participant.updated': {
       const p = data?.participant;
-      if (!Number.isInteger(p?.streamId) || state.status !== 'joined') return state;
+      if (!Number.isInteger(p?.streamId) || !inMeeting(state)) return state;
       // A participant who was admitted leaves the lobby list.
       const lobby = state.lobby.filter((e) => e.streamId !== p.streamId);
       return { ...state, lobby, participants: { ...state.participants, [p.streamId]: p } };
@@ -106,13 +150,14 @@ export function applyMeetingEvent(state, { type, data } = {}) {
     case 'meeting.speaking':
       return { ...state, speaking: [...(data?.speaking ?? [])].filter(Number.isInteger) };
     case 'meeting.admitted':
-      return applySnapshot({ ...state, you: data?.streamId ?? state.you }, { you: data?.streamId, ...data?.meeting });
+      return { ...applySnapshot({ ...state, you: data?.streamId ?? state.you }, { you: data?.streamId, ...data?.meeting }),
+        rejoinToken: token(data?.rejoinToken) };
     case 'meeting.removed':
       return { ...state, status: 'removed', removed: { reason: data?.reason ?? 'removed', by: data?.by ?? null },
-        participants: {}, lobby: [], speaking: [] };
+        participants: {}, lobby: [], speaking: [], rejoinToken: null };
     case 'meeting.ended':
       return { ...state, status: 'ended', endedBy: data?.by ?? null, participants: {}, lobby: [], speaking: [],
-        recording: null, recordingBehind: null };
+        recording: null, recordingBehind: null, rejoinToken: null };
     default:
       return state;
   }
@@ -136,7 +181,7 @@ export function maySend(state) {
 export function participantList(state, locale = 'sv') {
   const speaking = new Set(state.speaking);
   return Object.values(state.participants)
-    .map((p) => ({ ...p, you: p.streamId === state.you, speaking: speaking.has(p.streamId) }))
+    .map((p) => ({ ...p, ...connectionOf(p), you: p.streamId === state.you, speaking: speaking.has(p.streamId) }))
     .sort((a, b) => (b.you - a.you) || String(a.person?.name ?? '').localeCompare(String(b.person?.name ?? ''), locale)
       || a.streamId - b.streamId);
 }

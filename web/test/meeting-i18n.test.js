@@ -18,7 +18,19 @@ test('every meeting problem, state, screen, statistic and error has a text in bo
   for (const c of ['packetsIn', 'packetsOut', 'lost', 'jitterMs', 'droppedSlow', 'malformed', 'rateLimited', 'mutedDropped']) keys.push(`meeting.stats.${c}`);
   for (const code of ['meeting-ended', 'meeting-full', 'not-in-meeting', 'not-member', 'forbidden', 'not-found', 'conflict', 'disconnected']) keys.push(`error.${code}`);
   keys.push('meeting.participants.one', 'meeting.participants.other');
+  // Issue 17: connection quality (views/meeting/room.js and moderator.js build these keys).
+  for (const q of ['good', 'fair', 'poor']) keys.push(`meeting.quality.${q}`);
+  for (const q of ['fair', 'poor']) keys.push(`meeting.quality.self.${q}`, `meeting.quality.self.${q}Hint`);
+  for (const c of ['droppedStale', 'quality', 'delayMs', 'targetMs', 'stalls', 'concealed']) keys.push(`meeting.stats.${c}`);
   for (const [lang, d] of dicts) for (const k of keys) assert.ok(d[k]?.trim(), `${lang}: ${k}`);
+});
+
+test('the reconnecting and poor-connection texts are the agreed wording', () => {
+  const [[, sv], [, en]] = dicts;
+  assert.equal(sv['meeting.reconnecting'], 'Återansluter…');
+  assert.equal(en['meeting.reconnecting'], 'Reconnecting…');
+  assert.equal(sv['meeting.quality.self.poor'], 'Din anslutning är svag');
+  assert.equal(en['meeting.quality.self.poor'], 'Your connection is poor');
 });
 
 test('the lobby waiting text is the agreed Swedish wording', () => {

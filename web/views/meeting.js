@@ -50,6 +50,7 @@ export async function renderMeeting(ctx) {
   let room = null;
   let client = null;
   let problem = null;
+  let root = null; // the page's root element, once made
 
   const sub = () => {
     const parts = [t(`meeting.state.${meeting.state}`)];
@@ -80,6 +81,7 @@ export async function renderMeeting(ctx) {
   function onChange(state, before) {
     if (!ctx.isCurrent()) return;
     sign.update(state);
+    markRoot(state);
     if (state.status === before.status && state.status === 'joined') { room?.update(state); return; }
     // A recording starting or stopping while waiting changes only the sign.
     if (state.status === before.status && state.status === 'lobby' && body.querySelector('.meeting-lobby')) return;
@@ -92,6 +94,10 @@ export async function renderMeeting(ctx) {
           room.el.querySelector('h2')?.focus?.();
         }
         room.update(state);
+        return;
+      case 'reconnecting':
+        // The room stays, saying "Återansluter…", until the rejoin is answered.
+        room?.update(state);
         return;
       case 'lobby':
         replaceChildren(body, h('section', { class: 'card meeting-screen meeting-lobby', 'aria-labelledby': 'lobby-h' },
@@ -115,7 +121,7 @@ export async function renderMeeting(ctx) {
         return;
       case 'idle':
         // Joining again after a reconnect failed: back to the start.
-        if (before.status === 'joining' && (room || body.querySelector('.meeting-lobby'))) {
+        if ((before.status === 'joining' || before.status === 'reconnecting') && (room || body.querySelector('.meeting-lobby'))) {
           room?.dispose();
           room = null;
           preJoin();
@@ -192,12 +198,22 @@ export async function renderMeeting(ctx) {
     if (window.__communisMeeting?.client === client) window.__communisMeeting = null;
   });
 
+  /** The meeting root carries my stream id and the meeting's status (the browser tests read them). */
+  function markRoot(state) {
+    if (!root) return;
+    if (Number.isInteger(state.you) && state.status !== 'idle') root.dataset.streamId = String(state.you);
+    else delete root.dataset.streamId;
+    root.dataset.meetingStatus = state.status;
+  }
+
   const page = h('div', { class: 'meeting-page', 'data-segment': 'people' }, crumbs,
     h('div', { class: 'card ws-hero' }, h('p', { class: 'eyebrow' }, t('meeting.eyebrow')), pageHeading(meeting.title), subline),
     sign.el,
     alert.el,
     chatBox.firstChild ? segments(t, (s) => { page.dataset.segment = s; }) : null,
     h('div', { class: 'layout-two' }, h('div', { class: 'col-main stack' }, body), h('div', { class: 'col-side stack' }, chatBox)));
+  root = page;
+  if (client) markRoot(client.state);
   return page;
 }
 
@@ -222,7 +238,8 @@ function segments(t, onChoose) {
 /**
  * The hook the browser tests read: state(), receivedLevels() (RMS per remote stream of
  * the PCM decoded in the last 500 ms), playedLevels(), ownStreamId(), stats(), cuesPlayed()
- * (the recording start/stop sounds played).
+ * (the recording start/stop sounds played), quality() ({level, metrics}: my connection as
+ * measured here) and rejoins() ([{rejoined, streamId}] per rejoin after a reconnect).
  */
 export function exposeTestHook(client) {
   window.__communisMeeting = {
@@ -234,5 +251,7 @@ export function exposeTestHook(client) {
     sending: () => client.sending,
     stats: () => client.audioStats(),
     cuesPlayed: () => client.cuesPlayed,
+    quality: () => client.quality,
+    rejoins: () => client.rejoins,
   };
 }

@@ -53,6 +53,36 @@ export function guestInvite(ctx, meeting) {
 }
 
 const COLUMNS = ['packetsIn', 'packetsOut', 'lost', 'jitterMs', 'droppedSlow', 'malformed', 'rateLimited', 'mutedDropped'];
+/** Columns of newer servers, shown when the answer has them. */
+const NEWER_COLUMNS = ['droppedStale', 'quality'];
+/** What this page receives, per remote stream (the jitter buffers' statistics). */
+const RECEIVED_COLUMNS = ['delayMs', 'targetMs', 'stalls', 'concealed'];
+
+function statCell(t, r, c) {
+  if (c === 'jitterMs') return Number(r[c] ?? 0).toFixed(1);
+  if (c === 'quality') {
+    // The participant's connection, in words (not colour alone).
+    return r.connection === 'reconnecting' ? t('meeting.participantReconnecting')
+      : t(`meeting.quality.${['good', 'fair', 'poor'].includes(r.quality) ? r.quality : 'good'}`);
+  }
+  return String(r[c] ?? 0);
+}
+
+/** The table of what this page receives: delay and target per stream (fields a buffer lacks show "–"). */
+function receivedTable(t, client) {
+  const streams = client.audioStats?.()?.playback?.streams ?? {};
+  const names = {};
+  for (const p of Object.values(client.state?.participants ?? {})) names[p.streamId] = p.person?.name;
+  const ids = Object.keys(streams);
+  if (!ids.length) return null;
+  const cell = (v) => (typeof v === 'number' && Number.isFinite(v) ? String(Math.round(v)) : '–');
+  return h('table', { class: 'stats-table stats-received', 'data-testid': 'meeting-stats-received' },
+    h('caption', {}, t('meeting.stats.received')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('meeting.stats.stream')),
+      RECEIVED_COLUMNS.map((c) => h('th', { scope: 'col' }, t(`meeting.stats.${c}`))))),
+    h('tbody', {}, ids.map((id) => h('tr', { 'data-stream': id }, h('th', { scope: 'row' }, names[id] ?? id),
+      RECEIVED_COLUMNS.map((c) => h('td', {}, cell(streams[id]?.[c] ?? (c === 'delayMs' ? streams[id]?.bufferedMs : undefined))))))));
+}
 
 export function statsPanel(ctx, client) {
   const { t } = ctx;
@@ -65,14 +95,16 @@ export function statsPanel(ctx, client) {
     try {
       const res = await client.stats();
       const rows = res?.participants ?? [];
+      const columns = [...COLUMNS, ...NEWER_COLUMNS.filter((c) => rows.some((r) => c in r))];
       replaceChildren(table, rows.length
         ? h('table', { class: 'stats-table' },
           h('caption', { class: 'visually-hidden' }, t('meeting.stats.title')),
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('meeting.stats.person')),
-            COLUMNS.map((c) => h('th', { scope: 'col' }, t(`meeting.stats.${c}`))))),
-          h('tbody', {}, rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.person?.name ?? String(r.streamId)),
-            COLUMNS.map((c) => h('td', {}, c === 'jitterMs' ? Number(r[c] ?? 0).toFixed(1) : String(r[c] ?? 0)))))))
-        : h('p', { class: 'empty' }, t('meeting.stats.none')));
+            columns.map((c) => h('th', { scope: 'col' }, t(`meeting.stats.${c}`))))),
+          h('tbody', {}, rows.map((r) => h('tr', { 'data-stream': String(r.streamId), 'data-connection': r.connection ?? 'ok' },
+            h('th', { scope: 'row' }, r.person?.name ?? String(r.streamId)),
+            columns.map((c) => h('td', {}, statCell(t, r, c)))))))
+        : h('p', { class: 'empty' }, t('meeting.stats.none')), receivedTable(t, client));
     } catch (err) {
       alert.error(t, err);
     } finally {

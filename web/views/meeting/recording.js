@@ -15,9 +15,9 @@ export function recordingSign(t) {
   return {
     el,
     update(state) {
-      const active = state.status === 'joined' || state.status === 'lobby';
+      const active = state.status === 'joined' || state.status === 'reconnecting' || state.status === 'lobby';
       let key = '';
-      if (active && state.recording) key = `on:${state.status}:${state.recording.id}`;
+      if (active && state.recording) key = `on:${state.status === 'lobby' ? 'lobby' : 'in'}:${state.recording.id}`;
       else if (active && state.recordingStop) key = `off:${state.recordingStop.reason}`;
       if (key === shown) return;
       shown = key;
@@ -109,7 +109,7 @@ export function recordingControls(ctx, { client, alert, kind = 'meeting', title 
   function render() {
     const rec = state.recording;
     const moderator = Boolean(state.moderator);
-    el.hidden = state.status !== 'joined' || (!moderator && !rec);
+    el.hidden = (state.status !== 'joined' && state.status !== 'reconnecting') || (!moderator && !rec);
     startBtn.hidden = !moderator || Boolean(rec) || !allowStart;
     stopBtn.hidden = !moderator || !rec;
     chapterForm.hidden = !moderator || !rec;

@@ -2,9 +2,13 @@
 // participant list with who is speaking, muted and hand icons and a level meter each, and
 // for moderators the lobby, actions on participants, "end for all", a guest invitation and
 // the statistics. Redrawn from the meeting state; the meters are updated in place.
+// While the live connection is down, "Återansluter…" (data-testid meeting-reconnecting);
+// while my connection is poor (or fair), a notice (data-testid meeting-quality-self);
+// participants who are reconnecting or whose connection is fair/poor say so in words
+// (each row: data-connection, data-quality).
 import { h, replaceChildren } from '../../lib/dom.js';
 import { plural } from '../../lib/i18n.js';
-import { participantList } from '../../meeting/meeting-state.js';
+import { participantList, connectionOf } from '../../meeting/meeting-state.js';
 import { meterFromRms, smoothMeter } from '../../meeting/levels.js';
 import { avatar, keepFocus } from '../components.js';
 import { guestInvite, statsPanel } from './moderator.js';
@@ -46,6 +50,12 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
   handBtn.addEventListener('click', act(() => client.setHand(!(state.participants[state.you]?.handRaised))));
   const micStatus = h('p', { class: 'meta mic-status', role: 'status' });
   const notice = h('p', { class: 'meeting-notice', role: 'status' });
+  // The live regions stay in the page (empty when there is nothing to say) so that they are
+  // announced when their text appears; the notice inside exists only while it applies.
+  const reconnectingEl = h('div', { class: 'meeting-reconnecting-region', role: 'status' });
+  const qualityEl = h('div', { class: 'meeting-quality-region', role: 'status' });
+  let shownReconnecting = null;
+  let shownQuality = null;
 
   const controls = h('section', { class: 'card meeting-controls', 'aria-labelledby': 'controls-h' },
     h('h2', { id: 'controls-h', tabindex: '-1' }, t('meeting.controls')),
@@ -54,6 +64,7 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
     h('div', { class: 'row meeting-buttons' }, endBtn),
     h('div', { class: 'mic-line' }, h('span', { class: 'meta' }, t('meeting.yourMic')), mine.el, micStatus),
     notice);
+  const connectionNotices = h('div', { class: 'meeting-connection-notices' }, reconnectingEl, qualityEl);
 
   const listHeading = h('h2', { id: 'participants-h' });
   const list = h('ul', { class: 'participant-list' });
@@ -65,7 +76,7 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
   let modBuilt = false;
 
   const recording = recordingControls(ctx, { client, alert, kind: 'meeting', title: () => meeting.title });
-  const el = h('div', { class: 'stack meeting-room' }, controls, recording.el, lobby, participants, modTools);
+  const el = h('div', { class: 'stack meeting-room' }, connectionNotices, controls, recording.el, lobby, participants, modTools);
 
   function participantItem(p) {
     let m = meters.get(p.streamId);
@@ -80,6 +91,13 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
     if (p.speaking) icons.push(h('span', { class: 'badge badge-speaking' }, t('meeting.speaking')));
     if (p.muted) icons.push(h('span', { class: 'badge badge-muted' }, t('meeting.muted')));
     if (p.handRaised) icons.push(h('span', { class: 'badge badge-hand' }, t('meeting.handRaised')));
+    if (p.connection === 'reconnecting') icons.push(h('span', { class: 'badge badge-reconnecting' }, t('meeting.participantReconnecting')));
+    else if (p.quality === 'fair' || p.quality === 'poor') {
+      // Bars for the eye, words for everyone (not colour alone).
+      icons.push(h('span', { class: `badge badge-quality badge-quality-${p.quality}` },
+        h('span', { class: 'quality-bars', 'aria-hidden': 'true' }, h('span', {}), h('span', {}), h('span', {})),
+        t(`meeting.quality.${p.quality}`)));
+    }
     const actions = [];
     if (state.moderator && !p.you) {
       if (!p.muted) actions.push(h('button', { type: 'button', class: 'btn btn-small btn-secondary', 'data-focus-key': `mute-${p.streamId}`,
@@ -89,7 +107,8 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
       actions.push(h('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus-key': `remove-${p.streamId}`,
         'aria-label': t('meeting.removeNamed', { name }), onclick: act(() => client.remove(p.streamId)) }, t('meeting.remove')));
     }
-    return h('li', { class: `participant${p.speaking ? ' participant-speaking' : ''}${p.muted ? ' participant-muted' : ''}`, 'data-stream': String(p.streamId) },
+    return h('li', { class: `participant${p.speaking ? ' participant-speaking' : ''}${p.muted ? ' participant-muted' : ''}${p.connection === 'reconnecting' ? ' participant-reconnecting' : ''}`,
+      'data-stream': String(p.streamId), 'data-connection': p.connection, 'data-quality': p.quality },
       avatar(name),
       h('div', { class: 'participant-main' },
         h('p', { class: 'participant-name' }, h('span', { class: 'pname' }, name), ' ', badges, ' ', icons),
@@ -97,14 +116,39 @@ export function meetingRoom(ctx, { client, meeting, alert, onLeave }) {
       actions.length ? h('div', { class: 'member-actions' }, actions) : null);
   }
 
+  function renderConnection() {
+    const down = state.status === 'reconnecting';
+    if (down !== shownReconnecting) {
+      shownReconnecting = down;
+      replaceChildren(reconnectingEl, down
+        ? h('div', { class: 'meeting-reconnecting', 'data-testid': 'meeting-reconnecting' },
+          h('p', { class: 'meeting-reconnecting-title' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('strong', {}, t('meeting.reconnecting'))),
+          h('p', { class: 'hint' }, t('meeting.reconnectingHint')))
+        : null);
+    }
+    // The worse of what this page measures and what the server says of me (it also sees my sending).
+    const rank = { good: 0, fair: 1, poor: 2 };
+    const server = connectionOf(state.participants[state.you]).quality;
+    const level = down ? 'good' : (rank[server] > rank[state.quality] ? server : state.quality ?? 'good');
+    if (level !== shownQuality) {
+      shownQuality = level;
+      replaceChildren(qualityEl, level === 'good' ? null
+        : h('div', { class: `meeting-quality-self meeting-quality-${level}`, 'data-testid': 'meeting-quality-self', 'data-quality': level },
+          h('p', {}, h('strong', {}, t(`meeting.quality.self.${level}`))),
+          h('p', { class: 'hint' }, t(`meeting.quality.self.${level}Hint`))));
+    }
+  }
+
   function render() {
-    const people = participantList(state, lang);
+    renderConnection();
+    const people = participantList(state, lang).map((p) => (p.you && state.status === 'reconnecting' ? { ...p, connection: 'reconnecting' } : p));
     const self = state.participants[state.you];
     const muted = client.muted;
     // The label says what a press does (no aria-pressed: a toggle's name must not change).
     muteBtn.textContent = muted ? t('meeting.unmute') : t('meeting.mute');
     muteBtn.disabled = client.listenOnly;
     handBtn.textContent = self?.handRaised ? t('meeting.lowerOwnHand') : t('meeting.raiseHand');
+    handBtn.disabled = state.status === 'reconnecting';
     endBtn.hidden = !state.moderator;
     micStatus.textContent = client.listenOnly ? t('meeting.listeningOnly') : muted ? t('meeting.micOff') : t('meeting.micOn');
     const n = client.lastNotice;
