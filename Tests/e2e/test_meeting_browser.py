@@ -231,12 +231,13 @@ def test_two_browsers_hear_each_other_mute_falls_silent_and_leaving_updates_the_
     _wait_level(anna, erik_stream, above=AUDIBLE_RMS, other=erik)
     expect(anna.locator(".participant-speaking", has_text="Erik Johansson")).to_be_visible(timeout=5_000)
 
-    # Anna's connection drops: her page joins again by itself (a new stream id) and the
-    # two hear each other again.
+    # Anna's connection drops: her page rejoins by itself, taking back her stream (the
+    # server holds her place for the rejoin grace period), and the two hear each other again.
     anna.evaluate("window.__communisLive.drop()")
-    assert _until(anna, f"window.__communisMeeting.ownStreamId() !== {anna_stream}"
+    assert _until(anna, "window.__communisMeeting.rejoins().length >= 1"
                         " && window.__communisMeeting.state().status === 'joined'", 15_000), "Anna did not join again"
-    anna_stream = anna.evaluate("window.__communisMeeting.ownStreamId()")
+    assert anna.evaluate("window.__communisMeeting.rejoins().at(-1)") == {"rejoined": True, "streamId": anna_stream}
+    assert anna.evaluate("window.__communisMeeting.ownStreamId()") == anna_stream
     assert _until(erik, f"window.__communisMeeting.state().participants[{anna_stream}] !== undefined", 10_000)
     expect(erik.locator(".participant")).to_have_count(2)
     _wait_level(erik, anna_stream, above=AUDIBLE_RMS, other=anna)
