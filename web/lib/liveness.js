@@ -18,7 +18,7 @@
 // Pure logic: the clock and the timers are injected (node tests drive it).
 
 export const LIVENESS_IDLE_MS = 1500;
-export const LIVENESS_PROBE_TIMEOUT_MS = 2500;
+export const LIVENESS_PROBE_TIMEOUT_MS = 3000;
 export const LIVENESS_BUSY_TIMEOUT_MS = 15_000;
 export const LIVENESS_CHECK_MS = 250;
 /** A check this much later than due: the page stalled, do not blame the network. */
