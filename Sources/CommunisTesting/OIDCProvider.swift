@@ -49,8 +49,16 @@ public final class OIDCProvider: Sendable {
     /// Starts a provider with these predefined users, each a claims object with a `sub`
     /// (`["sub": "anna", "name": "Anna", "groups": ["staff"]]`).
     /// - Throws: `Failure` with the provider's own output when python3 or the
-    ///   oidc-provider-mock package is missing, or when it does not answer within 30 s.
+    ///   oidc-provider-mock package is missing, or when it does not answer within 60 s (with
+    ///   every suite running at once on two cores, 30 s was once not enough). Three start at a
+    ///   time in one test process.
     public static func start(users: [[String: any Sendable]] = []) async throws -> OIDCProvider {
+        try await starting.run { try await startNow(users: users) }
+    }
+
+    private static let starting = FixtureLimiter(limit: 3)
+
+    private static func startNow(users: [[String: any Sendable]]) async throws -> OIDCProvider {
         let script = repositoryRoot.appendingPathComponent("Tests/Fixtures/oidc/provider.py").path
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("communis-oidc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -74,7 +82,7 @@ public final class OIDCProvider: Sendable {
 
         let line: String
         do {
-            line = try await firstLine(of: stdout.fileHandleForReading, process: process, within: .seconds(30))
+            line = try await firstLine(of: stdout.fileHandleForReading, process: process, within: .seconds(60))
         } catch {
             process.terminate()
             process.waitUntilExit()

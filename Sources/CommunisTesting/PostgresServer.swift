@@ -13,6 +13,9 @@ public final class PostgresServer: Sendable {
     static let script = FixtureProcess.repository.appendingPathComponent("Tests/Fixtures/postgres/pgcluster.py").path
     private static let started = NIOLockedValueBox<Task<PostgresServer, any Error>?>(nil)
     private let counter = NIOLockedValueBox(0)
+    /// Two databases are made at a time (each is a python3 and a psql process; PostgreSQL
+    /// copies templates one at a time anyway).
+    private static let creating = FixtureLimiter(limit: 2)
 
     private init(port: Int, url: String, directory: String) {
         self.port = port
@@ -51,7 +54,8 @@ public final class PostgresServer: Sendable {
         let database = name ?? "t\(number)_\(UUID().uuidString.prefix(8).lowercased())"
         var arguments = ["createdb", "--dir", directory, "--name", database]
         if let template { arguments += ["--template", template] }
-        let output = try await Self.run(arguments)
+        let command = arguments
+        let output = try await Self.creating.run { try await Self.run(command) }
         return output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -71,7 +71,14 @@ public final class Slapd: Sendable {
     }
 
     /// Starts a server with the fixture data and `bulk` extra people (bulk00001…).
+    /// Three start at a time in one test process (each is python3, openssl, slapd and ldapadd).
     public static func start(flavor: Flavor = .openLDAP, bulk: Int = 0) async throws -> Slapd {
+        try await starting.run { try await startNow(flavor: flavor, bulk: bulk) }
+    }
+
+    private static let starting = FixtureLimiter(limit: 3)
+
+    private static func startNow(flavor: Flavor, bulk: Int) async throws -> Slapd {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("communis-slapd-\(UUID().uuidString)").path
         var arguments = ["start", "--dir", folder, "--flavor", flavor.rawValue, "--watch-pid", "\(ProcessInfo.processInfo.processIdentifier)"]
         if bulk > 0 { arguments += ["--bulk", "\(bulk)"] }
