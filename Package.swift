@@ -354,6 +354,7 @@ let package = Package(
             name: "CommunisHubTests",
             dependencies: [
                 "CommunisHub", "CommunisServices", "CommunisStoreSQLite", "CommunisStore", "CommunisModel", "CommunisWire",
+                "CommunisMedia",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -376,6 +377,7 @@ let package = Package(
                 "CommunisMedia", "CommunisTesting", "CommunisFiles",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
