@@ -359,8 +359,11 @@ def test_a_guest_with_an_invitation_link_waits_in_the_lobby_until_admitted(serve
     # The moderator's statistics name both participants.
     stats = anna.get_by_role("region", name="Statistik")
     stats.get_by_role("button", name="Visa statistik").click()
-    table = stats.get_by_role("table")
+    # The relay's table (captioned "Statistik"); "Det du tar emot" beside it is what Anna's
+    # own page receives.
+    table = stats.get_by_role("table", name="Statistik", exact=True)
     expect(table.get_by_role("rowheader", name="Lena Berg")).to_be_visible()
+    expect(stats.get_by_test_id("meeting-stats-received").get_by_role("rowheader", name="Lena Berg")).to_be_visible()
     expect(table.get_by_role("rowheader", name="Anna Lindqvist")).to_be_visible()
     screenshot(anna, "meeting-8-anna-statistics")
 
