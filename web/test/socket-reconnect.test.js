@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLiveClient, DEAD_CLOSE_CODE, RECONNECT_BASE_MS } from '../lib/socket.js';
+import { createFakeClock } from './fake-clock.js';
 
 const WS = '7b1c0000-0000-4000-8000-000000000001';
 
@@ -26,24 +27,7 @@ function harness({ random = () => 0.5, liveness = {} } = {}) {
     /** Answers every ping sent so far. */
     pong() { for (const m of this.sentOf('ping')) if (!m.answered) { m.answered = true; this.deliver({ type: 'ack', ref: m.ref, data: { ok: true } }); } }
   }
-  const timers = [];
-  let now = 1000;
-  const clock = {
-    now: () => now,
-    setTimeoutImpl(fn, ms) { const t = { fn, at: now + ms, ms, done: false }; timers.push(t); return t; },
-    clearTimeoutImpl(t) { if (t) t.done = true; },
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        const due = timers.filter((t) => !t.done && t.at <= end).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        now = due.at;
-        due.done = true;
-        due.fn();
-      }
-      now = end;
-    },
-  };
+  const clock = createFakeClock(1000);
   const online = new EventTarget();
   const client = createLiveClient({
     url: 'ws://x/api/v1/live', WebSocketImpl: FakeSocket,

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createFakeClock } from './fake-clock.js';
 import {
   backoffDelay, createLiveClient, liveUrl, workspaceOf, RECONNECT_BASE_MS, RECONNECT_MAX_MS, LiveError,
 } from '../lib/socket.js';
@@ -27,25 +28,7 @@ function harness({ random = () => 0.5 } = {}) {
     serverClose(code) { this.onclose?.({ code }); }
     sentOf(type) { return this.sent.filter((m) => m.type === type); }
   }
-  const timers = [];
-  let now = 0;
-  const clock = {
-    setTimeoutImpl(fn, ms) { const t = { fn, at: now + ms, ms, done: false }; timers.push(t); return t; },
-    clearTimeoutImpl(t) { if (t) t.done = true; },
-    /** Runs every timer due within `ms`, in time order. */
-    advance(ms) {
-      const end = now + ms;
-      for (;;) {
-        const due = timers.filter((t) => !t.done && t.at <= end).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        now = due.at;
-        due.done = true;
-        due.fn();
-      }
-      now = end;
-    },
-    delays: () => timers.map((t) => t.ms),
-  };
+  const clock = createFakeClock(0);
   let uuid = 0;
   const events = [];
   const client = createLiveClient({
